@@ -1,0 +1,35 @@
+# Organized-crime mandates and peace-operation activity: the workflow.
+#
+#   snakemake --cores 4                      # demo corpus (synthetic), all stages
+#   snakemake --cores 4 --config corpus=manifest manifest=raw/manifest.csv
+#
+# Everything the workflow ships (config, schemas, codebooks, the analysis package) is
+# found through the workflow's own folder, so `-s path/to/Snakefile --directory DIR` works.
+from pathlib import Path
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: Path(workflow.basedir) / "workflow" / "config.yaml"
+
+
+validate(config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml")
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/corpus.smk"
+include: "workflow/rules/extract.smk"
+
+
+rule all:
+    input:
+        "results/qc/quarantine.csv",
+        "results/qc/extraction.csv",
+        "results/qc/metadata.csv",
+        "results/extract/paragraphs.parquet",
+    default_target: True

@@ -1,0 +1,1 @@
+"""Table schemas, one module per table family, checked where tables are written."""

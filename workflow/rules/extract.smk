@@ -1,0 +1,48 @@
+# Extraction stage: one job per accepted document, then corpus-wide QC tables.
+
+
+rule extract:
+    """Paragraphs, pages and first-page metadata of one PDF."""
+    input:
+        pdf=document_pdf,
+    output:
+        paragraphs="results/extract/{doc_id}.parquet",
+        pages="results/extract/pages/{doc_id}.parquet",
+        meta="results/extract/meta/{doc_id}.json",
+    log:
+        "results/logs/extract/{doc_id}.log",
+    benchmark:
+        "results/benchmarks/extract/{doc_id}.tsv"
+    resources:
+        mem_mb=500,
+        runtime=10,
+    conda:
+        ENV
+    shell:
+        "python -m analysis.extract {input.pdf:q} --doc-id {wildcards.doc_id}"
+        " --out {output.paragraphs:q} --pages-out {output.pages:q}"
+        " --meta-out {output.meta:q} 2> {log:q}"
+
+
+rule collect_extraction:
+    """All paragraphs in one table; QC of pages without text and of metadata."""
+    input:
+        documents="results/corpus/documents.csv",
+        paragraphs=extracted("paragraphs"),
+        pages=extracted("pages"),
+        meta=extracted("meta"),
+    output:
+        paragraphs="results/extract/paragraphs.parquet",
+        extraction="results/qc/extraction.csv",
+        metadata="results/qc/metadata.csv",
+    log:
+        "results/logs/collect_extraction.log",
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        ENV
+    shell:
+        "python -m analysis.qc --documents {input.documents:q} --extract-dir results/extract"
+        " --paragraphs-out {output.paragraphs:q} --extraction-out {output.extraction:q}"
+        " --metadata-out {output.metadata:q} 2> {log:q}"
