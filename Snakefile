@@ -15,6 +15,19 @@ min_version("9.0")
 configfile: Path(workflow.basedir) / "workflow" / "config.yaml"
 
 
+# `--config offline=true` arrives as the string "true": accept the usual spellings.
+_SPELLINGS = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "false": False,
+    "no": False,
+    "off": False,
+}
+if str(config.get("offline")).strip().lower() in _SPELLINGS:
+    config["offline"] = _SPELLINGS[str(config["offline"]).strip().lower()]
+
+
 validate(config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml")
 
 
@@ -27,9 +40,9 @@ include: "workflow/rules/extract.smk"
 
 
 rule all:
+    default_target: True
     input:
         "results/qc/quarantine.csv",
         "results/qc/extraction.csv",
         "results/qc/metadata.csv",
         "results/extract/paragraphs.parquet",
-    default_target: True

@@ -1,6 +1,6 @@
 # Helpers that turn the config and the manifest into paths. Nothing else lives here.
 import csv
-import os
+import shlex
 from pathlib import Path
 
 BASE = Path(workflow.basedir)
@@ -8,9 +8,7 @@ ENV = "../envs/analysis.yaml"
 
 # The analysis package ships with the workflow: jobs find it through the
 # workflow's folder even when it is not installed, whatever the working directory.
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (str(BASE / "src"), os.environ.get("PYTHONPATH", "")) if p
-)
+PY = f"PYTHONPATH={shlex.quote(str(BASE / 'src'))}${{PYTHONPATH:+:$PYTHONPATH}} python"
 
 
 wildcard_constraints:

@@ -12,13 +12,15 @@ rule demo_corpus:
         truth=directory("results/demo/truth"),
     log:
         "results/logs/demo_corpus.log",
+    conda:
+        ENV
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        ENV
+    params:
+        py=PY,
     shell:
-        "python -m analysis.demo --spec {input.spec:q} --missions {input.missions:q}"
+        "{params.py} -m analysis.demo --spec {input.spec:q} --missions {input.missions:q}"
         " --out results/demo 2> {log:q}"
 
 
@@ -28,19 +30,20 @@ rule fetch_sources:
         manifest=MANIFEST,
     output:
         lock="results/sources/lock.csv",
-    params:
-        base_url=config["fetch_base_url"],
-        timeout=config["fetch_timeout"],
-        offline="--offline" if config["offline"] else "",
     log:
         "results/logs/fetch_sources.log",
+    conda:
+        ENV
     resources:
         mem_mb=500,
         runtime=60,
-    conda:
-        ENV
+    params:
+        py=PY,
+        base_url=config["fetch_base_url"],
+        timeout=config["fetch_timeout"],
+        offline="--offline" if config["offline"] else "",
     shell:
-        "python -m analysis.fetch --manifest {input.manifest:q} --dest results/sources"
+        "{params.py} -m analysis.fetch --manifest {input.manifest:q} --dest results/sources"
         " --lock-out {output.lock:q} --base-url {params.base_url:q}"
         " --timeout {params.timeout} {params.offline} 2> {log:q}"
 
@@ -55,13 +58,15 @@ checkpoint check_corpus:
         quarantine="results/qc/quarantine.csv",
     log:
         "results/logs/check_corpus.log",
+    conda:
+        ENV
     resources:
         mem_mb=1000,
         runtime=30,
-    conda:
-        ENV
+    params:
+        py=PY,
     shell:
-        "python -m analysis.corpus check --manifest {input.manifest:q}"
+        "{params.py} -m analysis.corpus check --manifest {input.manifest:q}"
         " --sources-dir results/sources --lock {input.lock:q}"
         " --documents-out {output.documents:q} --quarantine-out {output.quarantine:q}"
         " 2> {log:q}"

@@ -13,13 +13,15 @@ rule extract:
         "results/logs/extract/{doc_id}.log",
     benchmark:
         "results/benchmarks/extract/{doc_id}.tsv"
+    conda:
+        ENV
     resources:
         mem_mb=500,
         runtime=10,
-    conda:
-        ENV
+    params:
+        py=PY,
     shell:
-        "python -m analysis.extract {input.pdf:q} --doc-id {wildcards.doc_id}"
+        "{params.py} -m analysis.extract {input.pdf:q} --doc-id {wildcards.doc_id}"
         " --out {output.paragraphs:q} --pages-out {output.pages:q}"
         " --meta-out {output.meta:q} 2> {log:q}"
 
@@ -37,12 +39,14 @@ rule collect_extraction:
         metadata="results/qc/metadata.csv",
     log:
         "results/logs/collect_extraction.log",
+    conda:
+        ENV
     resources:
         mem_mb=2000,
         runtime=20,
-    conda:
-        ENV
+    params:
+        py=PY,
     shell:
-        "python -m analysis.qc --documents {input.documents:q} --extract-dir results/extract"
+        "{params.py} -m analysis.qc --documents {input.documents:q} --extract-dir results/extract"
         " --paragraphs-out {output.paragraphs:q} --extraction-out {output.extraction:q}"
         " --metadata-out {output.metadata:q} 2> {log:q}"

@@ -1,0 +1,250 @@
+"""Downloading missing documents from a real HTTP server on 127.0.0.1 serving reportlab PDFs."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import socket
+import subprocess
+import sys
+import threading
+import time
+from typing import ClassVar
+
+import pandas as pd
+import pytest
+from pdf_fixtures import text_pdf, tree_state, write_manifest
+
+from analysis.corpus import check_corpus
+from analysis.fetch import (
+    LOCK_COLUMNS,
+    STATE_FILE,
+    DestinationError,
+    fetch_missing,
+    sha256_file,
+    symbol_url,
+)
+from analysis.schemas.manifest import load_manifest
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    routes: ClassVar[dict] = {}  # replaced per test by a subclass (see `server`)
+    seen: ClassVar[list] = []
+
+    def do_GET(self):
+        self.seen.append((self.path, self.headers.get("User-Agent", "")))
+        status, ctype, body = self.routes.get(self.path, (404, "text/html", b"<h1>404</h1>"))
+        self.send_response(status)
+        if status in (301, 302):
+            self.send_header("Location", body.decode())
+            body = b""
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A live server; ``server.routes[path] = (status, content_type, body)``."""
+    handler = type("Handler", (_Handler,), {"routes": {}, "seen": []})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.routes, httpd.seen = handler.routes, handler.seen
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def pdf_bytes(tmp_path, name, text):
+    return text_pdf(tmp_path / "served" / f"{name}.pdf", text).read_bytes()
+
+
+@pytest.fixture
+def site(server, tmp_path):
+    """Server with a resolution behind an undocs-style redirect, a report and an HTML page."""
+    res = pdf_bytes(tmp_path, "res", "1. Decides to establish the Stabilization Mission.")
+    rep = pdf_bytes(tmp_path, "rep", "12. The mission seized 40 kg of cocaine.")
+    server.routes.update({
+        "/en/S/RES/1542(2004)": (302, "text/html", b"/files/N0433298.pdf"),
+        "/files/N0433298.pdf": (200, "application/pdf", res),
+        "/reports/rep.pdf": (200, "application/pdf", rep),
+        "/html.pdf": (200, "text/html", b"<!DOCTYPE html><html>Access denied</html>"),
+    })
+    server.pdf = {"res": res, "rep": rep}
+    return server
+
+
+def make_manifest(tmp_path, rows):
+    raw = tmp_path / "raw"
+    text_pdf(raw / "pdfs" / "local.pdf", "A study already on disk.")
+    rows = [{"doc_id": "local", "path": "pdfs/local.pdf", "doc_type": "study", "missions": ""},
+            *rows]
+    return load_manifest(write_manifest(raw / "manifest.csv", rows)), raw
+
+
+def run_fetch(tmp_path, server, df, raw, **kw):
+    log = io.StringIO()
+    lock = fetch_missing(df, raw, tmp_path / "results" / "sources", base_url=server.url + "/en/",
+                         timeout=5, lock_path=tmp_path / "results" / "sources" / "lock.csv",
+                         log=log, **kw)
+    return lock.set_index("doc_id"), log.getvalue()
+
+
+def test_symbol_urls_follow_undocs_style():
+    assert symbol_url("S/RES/1542 (2004)") == "https://undocs.org/en/S/RES/1542(2004)"
+    assert symbol_url("S/2007/503", "http://h/en") == "http://h/en/S/2007/503"
+    assert symbol_url(" S/PV.5000 Resumption 1 ") == "https://undocs.org/en/S/PV.5000%20Resumption%201"
+
+
+def test_downloads_by_symbol_and_by_source_url(tmp_path, site):
+    df, raw = make_manifest(tmp_path, [
+        {"doc_id": "res", "symbol": "S/RES/1542 (2004)", "doc_type": "resolution"},
+        {"doc_id": "rep", "path": "pdfs/rep.pdf", "symbol": "S/2007/503",  # path absent
+         "source_url": site.url + "/reports/rep.pdf"},
+    ])
+    lock, log = run_fetch(tmp_path, site, df, raw)
+    assert list(lock.index) == ["rep", "res"]  # the local study needs no download
+    sources = tmp_path / "results" / "sources"
+    for doc_id in ("res", "rep"):
+        assert (sources / f"{doc_id}.pdf").read_bytes() == site.pdf[doc_id]
+        assert lock.loc[doc_id, "status"] == "downloaded"
+        assert lock.loc[doc_id, "sha256"] == sha256_file(sources / f"{doc_id}.pdf")
+        assert lock.loc[doc_id, "bytes"] == len(site.pdf[doc_id])
+    assert lock.loc["res", "url"] == site.url + "/en/S/RES/1542(2004)"
+    assert {p for p, _ in site.seen} == {"/en/S/RES/1542(2004)", "/files/N0433298.pdf",
+                                         "/reports/rep.pdf"}
+    assert all(agent.startswith("oc-mandates/") for _, agent in site.seen)
+    assert "fetch 1/2 S/RES/1542 (2004) ... ok" in log
+    written = pd.read_csv(sources / "lock.csv", keep_default_na=False)
+    assert tuple(written.columns) == LOCK_COLUMNS
+
+
+def test_checksum_match_kept_mismatch_rejected(tmp_path, site):
+    good = sha256_file(tmp_path / "served" / "res.pdf")
+    df, raw = make_manifest(tmp_path, [
+        {"doc_id": "res", "symbol": "S/RES/1542 (2004)", "sha256": good},
+        {"doc_id": "rep", "source_url": site.url + "/reports/rep.pdf", "sha256": good},
+    ])
+    lock, log = run_fetch(tmp_path, site, df, raw)
+    sources = tmp_path / "results" / "sources"
+    assert lock.loc["res", "status"] == "downloaded"
+    assert lock.loc["rep", "status"] == "failed"
+    assert lock.loc["rep", "message"].startswith("checksum mismatch: downloaded file has sha256")
+    assert "fetch 2/2 S/2007/503" not in log and "fetch 2/2 rep ... failed: checksum" in log
+    assert sorted(p.name for p in sources.iterdir()) == [STATE_FILE, "lock.csv", "res.pdf"]
+    n_requests = len(site.seen)
+    lock, _ = run_fetch(tmp_path, site, df, raw, offline=True)  # the manifest's sha256 vouches
+    assert lock["status"].to_dict() == {"rep": "offline", "res": "reused"}
+    assert len(site.seen) == n_requests
+
+
+def test_http_errors_and_html_are_reported_while_others_succeed(tmp_path, site):
+    df, raw = make_manifest(tmp_path, [
+        {"doc_id": "gone", "symbol": "S/2099/1"},
+        {"doc_id": "html", "source_url": site.url + "/html.pdf"},
+        {"doc_id": "res", "symbol": "S/RES/1542 (2004)"},
+    ])
+    lock, _ = run_fetch(tmp_path, site, df, raw)
+    assert lock["status"].to_dict() == {"gone": "failed", "html": "failed", "res": "downloaded"}
+    assert lock.loc["gone", "message"] == f"HTTP 404 Not Found for {site.url}/en/S/2099/1"
+    assert lock.loc["html", "message"] == ("not a PDF: server sent text/html starting with "
+                                           "'<!DOCTYPE html><html>Acc'")
+    assert not (tmp_path / "results" / "sources" / "html.pdf").exists()
+
+
+def test_unreachable_server_is_reported_quickly(tmp_path, site):
+    with socket.socket() as s:  # a port that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    df, raw = make_manifest(tmp_path, [
+        {"doc_id": "far", "source_url": f"http://127.0.0.1:{closed}/x.pdf"},
+        {"doc_id": "res", "symbol": "S/RES/1542 (2004)"},
+    ])
+    start = time.monotonic()
+    lock, _ = run_fetch(tmp_path, site, df, raw)
+    assert time.monotonic() - start < 5
+    assert lock.loc["far", "status"] == "failed"
+    assert lock.loc["far", "message"].startswith(f"cannot reach 127.0.0.1:{closed}")
+    assert lock.loc["res", "status"] == "downloaded"
+
+
+def test_reuse_skips_download_until_the_url_changes(tmp_path, site):
+    rows = [{"doc_id": "res", "symbol": "S/RES/1542 (2004)"}]
+    df, raw = make_manifest(tmp_path, rows)
+    run_fetch(tmp_path, site, df, raw)
+    n_requests = len(site.seen)
+    (tmp_path / "results" / "sources" / "lock.csv").unlink()  # as Snakemake does before a rerun
+    lock, log = run_fetch(tmp_path, site, df, raw)
+    assert lock.loc["res", "status"] == "reused" and len(site.seen) == n_requests
+    assert "... reused" in log
+    rows[0]["source_url"] = site.url + "/reports/rep.pdf"
+    df, raw = make_manifest(tmp_path, rows)
+    lock, _ = run_fetch(tmp_path, site, df, raw)
+    assert lock.loc["res", "status"] == "downloaded"
+    assert (tmp_path / "results" / "sources" / "res.pdf").read_bytes() == site.pdf["rep"]
+
+
+def test_offline_uses_no_network(tmp_path, site):
+    df, raw = make_manifest(tmp_path, [{"doc_id": "res", "symbol": "S/RES/1542 (2004)"}])
+    lock, _ = run_fetch(tmp_path, site, df, raw, offline=True)
+    assert site.seen == []
+    assert lock.loc["res", ["status", "message"]].tolist() == ["offline", "not downloaded (offline)"]
+
+
+def test_manifest_folder_is_never_written(tmp_path, site):
+    df, raw = make_manifest(tmp_path, [
+        {"doc_id": "res", "path": "pdfs/res.pdf", "symbol": "S/RES/1542 (2004)"},
+        {"doc_id": "gone", "symbol": "S/2099/1"},
+    ])
+    before = tree_state(raw)
+    lock, _ = run_fetch(tmp_path, site, df, raw)
+    assert lock.loc["res", "status"] == "downloaded"
+    assert tree_state(raw) == before
+    with pytest.raises(DestinationError, match="inside the manifest folder"):
+        fetch_missing(df, raw, raw / "downloads", base_url=site.url + "/en/")
+    assert tree_state(raw) == before
+
+
+def test_fetch_then_check_quarantines_failed_downloads(tmp_path, site, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    df, raw = make_manifest(tmp_path, [
+        {"doc_id": "gone", "symbol": "S/2099/1"},
+        {"doc_id": "res", "symbol": "S/RES/1542 (2004)", "doc_type": "resolution"},
+    ])
+    run_fetch(tmp_path, site, df, raw)
+    docs, quarantine = check_corpus("raw/manifest.csv", "results/sources",
+                                    "results/sources/lock.csv")
+    assert docs.set_index("doc_id")["path"].to_dict() == {
+        "local": "raw/pdfs/local.pdf", "res": "results/sources/res.pdf"}
+    assert quarantine.to_dict("records") == [{
+        "doc_id": "gone", "path": "results/sources/gone.pdf",
+        "reason": f"download failed: HTTP 404 Not Found for {site.url}/en/S/2099/1"}]
+
+
+def test_cli_downloads_and_is_deterministic(tmp_path, site):
+    make_manifest(tmp_path, [{"doc_id": "res", "symbol": "S/RES/1542 (2004)"},
+                             {"doc_id": "gone", "symbol": "S/2099/1"}])
+    locks = []
+    for run in ("a", "b"):
+        out = subprocess.run(
+            [sys.executable, "-m", "analysis.fetch", "--manifest", "raw/manifest.csv",
+             "--dest", f"results/{run}", "--lock-out", f"results/{run}/lock.csv",
+             "--base-url", site.url + "/en/", "--timeout", "5"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+        assert out.returncode == 0, out.stderr
+        assert "fetch 1/2 S/RES/1542 (2004) ... ok" in out.stderr
+        assert "1 downloaded, 1 failed" in out.stderr
+        locks.append((tmp_path / "results" / run / "lock.csv").read_bytes())
+    assert locks[0] == locks[1]
+    (tmp_path / "raw" / "manifest.csv").write_text("doc_id,path\nx,\n")
+    out = subprocess.run([sys.executable, "-m", "analysis.fetch", "--manifest", "raw/manifest.csv",
+                          "--dest", "results/a", "--lock-out", "results/a/lock.csv", "--offline"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "column 'doc_type': the column is missing" in out.stderr
