@@ -1,0 +1,444 @@
+"""Read visual text lines, with a little geometry, from a PDF page through PDFium.
+
+The whole-page text comes from one ``get_text_range`` call (one character per PDFium char
+index, so offsets into it are char indices). PDFium marks a hyphen that ends a line with
+U+FFFE (older builds: U+0002) and then continues *without* a line break, so the marker is
+where the line ends; real line breaks are CR LF. Geometry is then read only for a few
+characters per line (first, middle, last) and for footnote-marker candidates: per-character
+loops through ctypes cost ~1 us a call, which would dominate the run time.
+
+Then the layout: :func:`measure` (body font size, line pitch, margins),
+:func:`mark_footnotes_and_captions`, :func:`heading_level` and :func:`build_blocks`, which
+rebuilds paragraphs from lines. A new paragraph starts at a numbered start ("12. "), a list
+item after a closed line, a line after a short one (the next line's first word would have
+fitted: lines only wrap when it does not), a vertical gap over 1.3 line pitches, or a
+first-line indent after a line ending a sentence; a line-end hyphen never ends a paragraph,
+and a paragraph runs on across a page break unless one of these signals says otherwise.
+
+A :class:`Line` is one visual line: text (footnote markers already removed and recorded in
+``refs``), left/right edge and baseline in PDF points (origin bottom-left), font size and
+boldness of its middle character, and whether it ended in a line-end hyphen.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pypdfium2.raw as pdfium_c
+
+# Line separators as PDFium emits them; the hyphen markers end a line too.
+_SPLIT = re.compile(r"\r\n|\r|\n|[\ufffe\x02]")
+_HYPHEN_MARKS = "\ufffe\x02"
+# A digit run glued to a preceding non-space character and not followed by a digit: a
+# footnote-marker candidate, confirmed only by geometry (raised or smaller).
+_MARKER_CANDIDATE = re.compile(r"(?<=[^\s\d])\d{1,3}(?!\d)")
+
+
+@dataclass
+class Line:
+    """One visual line of a page (coordinates in PDF points, y grows upwards)."""
+
+    page: int
+    text: str
+    x0: float
+    x1: float
+    y: float
+    fs: float
+    bold: bool
+    hyphen: bool = False
+    refs: list[str] = field(default_factory=list)
+    kind: str = "body"  # body, header, footnote, caption, heading, title, front
+
+
+class _PageReader:
+    """Geometry look-ups on one PDFium text page, with reusable ctypes out-parameters."""
+
+    def __init__(self, textpage, text: str):
+        self.tp = textpage.raw
+        self.text = text
+        self._d = [ctypes.c_double() for _ in range(4)]
+        self._buf = ctypes.create_string_buffer(128)
+        self._font_cache: dict[int, bool] = {}
+
+    def origin(self, i: int) -> tuple[float, float]:
+        x, y = self._d[0], self._d[1]
+        pdfium_c.FPDFText_GetCharOrigin(self.tp, i, x, y)
+        return x.value, y.value
+
+    def box(self, i: int) -> tuple[float, float, float, float]:
+        a, b, c, d = self._d
+        pdfium_c.FPDFText_GetCharBox(self.tp, i, a, b, c, d)
+        return a.value, b.value, c.value, d.value  # left, right, bottom, top
+
+    def font_size(self, i: int) -> float:
+        return float(pdfium_c.FPDFText_GetFontSize(self.tp, i))
+
+    def bold(self, i: int) -> bool:
+        flags = ctypes.c_int()
+        n = pdfium_c.FPDFText_GetFontInfo(self.tp, i, self._buf, 128, ctypes.byref(flags))
+        name = self._buf.raw[: max(n - 1, 0)].decode("latin-1").lower()
+        weight = pdfium_c.FPDFText_GetFontWeight(self.tp, i)
+        # Font flag bit 19 (ForceBold) is set by some producers instead of a "Bold" name.
+        return (
+            any(k in name for k in ("bold", "black", "heavy", "semibold", "demi"))
+            or weight >= 600
+            or bool(flags.value & (1 << 18))
+        )
+
+
+def read_page_lines(page, page_no: int) -> list[Line]:
+    """Return the visual lines of one ``pypdfium2.PdfPage`` in content order.
+
+    Footnote markers (digits raised above the baseline or set smaller than the preceding
+    character) are removed from ``Line.text`` and listed in ``Line.refs``.
+    """
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range()
+        if not text.strip():
+            return []
+        if len(text) != textpage.count_chars():
+            # Non-BMP characters break the index <-> offset mapping; rebuild it per char.
+            text = "".join(
+                chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i) or 32)
+                for i in range(textpage.count_chars())
+            )
+        reader = _PageReader(textpage, text)
+        segments = []
+        start = 0
+        for m in _SPLIT.finditer(text):
+            seg = _segment(reader, page_no, start, m.start(), m.group() in _HYPHEN_MARKS)
+            if seg is not None:
+                segments.append(seg)
+            start = m.end()
+        seg = _segment(reader, page_no, start, len(text), False)
+        if seg is not None:
+            segments.append(seg)
+        return _merge_same_baseline(segments)
+    finally:
+        textpage.close()
+
+
+def _segment(reader: _PageReader, page_no: int, a: int, b: int, hyphen: bool) -> Line | None:
+    text = reader.text
+    fa = a
+    while fa < b and text[fa].isspace():
+        fa += 1
+    lb = b - 1
+    while lb >= fa and text[lb].isspace():
+        lb -= 1
+    if fa > lb:
+        return None
+    mid = (fa + lb) // 2
+    while mid < lb and text[mid].isspace():
+        mid += 1
+    x0 = reader.box(fa)[0]
+    x1 = reader.box(lb)[1]
+    fs = reader.font_size(mid)
+    # Baseline of the first character unless it is itself a raised/smaller marker.
+    y = reader.origin(fa if reader.font_size(fa) >= 0.8 * fs else mid)[1]
+    bold = reader.bold(mid) and reader.bold(fa)
+    chars = list(text[fa : lb + 1])
+    refs: list[str] = []
+    # Walk candidates right to left so deletions keep earlier offsets valid.
+    for m in reversed(list(_MARKER_CANDIDATE.finditer(text, fa, lb + 1))):
+        i = m.start()
+        if i == fa:  # a number opening the line (footnote text, list) is not a marker
+            continue
+        prev_fs = reader.font_size(i - 1)
+        dy = reader.origin(i)[1] - reader.origin(i - 1)[1]
+        if dy > 0.2 * prev_fs or reader.font_size(i) < 0.8 * prev_fs:
+            refs.insert(0, m.group())
+            del chars[i - fa : m.end() - fa]
+            if text[m.end() : m.end() + 1].isalpha():  # "agendas.1Organized": keep a boundary
+                chars.insert(i - fa, " ")
+    line_text = "".join(chars).strip()
+    if not line_text:
+        return None
+    return Line(page_no, line_text, x0, x1, y, fs, bold, hyphen, refs)
+
+
+def _merge_same_baseline(segments: list[Line]) -> list[Line]:
+    """Join PDFium segments that sit on one visual line (PDFium breaks after superscripts)."""
+    lines: list[Line] = []
+    for s in segments:
+        prev = lines[-1] if lines else None
+        if prev is not None and not prev.hyphen and s.x0 >= prev.x1 - 2.0:
+            tol = 0.35 * max(prev.fs, s.fs)
+            same = abs(s.y - prev.y) < tol
+            # A lone raised number (superscript emitted as its own segment).
+            lone_sup_after = s.text.isdigit() and len(s.text) <= 3 and 0 < s.y - prev.y < prev.fs
+            lone_sup_before = (
+                prev.text.isdigit() and len(prev.text) <= 3 and 0 < prev.y - s.y < s.fs
+            )
+            if lone_sup_after:
+                prev.refs.append(s.text)
+                prev.x1 = s.x1
+                continue
+            if same or lone_sup_before:
+                sep = "" if s.text[:1] in ".,;:)" else " "
+                if lone_sup_before:
+                    prev.y, prev.fs, prev.bold = s.y, s.fs, s.bold
+                prev.text = f"{prev.text}{sep}{s.text}"
+                prev.x1 = s.x1
+                prev.hyphen = s.hyphen
+                prev.refs.extend(s.refs)
+                continue
+        lines.append(s)
+    return lines
+
+
+# --------------------------------------------------------------------------- layout ----
+
+_ROMAN = re.compile(r"^(?P<num>[IVXL]{1,6})\.\s+(?P<title>\S.*)$")
+_LETTER = re.compile(r"^(?P<num>[A-Z])\.\s+(?P<title>\S.*)$")
+_ARABIC = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2})*)\.?\s+(?P<title>[A-Z].*)$")
+_PARA_NO = re.compile(r"^(\d{1,3})\.\s+(?=\S)")
+_ITEM = re.compile(r"^(?:\([a-z]{1,4}\)|\([ivx]{1,5}\)|[•▪◦·–-])\s")
+_CAPTION = re.compile(r"^(?:Figure|Table|Map|Chart|Box|Graph)\s+[\dIVX]+[A-Za-z]?\s*[.:]")
+_FOOTNOTE_START = re.compile(r"^\d{1,3}(?:\s|[.)]\s|(?=[A-Z]))")
+
+
+@dataclass
+class Block:
+    """A run of lines that form one row of the paragraph table."""
+
+    kind: str
+    page: int
+    lines: list[Line]
+    level: int = 0  # heading level: 1 roman, 2 letter/unnumbered, 3 arabic
+
+
+@dataclass
+class Layout:
+    """Per-document typography: body font size, line pitch, margins per page."""
+
+    body_fs: float
+    pitch: float
+    left: dict[int, float]
+    right: dict[int, float]
+
+
+def _mode(values: list[float], default: float) -> float:
+    if not values:
+        return default
+    return Counter(values).most_common(1)[0][0]
+
+
+def measure(pages: list[list[Line]], widths: list[float] | None = None) -> Layout:
+    """Estimate the body font size, the usual baseline pitch and each page's text margins.
+
+    A page's right edge is the 85th percentile of its long body lines' right ends when it has
+    five or more; otherwise the document-wide value, or (too few long lines anywhere) the
+    page width minus the left margin, i.e. symmetric margins.
+    """
+    sizes = []
+    for lines in pages:
+        for ln in lines:
+            if ln.kind == "body":
+                sizes.extend([round(ln.fs * 2) / 2] * len(ln.text))
+    body_fs = _mode(sizes, 10.0)
+    gaps: list[float] = []
+    left: dict[int, float] = {}
+    right: dict[int, float] = {}
+    all_long: list[float] = []
+    for lines in pages:
+        body = [ln for ln in lines if ln.kind == "body" and abs(ln.fs - body_fs) < 0.6]
+        for a, b in itertools.pairwise(body):
+            if 0 < a.y - b.y < 3 * body_fs:
+                gaps.append(round(a.y - b.y, 1))
+        if body:
+            # Left margin: the leftmost x0 shared by several lines (first-line indents and
+            # centred masthead lines sit to its right).
+            bins = Counter(round(ln.x0 / 2) * 2 for ln in body)
+            enough = max(2, len(body) // 20)
+            left[body[0].page] = min(
+                (x for x, n in bins.items() if n >= enough), default=min(ln.x0 for ln in body)
+            )
+            long = sorted(ln.x1 for ln in body if len(ln.text) > 30)
+            all_long.extend(long)
+            if len(long) >= 5:
+                right[body[0].page] = long[int(0.85 * (len(long) - 1))]
+    all_long.sort()
+    doc_right = all_long[int(0.85 * (len(all_long) - 1))] if len(all_long) >= 5 else None
+    for p, x in left.items():
+        if p not in right:
+            width = widths[p - 1] if widths and p <= len(widths) else 2 * x + 400
+            right[p] = doc_right if doc_right is not None else width - x
+    # Line pitch: a low percentile of baseline gaps, since in resolutions (many one-line
+    # paragraphs) the gaps between paragraphs can outnumber those inside them.
+    pitch = sorted(gaps)[int(0.15 * len(gaps))] if gaps else 1.2 * body_fs
+    return Layout(body_fs, pitch, left, right)
+
+
+def mark_footnotes_and_captions(lines: list[Line], lay: Layout) -> None:
+    """Mark page-bottom small-type notes as footnotes and figure/table captions as captions."""
+    small = 0.9 * lay.body_fs
+    by_height = sorted((ln for ln in lines if ln.kind == "body"), key=lambda ln: ln.y)
+    bottom: list[Line] = []
+    for ln in by_height:
+        if ln.fs >= small:
+            break
+        bottom.append(ln)
+    if bottom:
+        top = bottom[-1]
+        if _FOOTNOTE_START.match(top.text) and not _CAPTION.match(top.text):
+            for ln in bottom:
+                ln.kind = "footnote"
+    caption: Line | None = None
+    for ln in lines:
+        if ln.kind != "body":
+            caption = None if ln.kind != "header" else caption
+            continue
+        if (
+            _CAPTION.match(ln.text)
+            and (ln.fs < 0.95 * lay.body_fs or ln.bold)
+            or (
+                caption is not None
+                and abs(ln.fs - caption.fs) < 0.3
+                and ln.fs < 0.95 * lay.body_fs
+                and 0 < caption.y - ln.y < 2.2 * ln.fs
+            )
+        ):
+            ln.kind, caption = "caption", ln
+        else:
+            caption = None
+
+
+def heading_level(ln: Line, lay: Layout, last_letter: str | None) -> int:
+    """Return 1-3 if the line starts a section heading, else 0."""
+    text = ln.text
+    styled = ln.bold or ln.fs >= 1.1 * lay.body_fs
+    short = ln.x1 < lay.right.get(ln.page, ln.x1) - 3 * ln.fs
+    plain_ok = len(text) <= 90 and short and not text.endswith((".", ";", ",", ":"))
+    m = _ROMAN.match(text)
+    letter = _LETTER.match(text)
+    if m and last_letter and len(m["num"]) == 1 and ord(m["num"]) == ord(last_letter) + 1:
+        m = None  # "I." right after "H." is a letter heading
+    if m and (styled or plain_ok):
+        return 1
+    if letter and (styled or plain_ok):
+        return 2
+    if not styled or len(text) > 160 or text.endswith((".", ";", ",")):
+        return 0
+    if _ARABIC.match(text):
+        return 3 if ln.bold and len(text) <= 100 else 0
+    if _PARA_NO.match(text) or _ITEM.match(text):
+        return 0
+    return 2  # unnumbered bold/large line
+
+
+def _starts_paragraph(prev: Line, ln: Line, cur: list[Line], lay: Layout, next_no: int) -> bool:
+    if prev.hyphen:
+        return False
+    fs = max(prev.fs, ln.fs)
+    right = lay.right.get(prev.page, prev.x1)
+    first_word = ln.text.split(" ", 1)[0]
+    # A line wraps only when the next word does not fit: room for it means the paragraph ended.
+    short = prev.x1 < right - max(0.5 * fs * len(first_word) + 0.3 * fs, 1.5 * fs)
+    ends = prev.text.endswith((".", ":", ";", "!", "?", "”", '"', ")"))
+    m = _PARA_NO.match(ln.text)
+    if m and (short or ends or int(m.group(1)) == next_no):
+        return True
+    if _ITEM.match(ln.text) and (short or prev.text.endswith((":", ";", "."))):
+        return True
+    if short:
+        return True
+    if ln.page == prev.page and prev.y - ln.y > 1.3 * lay.pitch * fs / lay.body_fs:
+        return True
+    left = lay.left.get(ln.page, ln.x0)
+    indented = ln.x0 > left + 0.7 * ln.fs and ln.x0 > prev.x0 + 0.7 * ln.fs
+    hanging = len(cur) == 1 and (_PARA_NO.match(cur[0].text) or _ITEM.match(cur[0].text))
+    return bool(indented and not hanging and ends)
+
+
+def build_blocks(pages: list[list[Line]], lay: Layout) -> list[Block]:
+    """Group the marked lines of all pages into blocks in document order."""
+    blocks: list[Block] = []
+    cur: list[Line] = []
+    next_no = 1
+    last_letter: str | None = None
+
+    open_block: Block | None = None
+
+    def close() -> None:
+        nonlocal cur, next_no, open_block
+        if cur:
+            if open_block is None or open_block.lines is not cur:
+                blocks.append(Block("paragraph", cur[0].page, cur))
+            open_block = None
+            m = _PARA_NO.match(cur[0].text)
+            if m:
+                next_no = int(m.group(1)) + 1
+            cur = []
+
+    for lines in pages:
+        if not lines:  # a page without text (image) ends the paragraph in progress
+            close()
+            continue
+        body = [ln for ln in lines if ln.kind in ("body", "caption")]
+        i = 0
+        while i < len(body):
+            ln = body[i]
+            if ln.kind == "caption":
+                close()
+                group = [ln]
+                while (
+                    i + 1 < len(body)
+                    and body[i + 1].kind == "caption"
+                    and not _CAPTION.match(body[i + 1].text)
+                ):
+                    i += 1
+                    group.append(body[i])
+                blocks.append(Block("caption", ln.page, group))
+                i += 1
+                continue
+            level = heading_level(ln, lay, last_letter)
+            if level:
+                close()
+                group = [ln]
+                while (
+                    i + 1 < len(body)
+                    and (ln.bold or ln.fs >= 1.1 * lay.body_fs)
+                    and len(group) < 3
+                    and body[i + 1].kind == "body"
+                    and body[i + 1].bold == ln.bold
+                    and abs(body[i + 1].fs - ln.fs) < 0.3
+                    and 0 < group[-1].y - body[i + 1].y < 1.8 * ln.fs
+                    and not group[-1].text.endswith((".", ":", ";"))
+                    and not _ROMAN.match(body[i + 1].text)
+                    and not _LETTER.match(body[i + 1].text)
+                ):
+                    i += 1
+                    group.append(body[i])
+                if level == 2 and _LETTER.match(ln.text):
+                    last_letter = ln.text[0]
+                elif level == 1:
+                    last_letter = None
+                blocks.append(Block("heading", ln.page, group, level))
+                i += 1
+                continue
+            if cur and _starts_paragraph(cur[-1], ln, cur, lay, next_no):
+                close()
+            cur.append(ln)
+            i += 1
+        notes = [ln for ln in lines if ln.kind == "footnote"]
+        if notes:
+            if cur and open_block is None:
+                # The open paragraph may continue on the next page: reserve its place before
+                # this page's notes so para_seq follows reading order; close() fills it.
+                open_block = Block("paragraph", cur[0].page, cur)
+                blocks.append(open_block)
+            group: list[Line] = []
+            for ln in notes:
+                if group and _FOOTNOTE_START.match(ln.text):
+                    blocks.append(Block("footnote", group[0].page, group))
+                    group = []
+                group.append(ln)
+            blocks.append(Block("footnote", group[0].page, group))
+    close()
+    return blocks
