@@ -1,0 +1,188 @@
+"""The whole workflow, run as a researcher runs it: `snakemake --cores N` in a fresh folder.
+
+The workflow is run from outside the repository (`-s REPO/Snakefile --directory DIR`), which
+also proves it finds its own config, schemas and package through its base directory.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_PDF = REPO.parent / "shared" / "seed" / "van-der-lijn-2018.pdf"
+
+pytestmark = pytest.mark.workflow
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run snakemake on this repository's Snakefile in `workdir`; fail with its output."""
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        *args,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=workdir)
+    if check and result.returncode != 0:
+        pytest.fail(
+            f"snakemake {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout[-4000:]}\n{result.stderr[-8000:]}"
+        )
+    return result
+
+
+def read_csv(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> Path:
+    workdir = tmp_path_factory.mktemp("demo-run")
+    snakemake(workdir, "--cores", "2")
+    return workdir
+
+
+def test_default_run_builds_and_extracts_the_demo_corpus(demo_run: Path):
+    manifest = read_csv(demo_run / "results/demo/manifest.csv")
+    assert len(manifest) >= 30, "the demo corpus should hold resolutions and reports"
+    assert all("demo" in row["doc_id"] for row in manifest)
+
+    documents = read_csv(demo_run / "results/corpus/documents.csv")
+    assert {row["doc_id"] for row in documents} == {row["doc_id"] for row in manifest}
+    assert read_csv(demo_run / "results/qc/quarantine.csv") == []
+
+    paragraphs = pd.read_parquet(demo_run / "results/extract/paragraphs.parquet")
+    assert set(paragraphs["doc_id"]) == {row["doc_id"] for row in manifest}
+    assert paragraphs["text"].str.len().min() > 0
+    for doc_id in paragraphs["doc_id"].unique()[:5]:
+        assert (demo_run / "results/logs/extract" / f"{doc_id}.log").exists()
+
+    extraction = read_csv(demo_run / "results/qc/extraction.csv")
+    assert all(int(row["n_pages_without_text"]) == 0 for row in extraction)
+    # The demo PDFs carry their own demo symbols and dates on the first page; they must
+    # agree with the manifest the generator wrote.
+    assert read_csv(demo_run / "results/qc/metadata.csv") == []
+
+
+def test_outputs_are_deterministic(demo_run: Path, tmp_path: Path):
+    snakemake(tmp_path, "--cores", "2")
+    for stage in ("demo", "corpus", "extract", "qc"):
+        first = tree_digest(demo_run / "results" / stage)
+        second = tree_digest(tmp_path / "results" / stage)
+        assert first == second, f"results/{stage} differs between two runs of the same inputs"
+
+
+def test_nothing_left_to_do_after_a_run(demo_run: Path):
+    result = snakemake(demo_run, "--cores", "1", "--dry-run", "--quiet", "rules")
+    assert "extract" not in result.stdout, result.stdout
+
+
+def test_lint_is_clean(tmp_path: Path):
+    result = snakemake(tmp_path, "--lint", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Lints for" not in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def _pdf(path: Path, lines: list[str]) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    y = 780
+    for line in lines:
+        pdf.drawString(72, y, line)
+        y -= 16
+    pdf.showPage()
+    pdf.save()
+
+
+def test_bad_documents_are_quarantined_and_the_rest_builds(tmp_path: Path):
+    raw = tmp_path / "raw"
+    (raw / "pdfs").mkdir(parents=True)
+    _pdf(
+        raw / "pdfs" / "good.pdf",
+        [
+            "Report of the Secretary-General on a test operation",
+            "1. The operation patrolled the border and seized weapons.",
+        ],
+    )
+    (raw / "pdfs" / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog")
+    (raw / "pdfs" / "page.pdf").write_text("<html><body>Not found</body></html>")
+    (raw / "manifest.csv").write_text(
+        "doc_id,path,doc_type,missions,date,title,symbol,source_url,sha256\n"
+        "good,pdfs/good.pdf,report,MINUSTAH,2006-03-01,Good report,,,\n"
+        "broken,pdfs/broken.pdf,report,MINUSTAH,2006-06-01,Truncated,,,\n"
+        "html,pdfs/page.pdf,report,MINUSTAH,2006-09-01,Web page,,,\n"
+        "absent,pdfs/absent.pdf,report,MINUSTAH,2006-12-01,Missing,,,\n"
+        "remote,,resolution,MINUSTAH,2004-04-30,Remote,S/RES/1542 (2004),,\n",
+        encoding="utf-8",
+    )
+    before = tree_digest(raw)
+    snakemake(
+        tmp_path,
+        "--cores",
+        "2",
+        "--config",
+        "corpus=manifest",
+        "manifest=raw/manifest.csv",
+        "offline=true",
+    )
+    assert tree_digest(raw) == before, "the workflow must never write into raw/"
+    quarantine = {
+        row["doc_id"]: row["reason"] for row in read_csv(tmp_path / "results/qc/quarantine.csv")
+    }
+    assert set(quarantine) == {"broken", "html", "absent", "remote"}
+    documents = read_csv(tmp_path / "results/corpus/documents.csv")
+    assert [row["doc_id"] for row in documents] == ["good"]
+    paragraphs = pd.read_parquet(tmp_path / "results/extract/paragraphs.parquet")
+    assert "seized weapons" in " ".join(paragraphs["text"])
+
+
+def test_invalid_config_names_the_key(tmp_path: Path):
+    result = snakemake(
+        tmp_path, "--cores", "1", "--dry-run", "--config", "corpus=everything", check=False
+    )
+    assert result.returncode != 0
+    assert "corpus" in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(not SEED_PDF.exists(), reason=f"seed PDF not found at {SEED_PDF}")
+def test_shipped_manifest_extracts_the_seed_offline(tmp_path: Path):
+    snakemake(
+        tmp_path,
+        "--cores",
+        "2",
+        "--config",
+        "corpus=manifest",
+        f"manifest={REPO / 'raw' / 'manifest.csv'}",
+        "offline=true",
+    )
+    documents = read_csv(tmp_path / "results/corpus/documents.csv")
+    assert [row["doc_id"] for row in documents] == ["vanderlijn-2018"]
+    quarantine = read_csv(tmp_path / "results/qc/quarantine.csv")
+    assert {row["doc_id"] for row in quarantine} == {
+        "s-res-1244-1999",
+        "s-res-1542-2004",
+        "s-res-2100-2013",
+    }
+    assert all("offline" in row["reason"] for row in quarantine)
