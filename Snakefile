@@ -37,6 +37,7 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/corpus.smk"
 include: "workflow/rules/extract.smk"
+include: "workflow/rules/code.smk"
 
 
 rule all:
@@ -46,3 +47,4 @@ rule all:
         "results/qc/extraction.csv",
         "results/qc/metadata.csv",
         "results/extract/paragraphs.parquet",
+        CODE_TARGETS,

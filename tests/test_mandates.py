@@ -332,3 +332,14 @@ def test_code_resolution_takes_mentions_from_a_finder(book):
         [{"operation": "MINUSTAH", "start": 25, "end": 30, "how": "country"}],
     )
     assert country_only["addressee"] == "host_government"
+
+
+def test_timeline_accepts_numpy_end_years():
+    """End years read from a table arrive as numpy integers: they still mean 31 December."""
+    import numpy as np
+
+    from analysis.mandates import _end_dates
+
+    ends = _end_dates({"MINUSTAH": np.int64(2017), "UNAMA": pd.NA})
+    assert ends["MINUSTAH"] == pd.Timestamp("2017-12-31")
+    assert ends["UNAMA"] is pd.NaT

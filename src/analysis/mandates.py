@@ -31,6 +31,7 @@ turns resolutions into the periods in which each mandate is in force.
 from __future__ import annotations
 
 import json
+import numbers
 import re
 from collections.abc import Callable, Iterable, Mapping
 
@@ -301,7 +302,7 @@ def _end_dates(operations_end) -> dict:
     for operation, end in dict(operations_end or {}).items():
         if end is None or (not isinstance(end, str) and pd.isna(end)) or end == "":
             out[operation] = pd.NaT
-        elif isinstance(end, (int, float)) or (isinstance(end, str) and end.isdigit()):
+        elif isinstance(end, numbers.Number) or (isinstance(end, str) and end.isdigit()):
             out[operation] = pd.Timestamp(year=int(end), month=12, day=31)
         else:
             out[operation] = pd.Timestamp(end)

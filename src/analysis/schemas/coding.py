@@ -1,0 +1,199 @@
+"""Schemas of the coding tables (``results/tables/``) and of the accuracy table.
+
+Each table has a pandera ``DataFrameModel``, checked by the function that writes it
+(:mod:`analysis.coding`, :mod:`analysis.tables`, :mod:`analysis.accuracy`), so a broken table
+fails where it is made. ``COLUMNS`` of each model fixes the column order written to disk.
+
+Conventions shared by every table: ``;``-joined lists (``operations``, ``quadrants``,
+``markets``, ``evidence_ids``) in a fixed order and empty when empty; dates as ISO strings
+``YYYY-MM-DD`` (empty when unknown); operations by their acronym in ``raw/missions.csv``.
+
+Vocabularies (RESEARCH-DESIGN.md): ``part`` preambular | operative; ``strength`` requested |
+encouraged | reference; ``addressee`` operation | host_government | member_states |
+secretary_general; quadrants :data:`QUADRANTS`; engagement :data:`ENGAGEMENTS`;
+``negative_reason`` :data:`REASONS`. Market labels are the codebook's (not fixed here, since a
+revised codebook may add one); :data:`UNSPECIFIED_MARKET` marks OC activity naming no market.
+"""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from analysis.activities import REASONS
+from analysis.codebook import QUADRANTS
+
+DOC_TYPES = ("resolution", "report", "study")
+PARTS = ("preambular", "operative")
+STRENGTHS = ("requested", "encouraged", "reference")
+ADDRESSEES = ("operation", "host_government", "member_states", "secretary_general")
+ENGAGEMENTS = ("monitor", "advocate", "assist", "material_support", "implement")
+UNSPECIFIED_MARKET = "unspecified"
+# Variables of the evidence table, in the order their rows are numbered.
+EVIDENCE_VARIABLES = ("part", "verb", "strength", "addressee", "oc", "market", "quadrant",
+                      "explicit_mandate", "activity", "engagement", "negative_reason")
+_ISO_DATE = r"^(\d{4}-\d{2}-\d{2})?$"
+_LIST = r"^([^;]+(;[^;]+)*)?$"
+
+
+def _list_of(values) -> str:
+    """Regex of a ``;``-joined list drawn from ``values`` (empty allowed)."""
+    alt = "|".join(values)
+    return rf"^(({alt})(;({alt}))*)?$"
+
+
+class _Strict(pa.DataFrameModel):
+    class Config:
+        strict = True
+        coerce = True
+
+
+class CodedParagraphs(_Strict):
+    """``coded_paragraphs.parquet``: one row per coded paragraph (extract kind == paragraph).
+
+    Mandate variables (``part`` .. ``explicit_mandate``) are null for reports and studies;
+    activity variables (``activity``, ``engagement``, ``negative_reason``) null for
+    resolutions. ``operations``: the operations the coded values are attributed to.
+    """
+
+    doc_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    para_seq: Series[int] = pa.Field(ge=1)
+    page: Series[int] = pa.Field(ge=1)
+    para_no: Series[str] = pa.Field(nullable=True)
+    doc_type: Series[str] = pa.Field(isin=list(DOC_TYPES))
+    date: Series[str] = pa.Field(str_matches=_ISO_DATE)
+    operations: Series[str] = pa.Field(str_matches=_LIST)
+    part: Series[str] = pa.Field(nullable=True, isin=list(PARTS))
+    verb: Series[str] = pa.Field(nullable=True)
+    strength: Series[str] = pa.Field(nullable=True, isin=list(STRENGTHS))
+    addressee: Series[str] = pa.Field(nullable=True, isin=list(ADDRESSEES))
+    oc: Series[bool]
+    activity: Series[pa.BOOL] = pa.Field(nullable=True)
+    quadrants: Series[str] = pa.Field(str_matches=_list_of(QUADRANTS))
+    markets: Series[str] = pa.Field(str_matches=_LIST)
+    engagement: Series[str] = pa.Field(nullable=True, isin=list(ENGAGEMENTS))
+    negative_reason: Series[str] = pa.Field(nullable=True, isin=list(REASONS))
+    explicit_mandate: Series[pa.BOOL] = pa.Field(nullable=True)
+    char_start: Series[int] = pa.Field(ge=0)
+    text: Series[str]
+    codebook_version: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    @pa.dataframe_check
+    def one_row_per_paragraph(cls, df):
+        return ~df.duplicated(["doc_id", "para_seq"])
+
+
+class Evidence(_Strict):
+    """``evidence.parquet``: one row per coded value and matched span.
+
+    ``span_start``/``span_end`` are offsets in the paragraph text (``text[span_start:span_end]
+    == matched``); ``doc_start``/``doc_end`` the same in the document text (paragraph
+    ``char_start`` + span). A value the coder derived without matched words (a numbered
+    paragraph's ``part``, a default engagement, a ``concern_only`` paragraph with no concern
+    word) has one row with null spans and empty ``matched``.
+    """
+
+    evidence_id: Series[str] = pa.Field(unique=True, str_matches=r"^.+:\d+:[a-z_]+:\d+$")
+    doc_id: Series[str]
+    page: Series[int] = pa.Field(ge=1)
+    para_no: Series[str] = pa.Field(nullable=True)
+    para_seq: Series[int] = pa.Field(ge=1)
+    operation: Series[str] = pa.Field(nullable=True)
+    variable: Series[str] = pa.Field(isin=list(EVIDENCE_VARIABLES))
+    value: Series[str] = pa.Field(str_length={"min_value": 1})
+    span_start: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    span_end: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    doc_start: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    doc_end: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    matched: Series[str]
+    codebook_version: Series[str]
+
+
+class OperationMentions(_Strict):
+    """``operation_mentions.parquet``: every operation named in any block of any document
+    (headings, captions and footnotes too), from the gazetteer (``how``: acronym | name |
+    alias | self_reference | country). Offsets are in the block's text."""
+
+    doc_id: Series[str]
+    para_seq: Series[int] = pa.Field(ge=1)
+    kind: Series[str]
+    operation: Series[str]
+    start: Series[int] = pa.Field(ge=0)
+    end: Series[int] = pa.Field(ge=0)
+    matched: Series[str]
+    how: Series[str]
+
+
+class Mandates(_Strict):
+    """``mandates.csv``: the mandate timeline, one row per (operation, resolution)."""
+
+    operation: Series[str]
+    resolution: Series[str]
+    symbol: Series[str]
+    adopted: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}-\d{2}$")
+    in_force_until: Series[str] = pa.Field(str_matches=_ISO_DATE)
+    explicit_mandate: Series[bool]
+    oc_reference: Series[bool]
+    markets: Series[str] = pa.Field(str_matches=_LIST)
+
+
+class MissionActivity(_Strict):
+    """``mission_activity.csv``: OC activity paragraphs per operation x quadrant x market
+    (a full grid over the operations in the corpus; zero cells kept)."""
+
+    operation: Series[str]
+    quadrant: Series[str] = pa.Field(isin=list(QUADRANTS))
+    market: Series[str]
+    n_paragraphs: Series[int] = pa.Field(ge=0)
+    n_documents: Series[int] = pa.Field(ge=0)
+    n_report_paragraphs: Series[int] = pa.Field(ge=0)
+    n_study_paragraphs: Series[int] = pa.Field(ge=0)
+    evidence_ids: Series[str] = pa.Field(str_matches=_LIST)
+
+    @pa.dataframe_check
+    def one_row_per_cell(cls, df):
+        return ~df.duplicated(["operation", "quadrant", "market"])
+
+
+class Panel(_Strict):
+    """``panel.csv``: one row per operation x report, with the mandate in force that day."""
+
+    operation: Series[str]
+    doc_id: Series[str]
+    date: Series[str] = pa.Field(str_matches=_ISO_DATE)
+    oc_activity_paragraphs: Series[int] = pa.Field(ge=0)
+    all_paragraphs: Series[int] = pa.Field(ge=0)
+    mandate_known: Series[bool]
+    explicit_mandate: Series[pa.BOOL] = pa.Field(nullable=True)
+    oc_reference: Series[pa.BOOL] = pa.Field(nullable=True)
+    resolution: Series[str]
+    resolution_symbol: Series[str]
+
+    @pa.dataframe_check
+    def activity_within_exposure(cls, df):
+        return df["oc_activity_paragraphs"] <= df["all_paragraphs"]
+
+
+class Accuracy(_Strict):
+    """``coding_accuracy.csv``: automated coding against the demo ground truth.
+
+    ``level``: paragraph | document; ``label`` empty for the variable as a whole (micro
+    average over its labels), else one label; ``support``: truth positives.
+    """
+
+    level: Series[str] = pa.Field(isin=["paragraph", "document"])
+    doc_type: Series[str]
+    variable: Series[str]
+    label: Series[str]
+    precision: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    recall: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    f1: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    support: Series[int] = pa.Field(ge=0)
+    tp: Series[int] = pa.Field(ge=0)
+    fp: Series[int] = pa.Field(ge=0)
+    fn: Series[int] = pa.Field(ge=0)
+
+
+def columns(model) -> list[str]:
+    """The column order of a model's table on disk."""
+    return list(model.to_schema().columns)
