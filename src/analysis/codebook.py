@@ -31,6 +31,8 @@ from types import MappingProxyType
 import jsonschema
 import yaml
 
+from analysis.problems import KeyProblem, ProblemsError
+
 # The schema ships with the workflow, two levels above the package (src/analysis/..).
 DEFAULT_SCHEMA = Path(__file__).resolve().parents[2] / "workflow/schemas/codebook.schema.yaml"
 
@@ -50,28 +52,10 @@ class Span:
         return {"start": self.start, "end": self.end, "text": self.text}
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One problem in a codebook file: where (file, line, key path) and what is wrong."""
-
-    file: str
-    line: int | None
-    key: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        key = f" key '{self.key}'" if self.key else ""
-        return f"{where}:{key} {self.message}"
-
-
-class CodebookError(ValueError):
+class CodebookError(ProblemsError):
     """The codebook is invalid; ``.problems`` lists every problem found."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the codebook:\n{lines}")
+    subject = "the codebook"
 
 
 @dataclass(frozen=True)
@@ -125,7 +109,7 @@ def _line_of(lines: dict, path: tuple) -> int | None:
     return lines.get(path)
 
 
-def _schema_problems(data: object, schema: dict, name: str, lines: dict) -> list[Problem]:
+def _schema_problems(data: object, schema: dict, name: str, lines: dict) -> list[KeyProblem]:
     validator = jsonschema.Draft202012Validator(schema)
     problems = []
     for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
@@ -135,7 +119,7 @@ def _schema_problems(data: object, schema: dict, name: str, lines: dict) -> list
             for extra in sorted(set(err.instance) - allowed):
                 where = path + (extra,)
                 msg = f"unknown key; allowed here: {', '.join(sorted(allowed))}"
-                problems.append(Problem(name, _line_of(lines, where), key_path(where), msg))
+                problems.append(KeyProblem(name, _line_of(lines, where), key_path(where), msg))
             continue
         if err.validator == "oneOf":
             msg = "must be a regex string or {pattern: '...', case_sensitive: true}"
@@ -143,12 +127,12 @@ def _schema_problems(data: object, schema: dict, name: str, lines: dict) -> list
             msg = f"{err.message}; add it (see workflow/codebooks/oc-v1.yaml)"
         else:
             msg = err.message
-        problems.append(Problem(name, _line_of(lines, path), key_path(path) or None, msg))
+        problems.append(KeyProblem(name, _line_of(lines, path), key_path(path) or None, msg))
     return problems
 
 
 def _compile_list(
-    items: list, path: tuple, name: str, lines: dict, problems: list[Problem]
+    items: list, path: tuple, name: str, lines: dict, problems: list[KeyProblem]
 ) -> Patterns:
     compiled = []
     for i, item in enumerate(items):
@@ -161,12 +145,12 @@ def _compile_list(
             compiled.append(re.compile(source, flags))
         except re.error as err:
             msg = f"invalid regex {source!r}: {err}"
-            problems.append(Problem(name, _line_of(lines, where), key_path(where), msg))
+            problems.append(KeyProblem(name, _line_of(lines, where), key_path(where), msg))
     return tuple(compiled)
 
 
 def _compile_labels(
-    section: Mapping, path: tuple, name: str, lines: dict, problems: list[Problem]
+    section: Mapping, path: tuple, name: str, lines: dict, problems: list[KeyProblem]
 ) -> LabelPatterns:
     out = {
         label: _compile_list(items, path + (label,), name, lines, problems)
@@ -186,16 +170,16 @@ def load_codebook(path: str | Path, schema_path: str | Path | None = None) -> Co
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CodebookError([Problem(name, None, None, "file not found")]) from None
+        raise CodebookError([KeyProblem(name, None, None, "file not found")]) from None
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        raise CodebookError([Problem(name, line, None, f"not valid YAML: {err}")]) from None
+        raise CodebookError([KeyProblem(name, line, None, f"not valid YAML: {err}")]) from None
     if not isinstance(data, dict):
-        raise CodebookError([Problem(name, None, None, "must be a YAML mapping of sections")])
+        raise CodebookError([KeyProblem(name, None, None, "must be a YAML mapping of sections")])
     lines = _node_lines(node) if node is not None else {}
     schema = yaml.safe_load(Path(schema_path or DEFAULT_SCHEMA).read_text(encoding="utf-8"))
     problems = _schema_problems(data, schema, name, lines)

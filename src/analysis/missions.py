@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import csv
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis.problems import Problem, ProblemsError
 from analysis.schemas.missions import (
     COLUMNS,
     KINDS,
@@ -45,28 +45,10 @@ from analysis.schemas.missions import (
 YEAR_COLUMNS = ("start_year", "end_year")
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One problem in the table: where it is (file, CSV line, column) and what is wrong."""
-
-    file: str
-    line: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        col = f" column '{self.column}':" if self.column else ""
-        return f"{where}:{col} {self.message}"
-
-
-class MissionsError(ValueError):
+class MissionsError(ProblemsError):
     """The operations table is invalid; ``.problems`` lists every problem found."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the operations table:\n{lines}")
+    subject = "the operations table"
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[list[str]], list[int], list[Problem]]:
