@@ -38,6 +38,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/corpus.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/code.smk"
+include: "workflow/rules/models.smk"
 
 
 rule all:
@@ -48,3 +49,5 @@ rule all:
         "results/qc/metadata.csv",
         "results/extract/paragraphs.parquet",
         CODE_TARGETS,
+        "results/models/estimates.csv",
+        "results/models/operations.csv",

@@ -1,0 +1,32 @@
+# Models stage: the operation cross-section and the operation-report panel, one tidy table.
+
+
+rule fit_models:
+    """Fit every model (cross-section with permutation p-values, panel with fixed effects)."""
+    input:
+        panel="results/tables/panel.csv",
+        activity="results/tables/mission_activity.csv",
+        mandates="results/tables/mandates.csv",
+        missions=locate(config["missions"]),
+    output:
+        estimates="results/models/estimates.csv",
+        operations="results/models/operations.csv",
+    log:
+        "results/logs/fit_models.log",
+    benchmark:
+        "results/benchmarks/fit_models.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=1000,
+        runtime=20,
+    params:
+        py=PY,
+        permutations=config["permutations"],
+        seed=config["permutation_seed"],
+    shell:
+        "{params.py} -m analysis.models --panel {input.panel:q}"
+        " --mission-activity {input.activity:q} --mandates {input.mandates:q}"
+        " --missions {input.missions:q} --estimates-out {output.estimates:q}"
+        " --operations-out {output.operations:q} --permutations {params.permutations}"
+        " --seed {params.seed} 2> {log:q}"
