@@ -39,6 +39,7 @@ include: "workflow/rules/corpus.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/code.smk"
 include: "workflow/rules/models.smk"
+include: "workflow/rules/figures.smk"
 
 
 rule all:
@@ -51,3 +52,4 @@ rule all:
         CODE_TARGETS,
         "results/models/estimates.csv",
         "results/models/operations.csv",
+        FIGURE_FILES,

@@ -54,9 +54,21 @@ rule build_tables:
         missions=locate(config["missions"]),
         codebook=locate(config["codebook"]),
     output:
-        mandates="results/tables/mandates.csv",
-        activity="results/tables/mission_activity.csv",
-        panel="results/tables/panel.csv",
+        mandates=report(
+            "results/tables/mandates.csv",
+            caption="../report/table_mandates.rst",
+            category="Tables",
+        ),
+        activity=report(
+            "results/tables/mission_activity.csv",
+            caption="../report/table_mission_activity.rst",
+            category="Tables",
+        ),
+        panel=report(
+            "results/tables/panel.csv",
+            caption="../report/table_panel.rst",
+            category="Tables",
+        ),
     log:
         "results/logs/build_tables.log",
     conda:
@@ -82,7 +94,11 @@ rule coding_accuracy:
         mandates=rules.build_tables.output.mandates,
         panel=rules.build_tables.output.panel,
     output:
-        accuracy="results/qc/coding_accuracy.csv",
+        accuracy=report(
+            "results/qc/coding_accuracy.csv",
+            caption="../report/table_coding_accuracy.rst",
+            category="Quality checks",
+        ),
         join="results/qc/coding_accuracy_join.csv",
     log:
         "results/logs/coding_accuracy.log",

@@ -9,7 +9,11 @@ rule fit_models:
         mandates="results/tables/mandates.csv",
         missions=locate(config["missions"]),
     output:
-        estimates="results/models/estimates.csv",
+        estimates=report(
+            "results/models/estimates.csv",
+            caption="../report/table_estimates.rst",
+            category="Tables",
+        ),
         operations="results/models/operations.csv",
     log:
         "results/logs/fit_models.log",
