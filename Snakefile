@@ -40,6 +40,7 @@ include: "workflow/rules/extract.smk"
 include: "workflow/rules/code.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/simulation.smk"
 
 
 rule all:
@@ -53,3 +54,4 @@ rule all:
         "results/models/estimates.csv",
         "results/models/operations.csv",
         FIGURE_FILES,
+        "results/qc/simulation.csv",
