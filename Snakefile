@@ -41,6 +41,7 @@ include: "workflow/rules/code.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/simulation.smk"
+include: "workflow/rules/paper.smk"
 
 
 rule all:
@@ -55,3 +56,5 @@ rule all:
         "results/models/operations.csv",
         FIGURE_FILES,
         "results/qc/simulation.csv",
+        "results/paper/paper.pdf",
+        "results/provenance.json",

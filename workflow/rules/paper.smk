@@ -119,7 +119,9 @@ rule provenance:
         py=PY,
         config=json.dumps(config, sort_keys=True),
         # The workflow folder (for its git commit): two levels above workflow/config.yaml.
-        workflow_dir=lambda wildcards, input: str(Path(input.config_file).parents[1]),
+        workflow_dir=lambda wildcards, input: str(
+            Path(input.config_file).resolve().parents[1]
+        ),
         demo_options=" ".join(
             f"--demo-spec {shlex.quote(str(path))}"
             for key, path in PAPER_DEMO_INPUTS.items()

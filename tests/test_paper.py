@@ -1,0 +1,375 @@
+"""The paper: numbers.json from small hand-made tables, and the Typst paper built from it.
+
+The tables describe two operations (ALPHA, BRAVO) with two resolutions and four reports; the
+expected numbers are worked out by hand in each test. Figures are real PDFs drawn with
+matplotlib; the paper is compiled with Typst and its text read back with pypdfium2.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pypdfium2 as pdfium
+import pytest
+
+from analysis.paper import TABLES, build_numbers, main, write_outputs
+from analysis.paper_build import BuildError, build_paper, figure_slots
+from analysis.paper_stats import PaperError
+
+ROOT = Path(__file__).resolve().parents[1]
+MAIN_TYP = ROOT / "paper" / "main.typ"
+BIB = ROOT / "paper" / "refs.bib"
+
+DOCUMENTS = [  # doc_id, doc_type, missions, date
+    ("res-a", "resolution", "ALPHA", "2004-06-01"),
+    ("res-b", "resolution", "BRAVO", "2006-01-15"),
+    ("rep-a1", "report", "ALPHA", "2005-01-10"),
+    ("rep-a2", "report", "ALPHA", "2007-02-20"),
+    ("rep-b1", "report", "BRAVO", "2006-05-05"),
+    ("rep-b2", "report", "BRAVO", "2008-09-09"),
+]
+# Paragraph blocks per document: 3 paragraphs + 1 heading each (headings are not counted).
+PANEL = [  # operation, doc_id, oc, all, known, explicit, reference
+    ("ALPHA", "rep-a1", 6, 20, "True", "True", "True"),
+    ("ALPHA", "rep-a2", 4, 20, "True", "True", "True"),
+    ("BRAVO", "rep-b1", 1, 25, "True", "False", "True"),
+    ("BRAVO", "rep-b2", 2, 25, "True", "False", "False"),
+]
+EST_COLS = ["model", "family", "term", "estimate", "std_error", "conf_low", "conf_high",
+            "p_value", "estimate_exp", "conf_low_exp", "conf_high_exp", "exact_p",
+            "exact_method", "n", "n_clusters", "cov_type", "status", "reason"]
+
+
+def estimate_rows(rr: float = 2.43, low: float = 1.17, high: float = 5.03,
+                  p: float = 0.022, panel_status: str = "fitted") -> list[dict]:
+    import math
+
+    def row(model, family, term, rr, low, high, p, n, nc, status="fitted", exact=None,
+            reason=""):
+        base = {"model": model, "family": family, "term": term, "n": n, "n_clusters": nc,
+                "cov_type": "cluster" if nc else "HC1", "status": status, "reason": reason}
+        if status != "fitted":
+            return base
+        return {**base, "estimate": math.log(rr), "std_error": 0.3,
+                "conf_low": math.log(low), "conf_high": math.log(high), "p_value": p,
+                "estimate_exp": rr, "conf_low_exp": low, "conf_high_exp": high,
+                "exact_p": exact, "exact_method": "permutation" if exact else ""}
+
+    return [
+        row("cross_section_volume_poisson", "poisson", "intercept", 0.08, 0.05, 0.13, 0.001,
+            2, None),
+        row("cross_section_volume_poisson", "poisson", "explicit_mandate", 1.86, 1.03, 3.34,
+            0.039, 2, None, exact=0.055),
+        row("panel_poisson_fe", "poisson", "explicit_mandate", rr, low, high, p, 4, 2,
+            status=panel_status, reason="" if panel_status == "fitted" else "too few clusters"),
+        row("panel_logit_any", "binomial", "explicit_mandate", 0, 0, 0, 0, 4, 2,
+            status="not_fitted", reason="separation: every report has activity"),
+        row("panel_leads_lags", "poisson", "lag_0", 1.73, 0.69, 4.34, 0.217, 4, 2),
+    ]
+
+
+def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
+                 accuracy: bool = True, simulation: bool | str = True) -> dict:
+    """The workflow's tables for the two operations, as files; returns the CLI paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    docs = pd.DataFrame(DOCUMENTS, columns=["doc_id", "doc_type", "missions", "date"])
+    docs["title"], docs["symbol"], docs["path"], docs["sha256"], docs["n_pages"] = "", "", "", "", 1
+    docs.to_csv(folder / "documents.csv", index=False)
+    blocks = [(d, k) for d, *_ in DOCUMENTS for k in ("heading", "paragraph", "paragraph",
+                                                       "paragraph")]
+    pd.DataFrame(blocks, columns=["doc_id", "kind"]).to_parquet(folder / "paragraphs.parquet")
+    pd.DataFrame(PANEL, columns=["operation", "doc_id", "oc_activity_paragraphs",
+                                 "all_paragraphs", "mandate_known", "explicit_mandate",
+                                 "oc_reference"]).assign(
+        date="", resolution="", resolution_symbol="").to_csv(folder / "panel.csv", index=False)
+    pd.DataFrame([("ALPHA", "res-a", "S/RES/1 (2004)", "2004-06-01", "", True, True, "drugs"),
+                  ("BRAVO", "res-b", "S/RES/2 (2006)", "2006-01-15", "", False, True, ""),
+                  ("BRAVO", "res-c", "S/RES/3 (2007)", "2007-01-15", "", False, False, "")],
+                 columns=["operation", "resolution", "symbol", "adopted", "in_force_until",
+                          "explicit_mandate", "oc_reference", "markets"]).to_csv(
+        folder / "mandates.csv", index=False)
+    # Paragraph rep-a1:5 names two markets: two cells, one paragraph.
+    pd.DataFrame([
+        ("ALPHA", "direct_consequences", "drugs", 2, "rep-a1:5:quadrant:1;rep-a1:6:quadrant:1"),
+        ("ALPHA", "direct_consequences", "gangs", 1, "rep-a1:5:quadrant:1;rep-a1:5:market:2"),
+        ("ALPHA", "indirect_drivers", "drugs", 1, "rep-a2:3:quadrant:1"),
+        ("BRAVO", "indirect_consequences", "drugs", 1, "rep-b1:2:quadrant:1"),
+        ("BRAVO", "direct_drivers", "gangs", 0, ""),
+    ], columns=["operation", "quadrant", "market", "n_paragraphs", "evidence_ids"]).assign(
+        n_documents=1, n_report_paragraphs=0, n_study_paragraphs=0).to_csv(
+        folder / "mission_activity.csv", index=False)
+    pd.DataFrame(estimates if estimates is not None else estimate_rows(),
+                 columns=EST_COLS).to_csv(folder / "estimates.csv", index=False)
+    paths = {name: str(folder / f"{name}.csv") for name in
+             ("documents", "panel", "mandates", "mission_activity", "estimates")}
+    paths["paragraphs"] = str(folder / "paragraphs.parquet")
+    if accuracy:
+        pd.DataFrame([("paragraph", "report", "activity", "", 0.97, 0.91, 0.938, 120),
+                      ("paragraph", "report", "activity", "x", 0.5, 0.5, 0.5, 2),
+                      ("document", "resolution", "explicit_mandate", "", 1.0, 0.8, 0.889, 5)],
+                     columns=["level", "doc_type", "variable", "label", "precision", "recall",
+                              "f1", "support"]).assign(tp=0, fp=0, fn=0).to_csv(
+            folder / "accuracy.csv", index=False)
+        paths["accuracy"] = str(folder / "accuracy.csv")
+        (folder / "spec.yaml").write_text("seed: 1\neffect:\n  rate_ratio: 2.0\n")
+        paths["demo_spec"] = str(folder / "spec.yaml")
+    if simulation:  # as analysis.simulation writes it; "minimal": the required columns only
+        sim = pd.DataFrame([("effect", 2.0, 40, 38, 0.925, 0.043, 0.8, 2.1, 0.95, 0.85),
+                            ("null", 1.0, 40, 40, 0.95, 0.034, 0.05, 1.0, 0.95, 0.05)],
+                           columns=["scenario", "true_rate_ratio", "n_seeds", "n_fitted",
+                                    "coverage", "coverage_mcse", "rejection_rate",
+                                    "mean_estimate", "oracle_coverage",
+                                    "oracle_rejection_rate"]).assign(spec="spec.yaml",
+                                                                     base_seed=1)
+        if simulation == "minimal":
+            sim = sim[["scenario", "true_rate_ratio", "n_seeds", "coverage", "rejection_rate",
+                       "mean_estimate"]]
+        sim.to_csv(folder / "simulation.csv", index=False)
+        paths["simulation"] = str(folder / "simulation.csv")
+    return paths
+
+
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory) -> list[Path]:
+    """Five real figure PDFs, one per slot, each with a word we can find in the paper."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder = tmp_path_factory.mktemp("figures")
+    out = []
+    for i, stem in enumerate(["operation_quadrant", "quadrant_market", "coefficients",
+                              "timeline", "status"], start=1):
+        fig, ax = plt.subplots(figsize=(4, 2.5))
+        ax.bar(["a", "b"], [i, i + 1])
+        ax.set_title(f"Placeholder{i}")
+        path = folder / f"fig{i}_{stem}.pdf"
+        fig.savefig(path, metadata={"CreationDate": None})
+        plt.close(fig)
+        out.append(path)
+    return out
+
+
+def numbers_for(folder: Path, corpus: str = "demo", **kw):
+    paths = write_inputs(folder, **kw)
+    return build_numbers(corpus=corpus, **paths)
+
+
+def compile_paper(folder: Path, figures, corpus: str = "demo", **kw) -> tuple[dict, str]:
+    """numbers.json + tables + PDF in ``folder``; returns (numbers, text of the PDF)."""
+    num, tables = numbers_for(folder / "in", corpus, **kw)
+    written = write_outputs(num, tables, folder / "numbers.json", folder / "tables")
+    pdf = build_paper(main=MAIN_TYP, bibliography=BIB, numbers=written[0], tables=written[1:],
+                      figures=figures, build_dir=folder / "build", out=folder / "paper.pdf")
+    doc = pdfium.PdfDocument(str(pdf))
+    text = "\n".join(page.get_textpage().get_text_range() for page in doc)
+    doc.close()
+    return json.loads((folder / "numbers.json").read_text()), text
+
+
+def squash(text: str) -> str:
+    """Text without whitespace and hyphenation marks: line breaks cannot split a match."""
+    return re.sub(r"[\s\u00ad\u0002\ufffe-]", "", text)
+
+
+def has(text: str, needle: str) -> bool:
+    return squash(needle) in squash(text)
+
+
+# ---------------------------------------------------------------------------------------
+# numbers.json
+
+
+def test_numbers_are_computed_from_the_tables(tmp_path: Path):
+    num, _ = numbers_for(tmp_path)
+    v, t = num.values, num.text
+    assert (v["n_documents"], v["n_resolutions"], v["n_reports"], v["n_studies"]) == (6, 2, 4, 0)
+    assert v["n_paragraphs"] == 18  # 3 paragraphs x 6 documents; headings left out
+    assert v["n_operations"] == 2 and (v["year_first"], v["year_last"]) == (2004, 2008)
+    # Mandates: 3 rows, 2 refer to OC, 1 explicit -> half of the OC-referring ones.
+    assert (v["n_mandates"], v["n_mandates_oc_reference"], v["n_mandates_explicit"]) == (3, 2, 1)
+    assert t["share_oc_reference_explicit"] == "50.0%"
+    assert (v["n_operations_explicit"], v["n_operations_reference_only"]) == (1, 1)
+    # Panel: explicit 10/40 = 25 per 100; not explicit 3/50 = 6 per 100; ratio 25/6.
+    assert t["group__explicit_mandate__rate"] == "25.0"
+    assert t["group__oc_reference_only__rate"] == "4.0"  # 1/25
+    assert v["raw_rate_ratio"] == pytest.approx(25 / 6, abs=1e-6)
+    assert v["raw_rate_direction"] == "more"
+    assert v["n_oc_activity_paragraphs"] == 13
+    # Activity: rep-a1:5 sits in two cells but counts once -> 4 distinct paragraphs.
+    assert v["n_activity_paragraphs"] == 4
+    assert v["quadrant__direct_consequences__paragraphs"] == 2
+    assert v["top_quadrant"] == "direct_consequences" and v["top_market"] == "drugs"
+    assert v["n_active_operations"] == 2 and v["n_operations_all_quadrants"] == 0
+
+
+def test_model_numbers_headline_and_directions(tmp_path: Path):
+    num, tables = numbers_for(tmp_path)
+    v, t = num.values, num.text
+    assert v["headline__model"] == "panel_poisson_fe" and v["headline__unit"] == "reports"
+    assert (t["headline__estimate"], t["headline__ci"], t["headline__p"]) == (
+        "2.43", "1.17–5.03", "0.022")
+    assert v["headline__direction"] == "higher"
+    assert v["headline__covers_truth"] is True  # 2.0 in [1.17, 5.03]
+    assert t["cross_section_volume_poisson__explicit_mandate__exact_p"] == "0.055"
+    assert v["panel_logit_any__status"] == "not_fitted"
+    assert (v["n_models"], v["n_models_fitted"], v["n_mandate_models"]) == (4, 3, 2)
+    assert (v["n_mandate_higher"], v["n_mandate_inconclusive"]) == (2, 0)
+    est = tables["estimates"]
+    assert "Intercept" not in set(est["Term"]) and len(est) == 4  # key terms only
+    assert set(tables["estimates_notes"]["Notes"]) >= {"separation: every report has activity"}
+
+
+def test_headline_falls_back_when_the_panel_model_is_not_fitted(tmp_path: Path):
+    num, _ = numbers_for(tmp_path, estimates=estimate_rows(panel_status="not_fitted"))
+    assert num.values["headline__model"] == "cross_section_volume_poisson"
+    assert num.values["headline__unit"] == "operations"
+    none_fitted = [r for r in estimate_rows() if r["term"] == "explicit_mandate"
+                   and r["model"] == "panel_logit_any"]
+    num2, _ = numbers_for(tmp_path / "b", estimates=none_fitted)
+    assert num2.values["headline__fitted"] is False and num2.text["headline__estimate"] == "n/a"
+
+
+def test_simulation_numbers_with_and_without_the_optional_columns(tmp_path: Path):
+    num, tables = numbers_for(tmp_path)
+    t = num.text
+    assert (t["sim__effect__n_fitted"], t["sim__effect__coverage"]) == ("38", "92.5%")
+    assert (t["sim__effect__coverage_mcse"], t["sim__null__rejection_rate"]) == ("4.3%", "5.0%")
+    assert t["sim__effect__oracle_rejection_rate"] == "85.0%"
+    assert list(tables["simulation"]["Fitted"]) == ["38", "40"]
+    num, tables = numbers_for(tmp_path / "minimal", simulation="minimal")
+    assert num.text["sim__effect__n_fitted"] == "40"  # all seeds when the count is absent
+    assert num.text["sim__effect__oracle_coverage"] == "n/a"
+    assert list(tables["simulation"]["Oracle coverage"]) == ["n/a", "n/a"]
+
+
+def test_every_number_has_text_and_a_source(tmp_path: Path):
+    num, _ = numbers_for(tmp_path)
+    assert set(num.values) == set(num.text) == set(num.sources)
+    for key, src in num.sources.items():
+        assert src["how"], key
+    assert num.sources["n_documents"]["file"].endswith("documents.csv")
+    assert num.sources["headline__estimate"]["file"].endswith("estimates.csv")
+
+
+def test_outputs_are_deterministic(tmp_path: Path):
+    digests = []
+    for run in ("a", "b"):
+        num, tables = numbers_for(tmp_path / "in")
+        written = write_outputs(num, tables, tmp_path / run / "numbers.json", tmp_path / run)
+        digests.append([p.read_bytes() for p in written])
+        assert [p.stem for p in written[1:]] == list(TABLES)
+    assert digests[0] == digests[1]
+    doc = json.loads((tmp_path / "a" / "numbers.json").read_text())
+    assert list(doc["values"]) == sorted(doc["values"]) and doc["corpus"] == "demo"
+
+
+def test_missing_column_names_file_and_column(tmp_path: Path):
+    paths = write_inputs(tmp_path)
+    pd.read_csv(paths["panel"]).drop(columns="all_paragraphs").to_csv(paths["panel"],
+                                                                       index=False)
+    with pytest.raises(PaperError, match=r"panel\.csv: missing column\(s\) all_paragraphs"):
+        build_numbers(**paths)
+
+
+def test_unreadable_number_names_the_row(tmp_path: Path):
+    paths = write_inputs(tmp_path)
+    df = pd.read_csv(paths["panel"])
+    df["oc_activity_paragraphs"] = df["oc_activity_paragraphs"].astype(str)
+    df.loc[2, "oc_activity_paragraphs"] = "many"
+    df.to_csv(paths["panel"], index=False)
+    with pytest.raises(PaperError, match=r"row 4, column 'oc_activity_paragraphs': 'many'"):
+        build_numbers(**paths)
+
+
+def test_cli_reports_a_missing_table(tmp_path: Path, capsys):
+    paths = write_inputs(tmp_path)
+    code = main(["numbers", "--documents", paths["documents"], "--paragraphs",
+                 paths["paragraphs"], "--panel", str(tmp_path / "nope.csv"),
+                 "--mission-activity", paths["mission_activity"], "--mandates",
+                 paths["mandates"], "--out", str(tmp_path / "n.json"),
+                 "--tables-dir", str(tmp_path / "t")])
+    assert code == 1 and "nope.csv does not exist" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------
+# The typeset paper
+
+
+def test_paper_quotes_numbers_json(tmp_path: Path, figures):
+    numbers, text = compile_paper(tmp_path, figures)
+    t = numbers["text"]
+    for key in ("n_documents", "n_paragraphs", "n_mandates_oc_reference", "headline__estimate",
+                "headline__ci", "raw_rate_ratio", "group__explicit_mandate__rate",
+                "sim__effect__coverage", "sim__null__rejection_rate", "sim__effect__n_fitted",
+                "cross_section_volume_poisson__explicit_mandate__exact_p"):
+        assert has(text, t[key]), f"{key} = {t[key]!r} not in the PDF"
+    assert has(text, "Demonstration build on a SYNTHETIC corpus")
+    assert has(text, "interval lies above one") and not has(text, "interval lies below one")
+    assert has(text, "headline interval covers it")
+    for i in range(1, 6):  # every figure embedded, none replaced by a placeholder
+        assert has(text, f"Placeholder{i}")
+    assert "Figure not built" not in text
+    assert has(text, "van der Lijn") and has(text, "Journal of Conflict Resolution")
+    build = json.loads((tmp_path / "build" / "build.json").read_text())
+    assert build["figures"]["fig3"] == "figures/fig3_coefficients.pdf"
+
+
+def test_a_changed_table_changes_the_paper(tmp_path: Path, figures):
+    _, before = compile_paper(tmp_path / "a", figures)
+    numbers, after = compile_paper(tmp_path / "b", figures,
+                                   estimates=estimate_rows(rr=0.41, low=0.22, high=0.77,
+                                                           p=0.006))
+    assert numbers["values"]["headline__direction"] == "lower"
+    assert has(after, "rate ratio 0.41") and has(after, "0.22–0.77")
+    assert has(before, "rate ratio 2.43") and not has(after, "rate ratio 2.43")
+    assert has(after, "interval lies below one") and not has(after, "interval lies above one")
+    assert has(after, "headline interval misses it")
+    # An interval across one: no direction is claimed.
+    numbers, across = compile_paper(tmp_path / "c", figures,
+                                    estimates=estimate_rows(rr=1.2, low=0.8, high=1.9, p=0.4))
+    assert numbers["values"]["headline__direction"] == "inconclusive"
+    assert has(across, "The interval includes one")
+    assert not has(across, "interval lies above one") and not has(across, "lies below one")
+
+
+def test_real_corpus_has_no_demo_label_and_says_what_is_missing(tmp_path: Path, figures):
+    numbers, text = compile_paper(tmp_path, figures[:4], corpus="manifest", accuracy=False,
+                                  simulation=False)
+    assert numbers["corpus"] == "manifest"
+    assert "SYNTHETIC" not in text and not has(text, "synthetic demonstration corpus")
+    assert has(text, "reports no accuracy of the automated coding")
+    assert has(text, "simulation check was not run")
+    assert has(text, "Figure not built in this run (fig5)")
+
+
+def test_figure_names_must_give_their_slot(tmp_path: Path):
+    ok = figure_slots([tmp_path / "fig2_x.pdf", tmp_path / "fig5_y.pdf"])
+    assert sorted(ok) == ["fig2", "fig5"]
+    with pytest.raises(BuildError, match="must start with one of"):
+        figure_slots([tmp_path / "heatmap.pdf"])
+    with pytest.raises(BuildError, match="both fill slot fig1"):
+        figure_slots([tmp_path / "fig1_a.pdf", tmp_path / "fig1_b.pdf"])
+
+
+def test_main_typ_types_no_number_by_hand():
+    """Digits in paper/main.typ may only be layout (lengths, colours, indices), citation keys
+    or the keys of numbers.json; any other digit is a number typed by hand."""
+    src = re.sub(r"//[^\n]*", "", MAIN_TYP.read_text(encoding="utf-8"))
+    allowed = [
+        r"\b\d+(\.\d+)?(pt|em|cm|mm|%)",  # lengths and ratios of the layout
+        r'rgb\("#[0-9a-fA-F]{6}"\)', r'paper: "a4"', r'numbering: "1\.?"',
+        r'regex\("[^"]*"\)',
+        r"\.(slice|at)\(\d\)", r"\) [<>=]=? 0\b",  # table plumbing, tests against zero
+        r"[@<][a-z]+\d{4}[a-z]*",  # citation keys
+        r'\b(t|tt|val|opt|fig)\("[^"]*"',  # keys of numbers.json and figure slots
+        r"\bF1\b",
+    ]
+    for pattern in allowed:
+        src = re.sub(pattern, "", src)
+    leftovers = re.findall(r".{0,30}\d.{0,30}", src)
+    assert not leftovers, f"numbers typed by hand in main.typ: {leftovers}"
