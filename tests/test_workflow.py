@@ -86,7 +86,7 @@ def test_default_run_builds_and_extracts_the_demo_corpus(demo_run: Path):
 
 def test_outputs_are_deterministic(demo_run: Path, tmp_path: Path):
     snakemake(tmp_path, "--cores", "2")
-    for stage in ("demo", "corpus", "extract", "qc"):
+    for stage in ("demo", "corpus", "extract", "tables", "models", "figures", "paper", "qc"):
         first = tree_digest(demo_run / "results" / stage)
         second = tree_digest(tmp_path / "results" / stage)
         assert first == second, f"results/{stage} differs between two runs of the same inputs"
@@ -186,3 +186,53 @@ def test_shipped_manifest_extracts_the_seed_offline(tmp_path: Path):
         "s-res-2100-2013",
     }
     assert all("offline" in row["reason"] for row in quarantine)
+
+
+def _pdf_text(path: Path) -> str:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        text = " ".join(page.get_textpage().get_text_bounded() for page in pdf)
+    finally:
+        pdf.close()
+    return " ".join(text.replace("\ufffe", "").split())
+
+
+def test_paper_quotes_the_numbers_the_workflow_computed(demo_run: Path):
+    import json
+
+    numbers = json.loads((demo_run / "results/paper/numbers.json").read_text(encoding="utf-8"))
+    values = numbers["values"]
+
+    # numbers.json agrees with the tables it claims to come from
+    documents = read_csv(demo_run / "results/corpus/documents.csv")
+    assert values["n_documents"] == len(documents)
+    assert values["n_reports"] == sum(row["doc_type"] == "report" for row in documents)
+    estimates = pd.read_csv(demo_run / "results/models/estimates.csv")
+    headline = estimates[
+        (estimates["model"] == values["headline__model"])
+        & estimates["term"].str.startswith("explicit_mandate")
+    ].iloc[0]
+    assert values["headline__estimate"] == pytest.approx(headline["estimate_exp"], rel=1e-6)
+    panel = pd.read_csv(demo_run / "results/tables/panel.csv")
+    assert values["n_oc_activity_paragraphs"] == panel["oc_activity_paragraphs"].sum()
+
+    # and the compiled paper prints them
+    text = _pdf_text(demo_run / "results/paper/paper.pdf")
+    for key in ("n_documents", "n_reports", "headline__estimate", "headline__conf_low",
+                "headline__conf_high", "n_oc_activity_paragraphs"):
+        assert numbers["text"][key] in text, f"{key} = {numbers['text'][key]!r} not in the paper"
+    assert "SYNTHETIC" in text
+    for figure in sorted((demo_run / "results/figures").glob("fig*.pdf")):
+        assert figure.stat().st_size > 0
+
+
+def test_report_builds_with_every_figure(demo_run: Path):
+    snakemake(demo_run, "--report", "results/report.html")
+    html = (demo_run / "results/report.html").read_text(encoding="utf-8", errors="replace")
+    for stem in ("fig1_operation_quadrant", "fig2_quadrant_market", "fig3_mandate_coefficients",
+                 "fig4_mandate_timeline", "fig5_activity_by_mandate", "mission_activity.csv"):
+        assert stem in html, stem
+    provenance = (demo_run / "results/provenance.json").read_text(encoding="utf-8")
+    assert "sha256" in provenance
