@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import os
 import platform
@@ -34,6 +33,8 @@ import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
+
+from analysis.fetch import sha256_file
 
 PACKAGES = ("oc-mandates", "snakemake", "pandas", "numpy", "pyarrow", "pypdfium2",
             "pdfplumber", "statsmodels", "scipy", "seaborn", "matplotlib", "pandera", "typst",
@@ -45,12 +46,7 @@ class ProvenanceError(ValueError):
     """An input named for the record is missing or unreadable."""
 
 
-def sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+sha256 = sha256_file  # one checksum routine for the corpus check, the lock and provenance
 
 
 def file_record(path: str | Path) -> dict:
