@@ -15,8 +15,8 @@ import pytest
 
 from analysis.codebook import QUADRANTS
 from analysis.models import fit_all, fit_panel_poisson, main, write_csv
-from analysis.models_fit import permutation_p
-from analysis.models_panel import event_time, panel_sample
+from analysis.models_fit import bootstrap_weights, permutation_p, score_statistic_p
+from analysis.models_panel import _drop_never_active, event_time, panel_sample, restricted_scores
 
 TRUE_RR = 2.0
 
@@ -274,3 +274,122 @@ def test_cli_names_bad_file(tmp_path, capsys):
     assert code == 1
     err = capsys.readouterr().err
     assert f"{bad}:2: column 'oc_activity_paragraphs'" in err
+
+
+# ------------------------------------------------------------ wild cluster score bootstrap
+FEW_SWITCH = ["switch"] * 4 + ["never"] * 4 + ["always"] * 4
+
+
+@pytest.fixture(scope="module")
+def few_switchers_null():
+    """200 panels like the demo corpus: 12 operations, only 4 switch, no mandate effect."""
+    fits = []
+    for seed in range(200):
+        panel = simulate(n_ops=12, n_reports=6, rr=1.0, base=0.15, sd=0.4, seed=1000 + seed,
+                         kinds=FEW_SWITCH)[0]
+        fits.append(fit_panel_poisson(panel))
+    return fits
+
+
+def test_bootstrap_keeps_size_where_clustered_t_over_rejects(few_switchers_null):
+    fits = few_switchers_null
+    assert all(f["status"] == "fitted" for f in fits)
+    assert all(0 <= f["boot_p"] <= 1 for f in fits)
+    cluster_t = np.mean([f["p_value"] < 0.05 for f in fits])
+    boot = np.mean([f["boot_p"] < 0.05 for f in fits])
+    # documented, not a target: t(G-1) with G = 12 while only 4 operations carry the
+    # mandate effect rejects a true null about 3 times too often (14.5% with these seeds)
+    assert cluster_t > 0.10
+    assert boot <= 0.09
+    covered = np.mean([f["boot_conf_low"] <= 0 <= f["boot_conf_high"] for f in fits])
+    assert covered >= 0.91
+    # inversion of the same test: the interval covers 0 whenever p(0) >= 0.05
+    assert all(f["boot_conf_low"] <= 0 <= f["boot_conf_high"] for f in fits
+               if f["boot_p"] >= 0.05)
+
+
+def test_bootstrap_enumeration_is_exact_and_repeatable():
+    panel = simulate(n_ops=12, n_reports=6, rr=2.0, base=0.15, seed=21, kinds=FEW_SWITCH)[0]
+    first, second = fit_panel_poisson(panel), fit_panel_poisson(panel)
+    keys = ("boot_p", "boot_conf_low", "boot_conf_high", "boot_method")
+    assert [first[k] for k in keys] == [second[k] for k in keys]
+    assert "Webb 6-point weights, 1296 of 1296 weight vectors (exact)" in first["boot_method"]
+    assert "over the 4 operations" in first["boot_method"]
+    assert first["boot_conf_low"] < first["estimate"] < first["boot_conf_high"]
+    none = fit_panel_poisson(panel, bootstrap=False)
+    assert math.isnan(none["boot_p"]) and none["estimate"] == first["estimate"]
+
+
+def test_bootstrap_interval_edges_are_where_the_test_starts_rejecting():
+    panel = simulate(n_ops=12, n_reports=8, rr=2.0, base=0.3, seed=4,
+                     kinds=["switch"] * 6 + ["never"] * 3 + ["always"] * 3)[0]
+    got = fit_panel_poisson(panel)
+    low, high = got["boot_conf_low"], got["boot_conf_high"]
+    assert math.isfinite(low) and math.isfinite(high), got
+    df, _ = _drop_never_active(panel_sample(panel))
+    scores_at, n_switch = restricted_scores(df)
+    weights, _ = bootstrap_weights(n_switch)
+    p = [score_statistic_p(scores_at(b), weights) for b in (low - 1e-3, low + 1e-3,
+                                                            high - 1e-3, high + 1e-3)]
+    assert p[0] < 0.05 <= p[1] and p[2] >= 0.05 > p[3]
+
+
+def test_restricted_scores_by_hand():
+    """Two reports of equal exposure per operation: with the mandate coefficient fixed at 0
+    each operation's fitted counts are its mean, so the score of a switcher is
+    y_mandated - (y_before + y_mandated) / 2; at b0 = log 3 the fitted split is 1:3."""
+    kinds = ["switch", "switch", "never", "never", "always"]
+    panel = simulate(n_ops=5, n_reports=2, kinds=kinds, switch_at=1)[0]
+    panel["all_paragraphs"] = 20
+    panel["oc_activity_paragraphs"] = [2, 6, 1, 7, 3, 3, 4, 2, 5, 5]
+    df, _ = _drop_never_active(panel_sample(panel))
+    scores_at, n_switch = restricted_scores(df)
+    assert n_switch == 2
+    assert scores_at(0.0) == pytest.approx([6 - 4, 7 - 4])
+    assert scores_at(math.log(3)) == pytest.approx([6 - 6, 7 - 6])
+
+
+def test_bootstrap_p_by_hand():
+    """Equal scores in every switcher: |T| = sqrt(S), the largest possible value, reached
+    only by the weight vectors that scale every score alike: the 6 constant Webb vectors
+    of 6^S, or the 2 constant sign vectors of 2^S."""
+    w2, how2 = bootstrap_weights(2)
+    assert score_statistic_p(np.array([1.5, 1.5]), w2) == pytest.approx(6 / 36)
+    assert "36 of 36" in how2
+    w3, _ = bootstrap_weights(3)
+    assert score_statistic_p(np.array([2.0, 2.0, 2.0]), w3) == pytest.approx(6 / 216)
+    w7, how7 = bootstrap_weights(7)
+    assert "Rademacher weights, 128 of 128 sign vectors" in how7
+    assert score_statistic_p(np.full(7, -0.5), w7) == pytest.approx(2 / 128)
+    # scores (3, -1): T = 2/sqrt(10); with signs only, |T*| is 2/sqrt(10) or 4/sqrt(10)
+    # for every vector, so p = 1; all scores zero: p = 1
+    assert score_statistic_p(np.array([3.0, -1.0]), np.array([[1, 1], [1, -1], [-1, 1],
+                                                               [-1, -1.0]])) == 1.0
+    assert score_statistic_p(np.zeros(3), w3) == 1.0
+    w13, how13 = bootstrap_weights(13)
+    assert w13.shape == (9999, 13) and "Monte Carlo" in how13
+    assert np.array_equal(w13, bootstrap_weights(13)[0])
+
+
+def test_one_switcher_gives_no_bootstrap_evidence():
+    panel = simulate(n_ops=6, n_reports=6, rr=3.0, base=0.3, seed=8,
+                     kinds=["switch"] + ["never"] * 3 + ["always"] * 2)[0]
+    got = fit_panel_poisson(panel)
+    assert got["status"] == "fitted"
+    assert got["boot_p"] == 1.0
+    assert (got["boot_conf_low"], got["boot_conf_high"]) == (-math.inf, math.inf)
+
+
+def test_estimates_carry_bootstrap_of_panel_poisson(simulated_fit):
+    _, (est, _) = simulated_fit
+    assert list(est.columns[-4:]) == ["boot_conf_low", "boot_conf_high", "boot_conf_low_exp",
+                                      "boot_conf_high_exp"]
+    fe = _row(est, "panel_poisson_fe")
+    assert 0 <= fe["exact_p"] <= 1
+    assert fe["exact_method"].startswith("wild cluster score bootstrap")
+    assert "over the 10 operations" in fe["exact_method"]  # Rademacher, 1024 vectors
+    assert fe["boot_conf_low_exp"] < TRUE_RR < fe["boot_conf_high_exp"]
+    assert fe["boot_conf_low_exp"] == pytest.approx(math.exp(fe["boot_conf_low"]), rel=1e-8)
+    others = est[est["model"] != "panel_poisson_fe"]
+    assert others["boot_conf_low"].isna().all()
+    assert others.loc[others["model"].str.startswith("panel"), "exact_p"].isna().all()

@@ -6,6 +6,7 @@ that a replicate takes a few seconds; the workflow uses the full demo spec.
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
@@ -13,15 +14,17 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.demo import load_spec
+from analysis.demo import build_corpus, load_spec
 from analysis.simulation import (
     REPLICATE_COLUMNS,
     SUMMARY_COLUMNS,
     SimulationError,
     main,
+    oracle_panel,
     replicate_seeds,
     run_replicate,
     summarise,
+    truth_panel,
     write_replicate_spec,
 )
 
@@ -177,3 +180,54 @@ def test_cli_writes_the_same_bytes_with_one_or_two_workers(tiny_spec, tmp_path):
     # both scenarios share the seed (common random numbers)
     assert replicates["seed"].nunique() == 1 and replicates["seed"].iloc[0] == replicate_seeds(
         3, 1)[0]
+
+
+# ---------------------------------------------------------------------------- bootstrap
+def test_summary_of_the_bootstrap_columns():
+    rows = pd.DataFrame([
+        _row("null", 1.0, 1.1, 0.8, 1.5, 0.01),
+        _row("null", 1.0, 0.5, 0.3, 0.9, 0.01),
+        _row("null", 1.0, 0.9, 0.7, 1.2, 0.50),
+    ])
+    rows["boot_p"] = [0.2, 0.03, 0.6]
+    rows["boot_conf_low_exp"] = [0.0, 0.2, 0.6]  # exp(-inf) = 0: unbounded below
+    rows["boot_conf_high_exp"] = [3.0, 0.95, math.inf]
+    out = summarise(rows).iloc[0]
+    assert list(out.index) == SUMMARY_COLUMNS
+    assert out["rejection_rate"] == pytest.approx(2 / 3)  # the clustered t, as before
+    assert out["boot_rejection_rate"] == pytest.approx(1 / 3)
+    assert out["boot_coverage"] == pytest.approx(2 / 3)
+    assert out["boot_unbounded"] == pytest.approx(2 / 3)
+    assert out["boot_rejection_rate_mcse"] == pytest.approx(math.sqrt(2 / 9 / 3))
+    assert math.isnan(out["oracle_boot_coverage"])  # no oracle_boot_* columns given
+
+
+def test_oracle_panel_is_the_truth_panel_of_the_built_corpus(tiny_spec, tmp_path):
+    spec = write_replicate_spec(tiny_spec, tmp_path / "spec.yaml", seed=11, rate_ratio=1.0)
+    build_corpus(spec, MISSIONS, tmp_path / "corpus", log=io.StringIO())
+    built = truth_panel(tmp_path / "corpus" / "truth")
+    fast = oracle_panel(tiny_spec, MISSIONS, seed=11, rate_ratio=1.0)
+    pd.testing.assert_frame_equal(fast, built)
+    assert len(fast) > 20 and fast["explicit_mandate"].any()
+    other = oracle_panel(tiny_spec, MISSIONS, seed=11, rate_ratio=3.0)
+    assert other["oc_activity_paragraphs"].sum() != fast["oc_activity_paragraphs"].sum()
+
+
+def test_cli_oracle_only_reports_the_bootstrap(tiny_spec, tmp_path):
+    code = main(["--spec", str(tiny_spec), "--missions", str(MISSIONS), "--codebook",
+                 str(CODEBOOK), "--seeds", "3", "--base-seed", "2", "--threads", "1",
+                 "--oracle-only", "--work-dir", str(tmp_path / "work"), "--summary-out",
+                 str(tmp_path / "s.csv"), "--replicates-out", str(tmp_path / "r.csv")])
+    assert code == 0
+    reps = pd.read_csv(tmp_path / "r.csv", keep_default_na=False)
+    assert list(reps.columns) == REPLICATE_COLUMNS
+    assert set(reps["status"]) == {"not_run"} and set(reps["oracle_status"]) == {"fitted"}
+    p = pd.to_numeric(reps["oracle_boot_p"])
+    assert ((0 <= p) & (p <= 1)).all()
+    low, high = (pd.to_numeric(reps[f"oracle_boot_conf_{s}_exp"]) for s in ("low", "high"))
+    assert (low <= pd.to_numeric(reps["oracle_estimate_exp"])).all()
+    assert (pd.to_numeric(reps["oracle_estimate_exp"]) <= high).all()
+    summary = pd.read_csv(tmp_path / "s.csv", keep_default_na=False)
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    assert list(summary["oracle_n_fitted"]) == [3, 3] and list(summary["n_fitted"]) == [0, 0]
+    assert summary["oracle_boot_rejection_rate"].astype(float).between(0, 1).all()

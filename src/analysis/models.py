@@ -8,12 +8,13 @@ Inputs (tables of :mod:`analysis.tables` and the operations table): ``panel.csv`
   (:mod:`analysis.models_cross`: volume and breadth on ``explicit_mandate``, with controls
   while the data allow and permutation p-values) and the operation-report panel
   (:mod:`analysis.models_panel`: fixed effects, clustered by operation, Poisson, negative
-  binomial, logit for any activity, leads and lags). A model that cannot be fitted is a
+  binomial, logit for any activity, leads and lags; for the FE Poisson mandate term also a
+  wild cluster score bootstrap p-value and interval). A model that cannot be fitted is a
   ``not_fitted`` row with its reason, never left out.
 - ``operations.csv``: the operation cross-section the models use.
 
-Floats are rounded to 10 significant digits and permutations are seeded, so the same
-inputs give the same bytes.
+Floats are rounded to 10 significant digits, permutations are seeded and bootstrap
+weight vectors enumerated (or seeded), so the same inputs give the same bytes.
 
 In-process use: :func:`fit_all` (DataFrames in, DataFrames out) and
 :func:`analysis.models_panel.fit_panel_poisson` (re-exported here) for the mandate term of

@@ -25,16 +25,36 @@ With operation fixed effects the mandate effect is identified ONLY from operatio
 ``explicit_mandate`` changes between their reports; the others fix their own level. The
 ``reason`` column names how many such operations there are; with none, the model is
 ``not_fitted``. Fewer than ``min_clusters`` operations in a sample: ``not_fitted`` too.
+
+Few switching operations make the cluster-robust t(G-1) inference too liberal: G counts
+every operation, but only the S switchers carry information on the mandate (the others'
+mandate scores are zero), so the variance rests on S clusters. ``panel_poisson_fe``
+therefore also reports a wild cluster SCORE bootstrap (Kline and Santos 2012; the form of
+Stata's ``boottest`` after ML estimation) for the mandate term, see
+:func:`mandate_bootstrap`: its p-value in ``exact_p`` (how, in ``exact_method``) and its
+95% interval by test inversion in ``boot_conf_low``/``boot_conf_high`` (log scale) and
+``boot_conf_low_exp``/``boot_conf_high_exp`` (rate ratio). On the demo corpus design
+(12 operations, 3-6 switchers) it keeps the 5% size where t(G-1) rejects ~15-19% of
+true nulls.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
 from analysis.models_cross import as_boolean
-from analysis.models_fit import MANDATE_TERM, fit_negbin, guarded_fit, not_fitted, tidy_rows
+from analysis.models_fit import (
+    MANDATE_TERM,
+    fit_negbin,
+    guarded_fit,
+    not_fitted,
+    score_bootstrap,
+    tidy_rows,
+)
 
 EVENT_TERMS = ("lead_2plus", "lag_0", "lag_1", "lag_2plus")
 
@@ -121,9 +141,80 @@ def _drop_never_active(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return df[total > 0].reset_index(drop=True), note
 
 
+def restricted_scores(df: pd.DataFrame):
+    """Cluster scores of the mandate term of the FE Poisson model at a fixed coefficient.
+
+    ``df``: the model sample (:func:`panel_sample`, never-active operations left out).
+    Returns ``scores_at(b0)``: for each SWITCHING operation (sorted), the score
+    sum_t x_t (y_t - mu_t) of the Poisson model with the mandate coefficient fixed at b0
+    (an offset b0 * explicit_mandate) and the operation effects re-estimated. Those have a
+    closed form, exp(a_g) = sum_t y_t / sum_t exp(b0 x_t + log exposure_t), which makes
+    every operation's residuals sum to zero; so the operation effects' own scores vanish
+    and the mandate score is already partialled out of them, and an operation whose
+    mandate never changes has score zero at every b0 (it is left out).
+    """
+    ops = switchers(df)
+    g = pd.factorize(df["operation"], sort=True)[0]
+    n_ops = int(g.max()) + 1 if len(g) else 0
+    keep = np.array([i for i, op in enumerate(sorted(df["operation"].unique())) if op in ops],
+                    dtype=int)
+    x = df[MANDATE_TERM].to_numpy(float)
+    y = df["oc_activity_paragraphs"].to_numpy(float)
+    offset = df["log_exposure"].to_numpy(float)
+    totals = np.bincount(g, y, n_ops)
+
+    def scores_at(b0: float) -> np.ndarray:
+        eta = b0 * x + offset
+        top = np.full(n_ops, -np.inf)
+        np.maximum.at(top, g, eta)  # scaled within each operation: no overflow
+        e = np.exp(eta - top[g])
+        mu = e * (totals / np.bincount(g, e, n_ops))[g]
+        return np.bincount(g, x * (y - mu), n_ops)[keep]
+
+    return scores_at, len(ops)
+
+
+def mandate_bootstrap(df: pd.DataFrame, estimate: float, *, ci: bool = True) -> dict:
+    """Wild cluster score bootstrap of the mandate term (Kline and Santos 2012).
+
+    Restricted under H0 (mandate coefficient 0): the cluster scores of
+    :func:`restricted_scores` at 0 are multiplied by one weight per operation (Webb
+    six-point weights when at most 6 operations switch, Rademacher beyond: see
+    :func:`analysis.models_fit.bootstrap_weights`; only switchers are weighted, the others'
+    scores being zero, so enumerating their 6^S or 2^S vectors is the exact bootstrap over
+    all 2^G or 6^G). The statistic is the studentized cluster-robust score (LM) statistic,
+    the form Stata's ``boottest`` bootstraps after ML estimation, with the variance
+    recomputed from the perturbed scores in every draw; p is two-sided and symmetric.
+    The score statistic needs only restricted fits, which are closed-form here, so the
+    95% interval comes by test inversion: the values b0 with bootstrap p(b0) >= 0.05, each
+    tested with the restricted fit at b0 (offset b0 * explicit_mandate).
+
+    Returns ``boot_p``, ``boot_conf_low``, ``boot_conf_high`` (log scale; the hull of the
+    values not rejected, -inf/inf when the test still accepts 10 log units from the
+    estimate on that side: always with one switcher, often with 2-4, since the score
+    statistic is bounded by sqrt(S) and far values cannot be rejected from so few
+    operations), ``boot_method`` (a sentence).
+    """
+    scores_at, n_switch = restricted_scores(df)
+    boot = score_bootstrap(scores_at, n_switch, estimate=estimate, ci=ci)
+    n_ops = df["operation"].nunique()
+    method = (f"wild cluster score bootstrap (Kline-Santos), restricted under "
+              f"{MANDATE_TERM} = 0, studentized score statistic, two-sided; "
+              f"{boot.method} over the {n_switch} operations whose {MANDATE_TERM} changes "
+              f"(the other {n_ops - n_switch} have zero score)")
+    return {"boot_p": boot.p_value, "boot_conf_low": boot.conf_low,
+            "boot_conf_high": boot.conf_high, "boot_method": method}
+
+
 def panel_poisson_fe(panel: pd.DataFrame, *, min_clusters: int = 5,
-                     family: str = "poisson", start=None) -> tuple[list[dict], object]:
-    """Rows of ``panel_poisson_fe`` (or ``panel_negbin_fe``) and the statsmodels result."""
+                     family: str = "poisson", start=None, bootstrap: bool = True,
+                     boot_ci: bool = True) -> tuple[list[dict], object]:
+    """Rows of ``panel_poisson_fe`` (or ``panel_negbin_fe``) and the statsmodels result.
+
+    ``bootstrap`` (Poisson only): add the score bootstrap of :func:`mandate_bootstrap` to
+    the mandate row (``exact_p``, ``exact_method``, ``boot_conf_*``); ``boot_ci``: with
+    its interval.
+    """
     name = "panel_poisson_fe" if family == "poisson" else "panel_negbin_fe"
     df, notes = _drop_never_active(panel_sample(panel))
     problems = _checks(df, min_clusters, need_switch=True)
@@ -131,8 +222,18 @@ def panel_poisson_fe(panel: pd.DataFrame, *, min_clusters: int = 5,
         return not_fitted(name, family, problems + notes, n=len(df),
                           n_clusters=df["operation"].nunique(), cov_type="cluster"), None
     notes = [_identification_note(df)] + notes
-    return _fit_count(name, family, df, [MANDATE_TERM], fe=True, min_clusters=min_clusters,
-                      notes=notes, key_terms=(MANDATE_TERM,), start=start)
+    rows, result = _fit_count(name, family, df, [MANDATE_TERM], fe=True,
+                              min_clusters=min_clusters, notes=notes,
+                              key_terms=(MANDATE_TERM,), start=start)
+    if bootstrap and family == "poisson" and rows[0]["status"] == "fitted":
+        boot = mandate_bootstrap(df, rows[0]["estimate"], ci=boot_ci)
+        row = rows[0]
+        row["exact_p"], row["exact_method"] = boot["boot_p"], boot["boot_method"]
+        for side in ("low", "high"):
+            value = boot[f"boot_conf_{side}"]
+            row[f"boot_conf_{side}"] = value
+            row[f"boot_conf_{side}_exp"] = math.exp(value) if not math.isnan(value) else None
+    return rows, result
 
 
 def event_time(df: pd.DataFrame) -> pd.DataFrame:
@@ -244,18 +345,31 @@ def panel_models(panel: pd.DataFrame, *, min_clusters: int = 5) -> list[dict]:
     return rows
 
 
-def fit_panel_poisson(panel: pd.DataFrame, *, min_clusters: int = 5) -> dict:
+def fit_panel_poisson(panel: pd.DataFrame, *, min_clusters: int = 5, bootstrap: bool = True,
+                      boot_ci: bool = True) -> dict:
     """The mandate term of ``panel_poisson_fe``, for repeated use (simulation check).
 
     Returns ``estimate``, ``conf_low``, ``conf_high`` (log rate ratio, 95%, cluster-robust
     t(G-1)), ``std_error``, ``p_value``, ``rate_ratio`` (= exp(estimate)), ``status``
-    (fitted | not_fitted), ``reason``, ``n``, ``n_clusters``. Numbers are NaN when not fitted.
+    (fitted | not_fitted), ``reason``, ``n``, ``n_clusters``; and the wild cluster score
+    bootstrap (:func:`mandate_bootstrap`): ``boot_p`` (H0: no mandate effect),
+    ``boot_conf_low``, ``boot_conf_high`` (log scale, 95%, test inversion; only with
+    ``boot_ci``), ``boot_method``. Numbers are NaN when not fitted or not asked for.
+    A call takes a few milliseconds, ~0.1 s with the bootstrap interval (12 operations).
     """
-    rows, _ = panel_poisson_fe(panel, min_clusters=min_clusters)
+    rows, _ = panel_poisson_fe(panel, min_clusters=min_clusters, bootstrap=bootstrap,
+                               boot_ci=boot_ci)
     row = next(r for r in rows if r["term"] == MANDATE_TERM)
     nan = float("nan")
-    return {"estimate": row.get("estimate", nan), "std_error": row.get("std_error", nan),
-            "conf_low": row.get("conf_low", nan), "conf_high": row.get("conf_high", nan),
-            "p_value": row.get("p_value", nan), "rate_ratio": row.get("estimate_exp", nan),
+
+    def num(key: str) -> float:
+        value = row.get(key)
+        return nan if value is None else float(value)
+
+    return {"estimate": num("estimate"), "std_error": num("std_error"),
+            "conf_low": num("conf_low"), "conf_high": num("conf_high"),
+            "p_value": num("p_value"), "rate_ratio": num("estimate_exp"),
             "status": row["status"], "reason": row["reason"], "n": row["n"],
-            "n_clusters": row["n_clusters"]}
+            "n_clusters": row["n_clusters"], "boot_p": num("exact_p"),
+            "boot_conf_low": num("boot_conf_low"), "boot_conf_high": num("boot_conf_high"),
+            "boot_method": row.get("exact_method", "")}

@@ -6,7 +6,8 @@ pipeline in this process, the way the workflow does: corpus check
 (:func:`analysis.corpus.check_corpus`) -> extraction of every PDF -> coding
 (:func:`analysis.coding.code_corpus`) -> tables (:func:`analysis.tables.build_tables`) ->
 the operation-FE Poisson panel model (:func:`analysis.models.fit_panel_poisson`, mandate
-term, standard errors clustered by operation). The same model is also fitted to the panel
+term, standard errors clustered by operation, and the wild cluster score bootstrap of the
+mandate term). The same model is also fitted to the panel
 of the TRUE codes (the *oracle*: the generator's truth files, no extraction or coding), so
 the difference between the two shows what coding error costs.
 
@@ -22,13 +23,18 @@ Outputs:
   ratio and its 95% interval, ``p_value``, ``status`` (fitted | not_fitted), ``reason``; the
   ``oracle_*`` columns the same for the truth panel; ``coded_mandate_agreement`` (share of
   the truth's reports whose coded mandate in force is right) and ``coded_activity_ratio``
-  (coded / true OC activity paragraphs, all reports).
+  (coded / true OC activity paragraphs, all reports); at the end, the bootstrap columns
+  ``boot_p`` (p of H0: no mandate effect), ``boot_conf_low``/``boot_conf_high`` (log scale,
+  95%, test inversion, may be -inf/inf) and their ``*_exp``, then the ``oracle_boot_*``.
 - summary (:data:`SUMMARY_COLUMNS`), one row per scenario: ``n_seeds`` replicates,
   ``n_fitted`` of them fitted; over the fitted ones: ``coverage`` (share whose 95% interval
   contains the true rate ratio), ``rejection_rate`` (share with p < 0.05: the power under
   ``effect``, the size under ``null``), each with its Monte Carlo standard error
   (``*_mcse`` = sqrt(p(1-p)/n_fitted)), ``mean_estimate`` and ``median_estimate`` (of the
-  estimated RATE RATIOS); ``oracle_*`` the same for the oracle fits.
+  estimated RATE RATIOS); ``oracle_*`` the same for the oracle fits. At the end, the same
+  for the bootstrap: ``boot_coverage``, ``boot_rejection_rate`` (p < 0.05), their ``*_mcse``
+  and ``boot_unbounded`` (share of intervals with an infinite bound: they cover trivially),
+  then ``oracle_boot_*``.
 
 Scratch files: ``<work_dir>/<scenario>-seed<seed>/spec.yaml`` (the replicate's spec: rebuild
 its corpus with ``python -m analysis.demo --spec ...``); the corpus beside it is deleted
@@ -37,7 +43,9 @@ once the replicate is done unless ``keep=True``.
 CLI: ``python -m analysis.simulation --spec S --missions M --codebook C --seeds 3
 --base-seed 1 --threads 2 --work-dir results/qc/simulation --summary-out
 results/qc/simulation.csv --replicates-out results/qc/simulation_replicates.csv``;
-one progress line per replicate on stderr.
+one progress line per replicate on stderr. ``--oracle-only``: fit only the truth panels,
+generated without PDFs (:func:`oracle_panel`, ~0.15 s a seed); the pipeline columns are
+empty (status ``not_run``).
 """
 
 from __future__ import annotations
@@ -62,14 +70,20 @@ ALPHA = 0.05
 SIGNIFICANT = 10
 FIT_COLUMNS = ["estimate", "conf_low", "conf_high", "estimate_exp", "conf_low_exp",
                "conf_high_exp", "p_value", "status", "reason", "n", "n_clusters"]
+BOOT_COLUMNS = ["boot_p", "boot_conf_low", "boot_conf_high", "boot_conf_low_exp",
+                "boot_conf_high_exp"]
 REPLICATE_COLUMNS = (["scenario", "seed", "true_rate_ratio"] + FIT_COLUMNS
                      + [f"oracle_{c}" for c in FIT_COLUMNS]
                      + ["n_documents", "n_quarantined", "coded_mandate_agreement",
-                        "coded_activity_ratio"])
+                        "coded_activity_ratio"]
+                     + BOOT_COLUMNS + [f"oracle_{c}" for c in BOOT_COLUMNS])
 _STATS = ["n_fitted", "coverage", "coverage_mcse", "rejection_rate", "rejection_rate_mcse",
           "mean_estimate", "median_estimate"]
+_BOOT_STATS = ["boot_coverage", "boot_coverage_mcse", "boot_rejection_rate",
+               "boot_rejection_rate_mcse", "boot_unbounded"]
 SUMMARY_COLUMNS = (["scenario", "true_rate_ratio", "n_seeds"] + _STATS
-                   + [f"oracle_{c}" for c in _STATS] + ["spec", "base_seed"])
+                   + [f"oracle_{c}" for c in _STATS] + ["spec", "base_seed"]
+                   + _BOOT_STATS + [f"oracle_{c}" for c in _BOOT_STATS])
 
 
 class SimulationError(RuntimeError):
@@ -161,6 +175,10 @@ def coded_panel(manifest: str | Path, codebook_path: str | Path, missions_path: 
     return tables["panel"], documents, quarantine
 
 
+_TRUTH_COLUMNS = ["operation", "doc_id", "date", "oc_activity_paragraphs", "all_paragraphs",
+                  "mandate_known", "explicit_mandate"]
+
+
 def truth_panel(truth_dir: str | Path) -> pd.DataFrame:
     """The panel of the TRUE codes: one row per operation x report of the demo truth files
     (``truth/demo-rep-*.truth.json``), with the columns the panel model reads."""
@@ -178,21 +196,52 @@ def truth_panel(truth_dir: str | Path) -> pd.DataFrame:
                          "oc_activity_paragraphs": sum(bool(p["activity"]) for p in paras),
                          "all_paragraphs": len(paras), "mandate_known": True,
                          "explicit_mandate": bool(doc["explicit_mandate_in_force"])})
-    columns = ["operation", "doc_id", "date", "oc_activity_paragraphs", "all_paragraphs",
-               "mandate_known", "explicit_mandate"]
-    return pd.DataFrame(rows, columns=columns).sort_values(
+    return pd.DataFrame(rows, columns=_TRUTH_COLUMNS).sort_values(
         ["operation", "date", "doc_id"], kind="stable").reset_index(drop=True)
+
+
+def oracle_panel(spec_path: str | Path, missions_path: str | Path, *, seed: int,
+                 rate_ratio: float) -> pd.DataFrame:
+    """The truth panel of a replicate, generated in memory without rendering any PDF.
+
+    Same rows as :func:`truth_panel` on the corpus that :func:`analysis.demo.build_corpus`
+    builds from the spec with ``seed`` and ``effect.rate_ratio`` replaced (the generator
+    draws the codes before rendering), about 15 times faster.
+    """
+    from analysis.demo.generate import report_document
+    from analysis.demo.plan import plan_corpus
+    from analysis.demo.spec import load_operations, load_spec
+
+    spec = load_spec(spec_path)
+    spec["seed"], spec["effect"]["rate_ratio"] = int(seed), float(rate_ratio)
+    rows = []
+    for plan in plan_corpus(load_operations(missions_path, spec, spec_path), spec):
+        previous = None
+        for rep in plan.reports:
+            doc, previous = report_document(plan, rep, spec, previous), rep
+            rows.append({"operation": doc.operation, "doc_id": doc.doc_id,
+                         "date": doc.date.isoformat(),
+                         "oc_activity_paragraphs": sum(bool(p.codes["activity"])
+                                                       for p in doc.paragraphs),
+                         "all_paragraphs": len(doc.paragraphs), "mandate_known": True,
+                         "explicit_mandate": bool(doc.meta["explicit_mandate_in_force"])})
+    return pd.DataFrame(rows, columns=_TRUTH_COLUMNS).sort_values(
+        ["operation", "date", "doc_id"], kind="stable").reset_index(drop=True)
+
+
+def _exp(value: float) -> float:
+    return math.exp(value) if not math.isnan(value) else math.nan
 
 
 def _fit(panel: pd.DataFrame) -> dict:
     from analysis.models import fit_panel_poisson
 
-    res = fit_panel_poisson(panel)  # numbers are NaN when not fitted
+    res = fit_panel_poisson(panel, bootstrap=True)  # numbers are NaN when not fitted
     out = {c: res[c] for c in ("status", "reason", "n", "n_clusters")}
-    out["p_value"] = float(res["p_value"])
-    for col in ("estimate", "conf_low", "conf_high"):  # log scale -> rate ratio scale
-        out[col] = float(res[col])
-        out[f"{col}_exp"] = math.exp(out[col])
+    out["p_value"], out["boot_p"] = float(res["p_value"]), float(res["boot_p"])
+    for col in ("estimate", "conf_low", "conf_high", "boot_conf_low", "boot_conf_high"):
+        out[col] = float(res[col])  # log scale -> rate ratio scale
+        out[f"{col}_exp"] = _exp(out[col])
     return out
 
 
@@ -251,6 +300,23 @@ def run_replicate(spec_path: str | Path, missions_path: str | Path,
     return {c: row[c] for c in REPLICATE_COLUMNS}
 
 
+def oracle_replicate(spec_path: str | Path, missions_path: str | Path, *, scenario: str,
+                     seed: int, rate_ratio: float) -> dict:
+    """A replicate of the oracle only (:func:`oracle_panel`): pipeline columns empty."""
+    try:
+        oracle_fit = _fit(oracle_panel(spec_path, missions_path, seed=seed,
+                                       rate_ratio=rate_ratio))
+    except Exception as err:
+        raise SimulationError(f"simulation replicate {scenario} seed {seed} failed while "
+                              f"fitting the oracle panel: {type(err).__name__}: {err}"
+                              ) from err
+    row = {c: math.nan for c in REPLICATE_COLUMNS}
+    row.update({"scenario": scenario, "seed": int(seed), "true_rate_ratio": float(rate_ratio),
+                "status": "not_run", "reason": "oracle only",
+                **{f"oracle_{k}": v for k, v in oracle_fit.items()}})
+    return row
+
+
 # --------------------------------------------------------------------------- summary
 def _share(flags: pd.Series) -> tuple[float, float]:
     n = len(flags)
@@ -271,6 +337,15 @@ def _stats(rows: pd.DataFrame, prefix: str, truth: float) -> dict:
               "rejection_rate": rejection, "rejection_rate_mcse": rejection_se,
               "mean_estimate": float(est.mean()) if len(est) else float("nan"),
               "median_estimate": float(est.median()) if len(est) else float("nan")}
+    values.update(dict.fromkeys(_BOOT_STATS, math.nan))
+    if f"{prefix}boot_p" in fitted.columns:  # replicates of older runs have no bootstrap
+        low = fitted[f"{prefix}boot_conf_low_exp"].astype(float)
+        high = fitted[f"{prefix}boot_conf_high_exp"].astype(float)
+        values["boot_coverage"], values["boot_coverage_mcse"] = _share(
+            (low <= truth) & (truth <= high))
+        values["boot_rejection_rate"], values["boot_rejection_rate_mcse"] = _share(
+            fitted[f"{prefix}boot_p"].astype(float) < ALPHA)
+        values["boot_unbounded"] = _share((low == 0) | np.isinf(high))[0]
     return {f"{prefix}{k}": v for k, v in values.items()}
 
 
@@ -280,7 +355,8 @@ def summarise(replicates: pd.DataFrame, *, spec: str = "", base_seed: int | None
 
     ``replicates`` needs ``scenario``, ``true_rate_ratio`` and, for the pipeline and the
     oracle (``oracle_`` prefix), ``status``, ``p_value``, ``estimate_exp``,
-    ``conf_low_exp``, ``conf_high_exp``. Not-fitted replicates count in ``n_seeds`` only;
+    ``conf_low_exp``, ``conf_high_exp``; with ``boot_p``, ``boot_conf_low_exp`` and
+    ``boot_conf_high_exp`` the ``boot_*`` statistics too (else they are empty). Not-fitted replicates count in ``n_seeds`` only;
     shares and estimates are over the fitted ones (empty when none is fitted).
     """
     out = []
@@ -311,10 +387,15 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> None:
 
 # ------------------------------------------------------------------------------ driver
 def _job(args: tuple) -> dict:
-    spec_path, missions_path, codebook_path, scenario, seed, rate_ratio, work_dir, keep = args
+    (spec_path, missions_path, codebook_path, scenario, seed, rate_ratio, work_dir, keep,
+     oracle_only) = args
     started = time.perf_counter()
-    row = run_replicate(spec_path, missions_path, codebook_path, scenario=scenario, seed=seed,
-                        rate_ratio=rate_ratio, work_dir=work_dir, keep=keep)
+    if oracle_only:
+        row = oracle_replicate(spec_path, missions_path, scenario=scenario, seed=seed,
+                               rate_ratio=rate_ratio)
+    else:
+        row = run_replicate(spec_path, missions_path, codebook_path, scenario=scenario,
+                            seed=seed, rate_ratio=rate_ratio, work_dir=work_dir, keep=keep)
     row["_seconds"] = time.perf_counter() - started
     return row
 
@@ -325,7 +406,9 @@ def _progress(row: dict, done: int, total: int) -> str:
             return f"not fitted ({row[f'{prefix}reason']})"
         return (f"rate ratio {row[f'{prefix}estimate_exp']:.2f} "
                 f"[{row[f'{prefix}conf_low_exp']:.2f}, {row[f'{prefix}conf_high_exp']:.2f}], "
-                f"p = {row[f'{prefix}p_value']:.3f}")
+                f"p = {row[f'{prefix}p_value']:.3f}, bootstrap "
+                f"[{row[f'{prefix}boot_conf_low_exp']:.2f}, "
+                f"{row[f'{prefix}boot_conf_high_exp']:.2f}], p = {row[f'{prefix}boot_p']:.3f}")
 
     return (f"simulation [{done}/{total}] {row['scenario']} seed {row['seed']} (true "
             f"{row['true_rate_ratio']:g}): coded {fit('')}; oracle {fit('oracle_')}; "
@@ -335,17 +418,19 @@ def _progress(row: dict, done: int, total: int) -> str:
 def run_simulation(spec_path: str | Path, missions_path: str | Path,
                    codebook_path: str | Path, *, n_seeds: int = 3, base_seed: int = 1,
                    threads: int = 1, work_dir: str | Path = "results/qc/simulation",
-                   keep: bool = False, log=sys.stderr) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   keep: bool = False, oracle_only: bool = False,
+                   log=sys.stderr) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every scenario x seed; returns ``(summary, replicates)`` (see the module doc).
 
     ``threads`` > 1 runs replicates in that many worker processes; the result does not
     depend on it (rows are sorted by scenario and seed, floats rounded when written).
+    ``oracle_only``: truth panels only (:func:`oracle_replicate`), no corpus is built.
     """
     rate_ratios = scenario_rate_ratios(spec_path)
     _coding_inputs(str(codebook_path), str(missions_path))  # fail early on a bad codebook
     seeds = replicate_seeds(base_seed, n_seeds)
     jobs = [(str(spec_path), str(missions_path), str(codebook_path), scenario, seed,
-             rate_ratios[scenario], str(work_dir), keep)
+             rate_ratios[scenario], str(work_dir), keep, oracle_only)
             for scenario in SCENARIOS for seed in seeds]
     print(f"simulation: {len(jobs)} replicates ({', '.join(SCENARIOS)} x {n_seeds} seeds "
           f"from base seed {base_seed}), {threads} worker(s)", file=log)
@@ -379,6 +464,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="worker processes")
     parser.add_argument("--work-dir", required=True, help="scratch folder for the replicates")
     parser.add_argument("--keep", action="store_true", help="keep every replicate's corpus")
+    parser.add_argument("--oracle-only", action="store_true",
+                        help="fit the truth panels only (no PDFs, extraction or coding)")
     parser.add_argument("--summary-out", required=True)
     parser.add_argument("--replicates-out", required=True)
     args = parser.parse_args(argv)
@@ -387,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
         summary, replicates = run_simulation(
             args.spec, args.missions, args.codebook, n_seeds=args.seeds,
             base_seed=args.base_seed, threads=args.threads, work_dir=args.work_dir,
-            keep=args.keep)
+            keep=args.keep, oracle_only=args.oracle_only)
     except (ValueError, OSError, SimulationError) as err:  # SpecError is a ValueError
         print(f"simulation failed: {err}", file=sys.stderr)
         return 1
@@ -397,8 +484,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"simulation: {row.scenario} (true rate ratio {row.true_rate_ratio:g}): "
               f"{row.n_fitted}/{row.n_seeds} fitted, coverage {row.coverage:.2f}, "
               f"rejection rate {row.rejection_rate:.2f}, mean rate ratio "
-              f"{row.mean_estimate:.2f} (oracle: coverage {row.oracle_coverage:.2f}, "
-              f"rejection rate {row.oracle_rejection_rate:.2f})", file=sys.stderr)
+              f"{row.mean_estimate:.2f}, bootstrap coverage {row.boot_coverage:.2f}, "
+              f"rejection rate {row.boot_rejection_rate:.2f} (oracle: coverage "
+              f"{row.oracle_coverage:.2f}, rejection rate {row.oracle_rejection_rate:.2f}; "
+              f"bootstrap coverage {row.oracle_boot_coverage:.2f}, rejection rate "
+              f"{row.oracle_boot_rejection_rate:.2f})", file=sys.stderr)
     print(f"simulation: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
 

@@ -8,8 +8,15 @@ term. Model ids: ``cross_section_volume_poisson``, ``cross_section_volume_negbin
 - ``estimate``, ``std_error``, ``conf_low``, ``conf_high`` (95%), ``p_value``: on the link
   scale (log rate ratio, log odds ratio); ``*_exp``: exp of them (rate or odds ratio);
   empty for ``alpha`` (negative binomial dispersion) and unfitted rows.
-- ``exact_p``/``exact_method``: permutation p-value of the mandate term (cross-section
-  only) and how it was computed; empty elsewhere.
+- ``exact_p``/``exact_method``: for the cross-section, the permutation p-value of the
+  mandate term; for ``panel_poisson_fe``, the wild cluster score bootstrap p-value of the
+  mandate term (H0: no effect; :func:`analysis.models_panel.mandate_bootstrap`); and how
+  it was computed. Empty elsewhere.
+- ``boot_conf_low``/``boot_conf_high`` (log scale) and ``boot_conf_low_exp``/
+  ``boot_conf_high_exp`` (rate ratio): the 95% interval of that bootstrap by test
+  inversion (``panel_poisson_fe`` mandate row only). A bound is -inf/inf (written ``-inf``
+  and ``inf``; 0 and ``inf`` on the ratio scale) when the data reject no value on that
+  side: the mandate effect is not bounded by the switching operations there.
 - ``n`` observations (operations or reports), ``n_clusters`` operations (panel models).
 - ``cov_type``: HC1 | nonrobust | cluster (by operation, CR1, t with G-1 df).
 - ``status``: fitted | not_fitted. A model that cannot be fitted is ONE row (term = its key
@@ -33,7 +40,8 @@ FAMILIES = ("poisson", "negative_binomial", "binomial")
 STATUSES = ("fitted", "not_fitted")
 COV_TYPES = ("HC1", "nonrobust", "cluster")
 NUMBERS = ("estimate", "std_error", "conf_low", "conf_high", "p_value", "estimate_exp",
-           "conf_low_exp", "conf_high_exp", "exact_p")
+           "conf_low_exp", "conf_high_exp", "exact_p", "boot_conf_low", "boot_conf_high",
+           "boot_conf_low_exp", "boot_conf_high_exp")
 
 
 class Estimates(pa.DataFrameModel):
@@ -57,6 +65,11 @@ class Estimates(pa.DataFrameModel):
     cov_type: Series[str]
     status: Series[str] = pa.Field(isin=list(STATUSES))
     reason: Series[str]
+    # added after the first release: new columns go at the end
+    boot_conf_low: Series[float] = pa.Field(nullable=True)
+    boot_conf_high: Series[float] = pa.Field(nullable=True)
+    boot_conf_low_exp: Series[float] = pa.Field(nullable=True, ge=0)
+    boot_conf_high_exp: Series[float] = pa.Field(nullable=True, ge=0)
 
     class Config:
         strict = True
