@@ -39,6 +39,7 @@ include: "workflow/rules/corpus.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/code.smk"
 include: "workflow/rules/models.smk"
+include: "workflow/rules/rounds.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/simulation.smk"
 include: "workflow/rules/paper.smk"
@@ -54,6 +55,7 @@ rule all:
         CODE_TARGETS,
         "results/models/estimates.csv",
         "results/models/operations.csv",
+        ROUND_TARGETS,
         FIGURE_FILES,
         "results/qc/simulation.csv",
         "results/paper/paper.pdf",

@@ -71,8 +71,43 @@ def estimate_rows(rr: float = 2.43, low: float = 1.17, high: float = 5.03,
     ]
 
 
+REL_COLS = ["round", "measure", "automated_round", "variable", "label", "n_units", "n_coders",
+            "alpha", "agreement", "precision", "recall", "f1", "support", "tp", "fp", "fn",
+            "note"]
+
+
+def reliability_rows() -> list[tuple]:
+    """Round r2 (two coders): alpha 0.9 / 0.7 / 0.5 for oc / activity / market, undefined for
+    explicit_mandate; a per-label row that must not count; F1 of oc-v1 against r2."""
+    def alpha(var, value, label="", note=""):
+        return ("r2", "alpha", "", var, label, 10, 2, value, 0.8, "", "", "", "", "", "", "",
+                note)
+
+    def f1(var, value):
+        return ("r2", "automated_vs_human", "oc-v1", var, "", 10, "", "", "", 0.9, 0.9, value,
+                5, 4, 1, 1, "")
+    return [alpha("oc", 0.9), alpha("activity", 0.7), alpha("market", 0.5),
+            alpha("market", 0.1, label="drugs"),
+            alpha("explicit_mandate", "", note="one value only: alpha undefined"),
+            f1("oc", 0.95), f1("activity", 0.8), f1("market", 0.6)]
+
+
+def by_round_rows(r2: tuple = (1.9, 0.9, 4.0)) -> list[dict]:
+    """panel_poisson_fe in the main round (as estimate_rows) and in human round r2."""
+    return [{"round": "oc-v1", "round_kind": "automated", "model": "panel_poisson_fe",
+             "family": "poisson", "term": "explicit_mandate", "estimate_exp": 2.43,
+             "conf_low_exp": 1.17, "conf_high_exp": 5.03, "status": "fitted", "reason": ""},
+            {"round": "r2", "round_kind": "human", "model": "panel_poisson_fe",
+             "family": "poisson", "term": "explicit_mandate", "estimate_exp": r2[0],
+             "conf_low_exp": r2[1], "conf_high_exp": r2[2], "status": "fitted", "reason": ""},
+            {"round": "r2", "round_kind": "human", "model": "panel_logit_any",
+             "family": "binomial", "term": "explicit_mandate", "status": "not_fitted",
+             "reason": "separation"}]
+
+
 def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
-                 accuracy: bool = True, simulation: bool | str = True) -> dict:
+                 accuracy: bool = True, simulation: bool | str = True,
+                 rounds: bool = True, by_round: list[dict] | None = None) -> dict:
     """The workflow's tables for the two operations, as files; returns the CLI paths."""
     folder.mkdir(parents=True, exist_ok=True)
     docs = pd.DataFrame(DOCUMENTS, columns=["doc_id", "doc_type", "missions", "date"])
@@ -129,12 +164,19 @@ def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
                        "mean_estimate"]]
         sim.to_csv(folder / "simulation.csv", index=False)
         paths["simulation"] = str(folder / "simulation.csv")
+    if rounds:
+        pd.DataFrame(reliability_rows(), columns=REL_COLS).to_csv(folder / "reliability.csv",
+                                                                  index=False)
+        pd.DataFrame(by_round if by_round is not None else by_round_rows()).to_csv(
+            folder / "estimates_by_round.csv", index=False)
+        paths["reliability"] = str(folder / "reliability.csv")
+        paths["estimates_by_round"] = str(folder / "estimates_by_round.csv")
     return paths
 
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory) -> list[Path]:
-    """Five real figure PDFs, one per slot, each with a word we can find in the paper."""
+    """Seven real figure PDFs, one per slot, each with a word we can find in the paper."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -143,7 +185,7 @@ def figures(tmp_path_factory) -> list[Path]:
     folder = tmp_path_factory.mktemp("figures")
     out = []
     for i, stem in enumerate(["operation_quadrant", "quadrant_market", "coefficients",
-                              "timeline", "status"], start=1):
+                              "timeline", "status", "reliability", "rounds"], start=1):
         fig, ax = plt.subplots(figsize=(4, 2.5))
         ax.bar(["a", "b"], [i, i + 1])
         ax.set_title(f"Placeholder{i}")
@@ -247,6 +289,36 @@ def test_simulation_numbers_with_and_without_the_optional_columns(tmp_path: Path
     assert list(tables["simulation"]["Oracle coverage"]) == ["n/a", "n/a"]
 
 
+def test_reliability_and_round_numbers(tmp_path: Path):
+    num, tables = numbers_for(tmp_path)
+    v, t = num.values, num.text
+    assert v["has_human_rounds"] is True and v["human_rounds"] == "r2"
+    assert v["rel_simulated"] is False
+    # Whole-variable alphas 0.9, 0.7, 0.5 (explicit_mandate undefined, the label row ignored).
+    assert (v["rel_n_alpha"], v["rel_n_reliable"], v["rel_n_tentative"],
+            v["rel_n_unreliable"]) == (3, 1, 1, 1)
+    assert (t["rel_min_alpha"], t["rel_min_alpha__variable"]) == ("0.50", "market (r2)")
+    assert (t["rel_max_alpha"], t["rel_max_alpha__variable"]) == ("0.90", "oc (r2)")
+    assert (t["rel_min_f1"], t["rel_max_f1"]) == ("0.60", "0.95")
+    assert list(tables["reliability"]["Variable"]) == ["oc", "activity", "market",
+                                                      "explicit mandate"]
+    assert list(tables["reliability"]["Automated F1"]) == ["0.95", "0.80", "0.60", "n/a"]
+    # panel_poisson_fe: 2.43 [1.17, 5.03] (above one) in oc-v1, 1.9 [0.9, 4.0] (across) in r2.
+    assert v["n_rounds"] == 2 and v["has_extra_rounds"] is True
+    assert v["rounds_model"] == "panel_poisson_fe" and v["rounds_n_fitted"] == 2
+    assert (t["rounds_min"], t["rounds_max"]) == ("1.90", "2.43")
+    assert v["rounds_n_same_direction"] == 1 and v["rounds_all_same_direction"] is False
+    assert list(tables["rounds"]["Direction"]) == ["higher", "inconclusive"]
+    num2, _ = numbers_for(tmp_path / "same", by_round=by_round_rows(r2=(2.2, 1.1, 4.4)))
+    assert num2.values["rounds_all_same_direction"] is True
+
+
+def test_no_rounds_gives_no_round_numbers(tmp_path: Path):
+    num, tables = numbers_for(tmp_path, rounds=False)
+    assert num.values["has_human_rounds"] is False and num.values["n_rounds"] == 0
+    assert num.text["rel_min_alpha"] == "n/a" and tables["reliability"].empty
+
+
 def test_every_number_has_text_and_a_source(tmp_path: Path):
     num, _ = numbers_for(tmp_path)
     assert set(num.values) == set(num.text) == set(num.sources)
@@ -311,10 +383,15 @@ def test_paper_quotes_numbers_json(tmp_path: Path, figures):
     assert has(text, "Demonstration build on a SYNTHETIC corpus")
     assert has(text, "interval lies above one") and not has(text, "interval lies below one")
     assert has(text, "headline interval covers it")
-    for i in range(1, 6):  # every figure embedded, none replaced by a placeholder
+    for i in range(1, 8):  # every figure embedded, none replaced by a placeholder
         assert has(text, f"Placeholder{i}")
     assert "Figure not built" not in text
     assert has(text, "van der Lijn") and has(text, "Journal of Conflict Resolution")
+    # Coding rounds: reliability and the estimate by round, with their numbers.
+    for key in ("rel_min_alpha", "rel_max_f1", "rounds_min", "rounds_max"):
+        assert has(text, t[key]), f"{key} = {t[key]!r} not in the PDF"
+    assert has(text, "Krippendorff") and has(text, "in only 1 of them")
+    assert not has(text, "planned for a later version")
     build = json.loads((tmp_path / "build" / "build.json").read_text())
     assert build["figures"]["fig3"] == "figures/fig3_coefficients.pdf"
 
@@ -339,12 +416,14 @@ def test_a_changed_table_changes_the_paper(tmp_path: Path, figures):
 
 def test_real_corpus_has_no_demo_label_and_says_what_is_missing(tmp_path: Path, figures):
     numbers, text = compile_paper(tmp_path, figures[:4], corpus="manifest", accuracy=False,
-                                  simulation=False)
+                                  simulation=False, rounds=False)
     assert numbers["corpus"] == "manifest"
     assert "SYNTHETIC" not in text and not has(text, "synthetic demonstration corpus")
     assert has(text, "reports no accuracy of the automated coding")
     assert has(text, "simulation check was not run")
     assert has(text, "Figure not built in this run (fig5)")
+    assert has(text, "No human coding round is part of this build")
+    assert has(text, "Only the main automated coding round")
 
 
 def test_figure_names_must_give_their_slot(tmp_path: Path):

@@ -9,7 +9,8 @@ these files. Same inputs => byte-identical outputs.
 
 Inputs (contracts in notes/TABLES.md): documents table, extracted paragraphs, panel, mission
 activity, mandates, model estimates; optional: coding accuracy (demo corpus), simulation
-check, demo spec (the true effect the synthetic corpus was generated with).
+check, demo spec (the true effect the synthetic corpus was generated with), reliability of
+the coding rounds and the mandate estimate by round (:mod:`analysis.paper_rounds`).
 
 CLI::
 
@@ -18,7 +19,8 @@ CLI::
         --mission-activity results/tables/mission_activity.csv \\
         --mandates results/tables/mandates.csv --estimates results/models/estimates.csv \\
         [--accuracy results/qc/coding_accuracy.csv] [--simulation results/qc/simulation.csv] \\
-        [--demo-spec workflow/demo/spec.yaml] --config-corpus demo \\
+        [--demo-spec workflow/demo/spec.yaml] [--reliability results/coding/reliability.csv] \\
+        [--estimates-by-round results/models/estimates_by_round.csv] --config-corpus demo \\
         --out results/paper/numbers.json --tables-dir results/paper/tables
 
     python -m analysis.paper build --main paper/main.typ --bibliography paper/refs.bib \\
@@ -38,6 +40,7 @@ import pandas as pd
 from analysis.paper_build import BuildError, build_paper
 from analysis.paper_format import Numbers
 from analysis.paper_models import estimate_numbers
+from analysis.paper_rounds import reliability_numbers, round_numbers
 from analysis.paper_stats import (
     PaperError,
     accuracy_numbers,
@@ -50,7 +53,7 @@ from analysis.paper_stats import (
 
 # Formatted tables written beside numbers.json, by name (file <name>.csv).
 TABLES = ("corpus", "activity_by_mandate", "estimates", "estimates_notes", "accuracy",
-          "simulation")
+          "simulation", "reliability", "rounds")
 CORPORA = ("demo", "manifest")
 
 
@@ -95,6 +98,7 @@ def demo_truth(num: Numbers, spec: str | Path | None) -> None:
 
 def build_numbers(*, documents, paragraphs, panel, mission_activity, mandates,
                   estimates=None, accuracy=None, simulation=None, demo_spec=None,
+                  reliability=None, estimates_by_round=None,
                   corpus: str = "demo") -> tuple[Numbers, dict[str, pd.DataFrame]]:
     """All numbers and formatted tables from the table files (paths; optional ones None)."""
     if corpus not in CORPORA:
@@ -117,6 +121,11 @@ def build_numbers(*, documents, paragraphs, panel, mission_activity, mandates,
                                           file=str(accuracy or ""))
     tables["simulation"] = simulation_numbers(num, read_table(simulation, "simulation table"),
                                               file=str(simulation or ""))
+    tables["reliability"] = reliability_numbers(
+        num, read_table(reliability, "reliability table"), file=str(reliability or ""))
+    tables["rounds"] = round_numbers(
+        num, read_table(estimates_by_round, "estimates by round table"),
+        file=str(estimates_by_round or ""), headline_model=num.values.get("headline__model"))
     demo_truth(num, demo_spec if corpus == "demo" else None)
     truth, low, high = (num.values[k] for k in ("demo_true_rate_ratio", "headline__conf_low",
                                                  "headline__conf_high"))
@@ -149,7 +158,8 @@ def _parser() -> argparse.ArgumentParser:
     n = sub.add_parser("numbers", help="numbers.json and the formatted tables")
     for name in ("documents", "paragraphs", "panel", "mission-activity", "mandates"):
         n.add_argument(f"--{name}", required=True)
-    for name in ("estimates", "accuracy", "simulation", "demo-spec"):
+    for name in ("estimates", "accuracy", "simulation", "demo-spec", "reliability",
+                 "estimates-by-round"):
         n.add_argument(f"--{name}", default=None)
     n.add_argument("--config-corpus", default="demo", choices=CORPORA)
     n.add_argument("--out", required=True)
@@ -173,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
                 documents=args.documents, paragraphs=args.paragraphs, panel=args.panel,
                 mission_activity=args.mission_activity, mandates=args.mandates,
                 estimates=args.estimates, accuracy=args.accuracy, simulation=args.simulation,
-                demo_spec=args.demo_spec, corpus=args.config_corpus)
+                demo_spec=args.demo_spec, reliability=args.reliability,
+                estimates_by_round=args.estimates_by_round, corpus=args.config_corpus)
             write_outputs(num, tables, args.out, args.tables_dir)
             print(f"paper: {len(num.values)} numbers -> {args.out}", file=sys.stderr)
         else:

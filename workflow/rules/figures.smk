@@ -7,6 +7,8 @@ FIGURES = {
     "fig3_mandate_coefficients": "Figure 3: explicit-mandate estimate of every model",
     "fig4_mandate_timeline": "Figure 4: mandate periods and OC activity per report",
     "fig5_activity_by_mandate": "Figure 5: OC activity per report by mandate in force",
+    "fig6_reliability": "Figure 6: reliability of the coding by variable and round",
+    "fig7_rounds": "Figure 7: explicit-mandate estimate by coding round",
 }
 FIGURE_FILES = expand("results/figures/{name}.{ext}", name=FIGURES, ext=("pdf", "png"))
 
@@ -148,4 +150,56 @@ rule fig5_activity_by_mandate:
         py=PY,
     shell:
         "{params.py} -m analysis.figures fig5 --panel {input.panel:q}"
+        " --out-pdf {output.pdf:q} --out-png {output.png:q} 2> {log:q}"
+
+
+rule fig6_reliability:
+    """Figure 6: Krippendorff's alpha per variable and round; automated-vs-human F1."""
+    input:
+        reliability="results/coding/reliability.csv",
+    output:
+        pdf="results/figures/fig6_reliability.pdf",
+        png=report(
+            "results/figures/fig6_reliability.png",
+            caption="../report/fig6_reliability.rst",
+            category="Figures",
+            labels={"figure": FIGURES["fig6_reliability"]},
+        ),
+    log:
+        "results/logs/figures/fig6_reliability.log",
+    conda:
+        ENV
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        py=PY,
+    shell:
+        "{params.py} -m analysis.figures.reliability --reliability {input.reliability:q}"
+        " --out-pdf {output.pdf:q} --out-png {output.png:q} 2> {log:q}"
+
+
+rule fig7_rounds:
+    """Figure 7: the explicit-mandate estimate of every model in every coding round."""
+    input:
+        estimates="results/models/estimates_by_round.csv",
+    output:
+        pdf="results/figures/fig7_rounds.pdf",
+        png=report(
+            "results/figures/fig7_rounds.png",
+            caption="../report/fig7_rounds.rst",
+            category="Figures",
+            labels={"figure": FIGURES["fig7_rounds"]},
+        ),
+    log:
+        "results/logs/figures/fig7_rounds.log",
+    conda:
+        ENV
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        py=PY,
+    shell:
+        "{params.py} -m analysis.figures.rounds --estimates-by-round {input.estimates:q}"
         " --out-pdf {output.pdf:q} --out-png {output.png:q} 2> {log:q}"

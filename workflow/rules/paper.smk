@@ -11,6 +11,8 @@ PAPER_TABLES = [
     "estimates_notes",
     "accuracy",
     "simulation",
+    "reliability",
+    "rounds",
 ]
 # Figures the paper shows, slot figN from the file name prefix (analysis.paper_build).
 PAPER_FIGURES = [
@@ -19,6 +21,8 @@ PAPER_FIGURES = [
     "results/figures/fig3_mandate_coefficients.pdf",
     "results/figures/fig4_mandate_timeline.pdf",
     "results/figures/fig5_activity_by_mandate.pdf",
+    "results/figures/fig6_reliability.pdf",
+    "results/figures/fig7_rounds.pdf",
 ]
 # Inputs that only the demo corpus has: the coding accuracy against its ground truth and
 # the spec with the true effect it was generated with.
@@ -47,6 +51,8 @@ rule numbers:
         mandates="results/tables/mandates.csv",
         estimates="results/models/estimates.csv",
         simulation="results/qc/simulation.csv",
+        reliability="results/coding/reliability.csv",
+        estimates_by_round="results/models/estimates_by_round.csv",
     output:
         numbers="results/paper/numbers.json",
         tables=expand("results/paper/tables/{table}.csv", table=PAPER_TABLES),
@@ -66,7 +72,8 @@ rule numbers:
         " --paragraphs {input.paragraphs:q} --panel {input.panel:q}"
         " --mission-activity {input.mission_activity:q} --mandates {input.mandates:q}"
         " --estimates {input.estimates:q} --simulation {input.simulation:q}"
-        " {params.demo_options} --config-corpus {params.corpus}"
+        " --reliability {input.reliability:q}"
+        " --estimates-by-round {input.estimates_by_round:q} {params.demo_options} --config-corpus {params.corpus}"
         " --out {output.numbers:q} --tables-dir results/paper/tables 2> {log:q}"
 
 

@@ -1,0 +1,268 @@
+# Coding rounds: coder sheets, human rounds (sheets -> consensus), revised codebooks, and
+# for every round the same tables and models as the main round; then reliability,
+# disagreements and the mandate estimate by round. Each round's jobs read only that round's
+# files, so editing one coder's sheet reruns that round and the summaries, nothing else.
+
+
+include: "rounds_common.smk"
+
+
+rule coder_sheet:
+    """A stratified, seeded sample of paragraphs with empty code columns, for coders."""
+    input:
+        coded="results/tables/coded_paragraphs.parquet",
+        codebook=MAIN_CODEBOOK,
+    output:
+        sheet="results/coding/sheets/{round}.csv",
+        allowed="results/coding/sheets/{round}.codebook.csv",
+        sample="results/coding/sheets/{round}.sample.csv",
+    log:
+        "results/logs/coding/sheet_{round}.log",
+    wildcard_constraints:
+        round=r"[A-Za-z0-9][A-Za-z0-9_\-]*",
+    conda:
+        ENV
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        py=PY,
+        size=sheet_setting("sheet_size"),
+        seed=sheet_setting("sheet_seed"),
+    shell:
+        "{params.py} -m analysis.rounds sheet --coded {input.coded:q}"
+        " --codebook {input.codebook:q} --size {params.size} --seed {params.seed}"
+        " --sheet-out {output.sheet:q} --codebook-out {output.allowed:q}"
+        " --sample-out {output.sample:q} 2> {log:q}"
+
+
+if DEMO_CODERS:
+
+    rule demo_coders:
+        """SYNTHETIC coder sheets of the demo round, from the demo ground truth."""
+        input:
+            sheet=f"results/coding/sheets/{DEMO_ROUND}.csv",
+            coded="results/tables/coded_paragraphs.parquet",
+            truth="results/demo/truth",
+            codebook=MAIN_CODEBOOK,
+        output:
+            expand(
+                "results/demo/coding/{round}/{coder}.csv",
+                round=DEMO_ROUND,
+                coder=DEMO_CODERS,
+            ),
+        log:
+            "results/logs/coding/demo_coders.log",
+        conda:
+            ENV
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        params:
+            py=PY,
+            n=len(DEMO_CODERS),
+            error=config["demo_coder_error"],
+            seed=config["sheet_seed"],
+            out_dir=lambda wildcards, output: str(Path(output[0]).parent),
+        shell:
+            "{params.py} -m analysis.rounds demo-coders --sheet {input.sheet:q}"
+            " --coded {input.coded:q} --truth-dir {input.truth:q}"
+            " --codebook {input.codebook:q} --coders {params.n} --error {params.error}"
+            " --seed {params.seed} --out-dir {params.out_dir:q} 2> {log:q}"
+
+
+rule settle_round:
+    """Check a human round's sheets (all problems at once); consensus and disagreements."""
+    input:
+        sheets=round_sheets,
+        adjudicated=round_adjudicated,
+        coded="results/tables/coded_paragraphs.parquet",
+        codebook=MAIN_CODEBOOK,
+    output:
+        codes=f"{ROUND_DIR}/codes.parquet",
+        consensus=f"{ROUND_DIR}/consensus.csv",
+        disagreements=f"{ROUND_DIR}/disagreements.csv",
+    log:
+        "results/logs/coding/settle_{round}.log",
+    wildcard_constraints:
+        round=_one_of(HUMAN_ROUNDS),
+    conda:
+        ENV
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        py=PY,
+        adjudicated=lambda wildcards, input: (
+            f"--adjudicated {shlex.quote(input.adjudicated[0])}"
+            if input.adjudicated
+            else ""
+        ),
+    shell:
+        "{params.py} -m analysis.rounds settle --round {wildcards.round}"
+        " --sheets {input.sheets:q} {params.adjudicated} --coded {input.coded:q}"
+        " --codebook {input.codebook:q} --codes-out {output.codes:q}"
+        " --consensus-out {output.consensus:q}"
+        " --disagreements-out {output.disagreements:q} 2> {log:q}"
+
+
+rule human_round_coding:
+    """A human round's coding of the corpus: the main coding with the consensus applied."""
+    input:
+        coded="results/tables/coded_paragraphs.parquet",
+        evidence="results/tables/evidence.parquet",
+        consensus=rules.settle_round.output.consensus,
+        documents="results/corpus/documents.csv",
+        codebook=MAIN_CODEBOOK,
+    output:
+        long=f"{ROUND_DIR}/coded.parquet",
+        coded=f"{ROUND_DIR}/coded_paragraphs.parquet",
+        evidence=f"{ROUND_DIR}/evidence.parquet",
+    log:
+        "results/logs/coding/human_{round}.log",
+    wildcard_constraints:
+        round=_one_of(HUMAN_ROUNDS),
+    conda:
+        ENV
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        py=PY,
+    shell:
+        "{params.py} -m analysis.rounds human --round {wildcards.round}"
+        " --coded {input.coded:q} --evidence {input.evidence:q}"
+        " --consensus {input.consensus:q} --documents {input.documents:q}"
+        " --codebook {input.codebook:q} --long-out {output.long:q}"
+        " --coded-out {output.coded:q} --evidence-out {output.evidence:q} 2> {log:q}"
+
+
+rule automated_round_coding:
+    """An automated round: the whole corpus coded with the round's own codebook."""
+    input:
+        paragraphs="results/extract/paragraphs.parquet",
+        documents="results/corpus/documents.csv",
+        missions=locate(config["missions"]),
+        codebook=round_codebook,
+    output:
+        long=f"{ROUND_DIR}/coded.parquet",
+        coded=f"{ROUND_DIR}/coded_paragraphs.parquet",
+        evidence=f"{ROUND_DIR}/evidence.parquet",
+    log:
+        "results/logs/coding/automated_{round}.log",
+    wildcard_constraints:
+        round=_one_of(AUTOMATED_ROUNDS),
+    conda:
+        ENV
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    params:
+        py=PY,
+    shell:
+        "{params.py} -m analysis.rounds automated --round {wildcards.round}"
+        " --paragraphs {input.paragraphs:q} --documents {input.documents:q}"
+        " --missions {input.missions:q} --codebook {input.codebook:q}"
+        " --long-out {output.long:q} --coded-out {output.coded:q}"
+        " --evidence-out {output.evidence:q} 2> {log:q}"
+
+
+rule round_models:
+    """A round's mandates, mission activity and panel tables, and every model refitted."""
+    input:
+        coded=f"{ROUND_DIR}/coded_paragraphs.parquet",
+        evidence=f"{ROUND_DIR}/evidence.parquet",
+        mentions="results/tables/operation_mentions.parquet",
+        documents="results/corpus/documents.csv",
+        missions=locate(config["missions"]),
+        codebook=round_codebook,
+    output:
+        mandates=f"{ROUND_DIR}/mandates.csv",
+        activity=f"{ROUND_DIR}/mission_activity.csv",
+        panel=f"{ROUND_DIR}/panel.csv",
+        estimates=f"{ROUND_DIR}/estimates.csv",
+        operations=f"{ROUND_DIR}/operations.csv",
+    log:
+        "results/logs/coding/models_{round}.log",
+    wildcard_constraints:
+        round=_one_of(list(ROUNDS)),
+    conda:
+        ENV
+    resources:
+        mem_mb=1000,
+        runtime=20,
+    params:
+        py=PY,
+        permutations=config["permutations"],
+        seed=config["permutation_seed"],
+    shell:
+        "{params.py} -m analysis.rounds models --coded {input.coded:q}"
+        " --evidence {input.evidence:q} --mentions {input.mentions:q}"
+        " --documents {input.documents:q} --missions {input.missions:q}"
+        " --codebook {input.codebook:q} --permutations {params.permutations}"
+        " --seed {params.seed} --mandates-out {output.mandates:q}"
+        " --activity-out {output.activity:q} --panel-out {output.panel:q}"
+        " --estimates-out {output.estimates:q} --operations-out {output.operations:q}"
+        " 2> {log:q}"
+
+
+rule reliability:
+    """Alpha per round and label; automated rounds against human rounds; disagreements."""
+    input:
+        main_coded="results/tables/coded_paragraphs.parquet",
+        codebook=MAIN_CODEBOOK,
+        automated=expand(f"{ROUND_DIR}/coded.parquet", round=AUTOMATED_ROUNDS),
+        human=expand(
+            f"{ROUND_DIR}/{{table}}",
+            round=HUMAN_ROUNDS,
+            table=("codes.parquet", "consensus.csv", "disagreements.csv"),
+        ),
+    output:
+        reliability=report(
+            "results/coding/reliability.csv",
+            caption="../report/table_reliability.rst",
+            category="Coding rounds",
+        ),
+        disagreements="results/coding/disagreements.csv",
+    log:
+        "results/logs/coding/reliability.log",
+    conda:
+        ENV
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        py=PY,
+        rounds=RELIABILITY_OPTIONS,
+    shell:
+        "{params.py} -m analysis.rounds reliability --codebook {input.codebook:q}"
+        " --main-coded {input.main_coded:q} {params.rounds}"
+        " --reliability-out {output.reliability:q}"
+        " --disagreements-out {output.disagreements:q} 2> {log:q}"
+
+
+rule estimates_by_round:
+    """The explicit-mandate estimate of every model in every round, main round first."""
+    input:
+        main="results/models/estimates.csv",
+        rounds=expand(f"{ROUND_DIR}/estimates.csv", round=list(ROUNDS)),
+    output:
+        report(
+            "results/models/estimates_by_round.csv",
+            caption="../report/table_estimates_by_round.rst",
+            category="Coding rounds",
+        ),
+    log:
+        "results/logs/coding/estimates_by_round.log",
+    conda:
+        ENV
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        py=PY,
+        main=MAIN_ROUND,
+        rounds=BY_ROUND_OPTIONS,
+    shell:
+        "{params.py} -m analysis.rounds by-round --main {params.main} {input.main:q}"
+        " {params.rounds} --out {output:q} 2> {log:q}"
