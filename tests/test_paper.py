@@ -8,6 +8,7 @@ matplotlib; the paper is compiled with Typst and its text read back with pypdfiu
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -40,11 +41,17 @@ PANEL = [  # operation, doc_id, oc, all, known, explicit, reference
 ]
 EST_COLS = ["model", "family", "term", "estimate", "std_error", "conf_low", "conf_high",
             "p_value", "estimate_exp", "conf_low_exp", "conf_high_exp", "exact_p",
-            "exact_method", "n", "n_clusters", "cov_type", "status", "reason"]
+            "exact_method", "n", "n_clusters", "cov_type", "status", "reason",
+            "boot_conf_low", "boot_conf_high", "boot_conf_low_exp", "boot_conf_high_exp"]
+BOOT_METHOD = ("wild cluster score bootstrap (Kline-Santos), restricted under explicit_mandate"
+               " = 0; Webb 6-point weights, 6 of 6 weight vectors (exact) over the 1 "
+               "operations whose explicit_mandate changes")
 
 
 def estimate_rows(rr: float = 2.43, low: float = 1.17, high: float = 5.03,
-                  p: float = 0.022, panel_status: str = "fitted") -> list[dict]:
+                  p: float = 0.022, panel_status: str = "fitted",
+                  boot: tuple = (1.04, 7.08, 0.031)) -> list[dict]:
+    """Model rows; ``boot``: (low, high, p) of the panel bootstrap (bounds may be 0 / inf)."""
     import math
 
     def row(model, family, term, rr, low, high, p, n, nc, status="fitted", exact=None,
@@ -63,8 +70,14 @@ def estimate_rows(rr: float = 2.43, low: float = 1.17, high: float = 5.03,
             2, None),
         row("cross_section_volume_poisson", "poisson", "explicit_mandate", 1.86, 1.03, 3.34,
             0.039, 2, None, exact=0.055),
-        row("panel_poisson_fe", "poisson", "explicit_mandate", rr, low, high, p, 4, 2,
-            status=panel_status, reason="" if panel_status == "fitted" else "too few clusters"),
+        {**row("panel_poisson_fe", "poisson", "explicit_mandate", rr, low, high, p, 4, 2,
+               status=panel_status,
+               reason="" if panel_status == "fitted" else "too few clusters"),
+         **({} if panel_status != "fitted" else {
+             "exact_p": boot[2], "exact_method": BOOT_METHOD,
+             "boot_conf_low": math.log(boot[0]) if boot[0] > 0 else -math.inf,
+             "boot_conf_high": math.log(boot[1]), "boot_conf_low_exp": boot[0],
+             "boot_conf_high_exp": boot[1]})},
         row("panel_logit_any", "binomial", "explicit_mandate", 0, 0, 0, 0, 4, 2,
             status="not_fitted", reason="separation: every report has activity"),
         row("panel_leads_lags", "poisson", "lag_0", 1.73, 0.69, 4.34, 0.217, 4, 2),
@@ -107,7 +120,8 @@ def by_round_rows(r2: tuple = (1.9, 0.9, 4.0)) -> list[dict]:
 
 def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
                  accuracy: bool = True, simulation: bool | str = True,
-                 rounds: bool = True, by_round: list[dict] | None = None) -> dict:
+                 rounds: bool = True, by_round: list[dict] | None = None,
+                 panel: list[tuple] | None = None) -> dict:
     """The workflow's tables for the two operations, as files; returns the CLI paths."""
     folder.mkdir(parents=True, exist_ok=True)
     docs = pd.DataFrame(DOCUMENTS, columns=["doc_id", "doc_type", "missions", "date"])
@@ -116,7 +130,7 @@ def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
     blocks = [(d, k) for d, *_ in DOCUMENTS for k in ("heading", "paragraph", "paragraph",
                                                        "paragraph")]
     pd.DataFrame(blocks, columns=["doc_id", "kind"]).to_parquet(folder / "paragraphs.parquet")
-    pd.DataFrame(PANEL, columns=["operation", "doc_id", "oc_activity_paragraphs",
+    pd.DataFrame(panel or PANEL, columns=["operation", "doc_id", "oc_activity_paragraphs",
                                  "all_paragraphs", "mandate_known", "explicit_mandate",
                                  "oc_reference"]).assign(
         date="", resolution="", resolution_symbol="").to_csv(folder / "panel.csv", index=False)
@@ -140,6 +154,8 @@ def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
                  columns=EST_COLS).to_csv(folder / "estimates.csv", index=False)
     paths = {name: str(folder / f"{name}.csv") for name in
              ("documents", "panel", "mandates", "mission_activity", "estimates")}
+    (folder / "codebook.yaml").write_text("version: oc-v1\n", encoding="utf-8")
+    paths["codebook"] = str(folder / "codebook.yaml")
     paths["paragraphs"] = str(folder / "paragraphs.parquet")
     if accuracy:
         pd.DataFrame([("paragraph", "report", "activity", "", 0.97, 0.91, 0.938, 120),
@@ -159,6 +175,11 @@ def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
                                     "mean_estimate", "oracle_coverage",
                                     "oracle_rejection_rate"]).assign(spec="spec.yaml",
                                                                      base_seed=1)
+        sim = sim.assign(boot_coverage=[0.975, 1.0], boot_coverage_mcse=[0.025, 0.0],
+                         boot_rejection_rate=[0.475, 0.025],
+                         boot_rejection_rate_mcse=[0.079, 0.025],
+                         boot_unbounded=[0.6, 0.65], oracle_boot_coverage=[1.0, 1.0],
+                         oracle_boot_rejection_rate=[0.5, 0.0])
         if simulation == "minimal":
             sim = sim[["scenario", "true_rate_ratio", "n_seeds", "coverage", "rejection_rate",
                        "mean_estimate"]]
@@ -276,17 +297,76 @@ def test_headline_falls_back_when_the_panel_model_is_not_fitted(tmp_path: Path):
     assert num2.values["headline__fitted"] is False and num2.text["headline__estimate"] == "n/a"
 
 
+def test_bootstrap_design_from_the_panel():
+    from analysis.paper_format import Numbers
+    from analysis.paper_models import bootstrap_design, weight_scheme
+
+    rows = [("A", "True", "True", "9"), ("A", "False", "True", "9"),  # switches
+            ("B", "True", "True", "9"), ("B", "True", "True", "9"),
+            ("C", "False", "True", "9"), ("C", "True", "True", "0"),  # no paragraphs: dropped
+            ("D", "False", "True", "9"), ("D", "True", "False", "9"),  # unknown: dropped
+            ("E", "True", "True", "9"), ("E", "False", "True", "9")]  # switches
+    panel = pd.DataFrame(rows, columns=["operation", "explicit_mandate", "mandate_known",
+                                        "all_paragraphs"])
+    num = Numbers("demo")
+    bootstrap_design(num, panel, file="panel.csv")
+    v = num.values
+    assert (v["boot__n_switchers"], v["boot__n_operations"], v["boot__n_static"]) == (2, 5, 3)
+    assert (v["boot__weights"], v["boot__n_vectors"], v["boot__enumerated"]) == (
+        "Webb six-point", 36, True)
+    assert weight_scheme(6) == ("Webb six-point", 46656, True)
+    assert weight_scheme(7) == ("Rademacher", 128, True)
+    assert weight_scheme(13)[2] is False
+
+
+def test_infinite_bounds_print_readably():
+    from analysis.paper_format import fmt_bound, fmt_bound_ci
+
+    assert fmt_bound(math.inf) == "∞" and fmt_bound(-math.inf) == "0" and fmt_bound(0.0) == "0"
+    assert fmt_bound(math.nan) == "n/a" and fmt_bound(None) == "n/a"
+    assert fmt_bound_ci(0.85, math.inf) == "0.85–∞" and fmt_bound_ci(0.0, 3.2) == "0–3.20"
+    assert fmt_bound_ci(math.nan, 2.0) == "n/a"
+
+
+def test_infinite_bootstrap_bounds_in_numbers(tmp_path: Path):
+    num, tables = numbers_for(tmp_path, estimates=estimate_rows(boot=(0.0, math.inf, 0.4)))
+    v, t = num.values, num.text
+    assert t["headline__boot_ci"] == "0–∞"
+    assert v["headline__boot_unbounded_low"] is True and v["headline__boot_unbounded_high"]
+    assert v["headline__boot_conf_high"] is None and v["headline__boot_conf_low"] == 0
+    assert v["headline__exact_test"] == "wild bootstrap"
+    assert t["cross_section_volume_poisson__explicit_mandate__exact_test"] == "permutation p"
+    panel_row = tables["estimates"][tables["estimates"]["Model"].str.startswith("Reports: P")]
+    assert list(panel_row["Bootstrap 95% CI"]) == ["0–∞"]
+    printed = json.dumps([num.text, num.values], ensure_ascii=False)  # not the "how" notes
+    assert not re.search(r"\b(inf|nan|NaN|Infinity)\b", printed)
+    assert "n/a" not in tables["estimates"]["Bootstrap 95% CI"].tolist()
+
+
 def test_simulation_numbers_with_and_without_the_optional_columns(tmp_path: Path):
     num, tables = numbers_for(tmp_path)
     t = num.text
     assert (t["sim__effect__n_fitted"], t["sim__effect__coverage"]) == ("38", "92.5%")
     assert (t["sim__effect__coverage_mcse"], t["sim__null__rejection_rate"]) == ("4.3%", "5.0%")
     assert t["sim__effect__oracle_rejection_rate"] == "85.0%"
-    assert list(tables["simulation"]["Fitted"]) == ["38", "40"]
+    assert (t["sim__effect__boot_rejection_rate"], t["sim__effect__boot_rejection_rate_mcse"],
+            t["sim__null__boot_unbounded"]) == ("47.5%", "7.9%", "65.0%")
+    assert num.values["sim_has_boot"] is True and num.values["sim_n_seeds_min"] == 40
+    sim = tables["simulation"]
+    # One row per scenario x codes (coded, oracle) x inference (cluster-robust, bootstrap).
+    assert len(sim) == 8 and list(sim["Fitted"][:4]) == ["38", "38", "40", "40"]
+    boot = sim[(sim["Scenario"] == "effect") & (sim["Codes"] == "coded")
+               & (sim["Inference"] == "Wild bootstrap")].iloc[0]
+    assert (boot["Coverage"], boot["Rejection rate"], boot["Unbounded"]) == (
+        "97.5% ± 2.5", "47.5% ± 7.9", "60.0%")
+    oracle_boot = sim[(sim["Codes"] == "true (oracle)")
+                      & (sim["Inference"] == "Wild bootstrap")].iloc[0]
+    assert oracle_boot["Rejection rate"] == "50.0%"  # no MCSE column: the share alone
     num, tables = numbers_for(tmp_path / "minimal", simulation="minimal")
     assert num.text["sim__effect__n_fitted"] == "40"  # all seeds when the count is absent
     assert num.text["sim__effect__oracle_coverage"] == "n/a"
-    assert list(tables["simulation"]["Oracle coverage"]) == ["n/a", "n/a"]
+    assert num.values["sim_has_boot"] is False
+    assert list(tables["simulation"]["Inference"]) == ["Cluster-robust t"] * 2
 
 
 def test_reliability_and_round_numbers(tmp_path: Path):
@@ -376,16 +456,20 @@ def test_paper_quotes_numbers_json(tmp_path: Path, figures):
     numbers, text = compile_paper(tmp_path, figures)
     t = numbers["text"]
     for key in ("n_documents", "n_paragraphs", "n_mandates_oc_reference", "headline__estimate",
-                "headline__ci", "raw_rate_ratio", "group__explicit_mandate__rate",
+                "headline__ci", "headline__boot_ci", "headline__exact_p", "raw_rate_ratio", "group__explicit_mandate__rate",
                 "sim__effect__coverage", "sim__null__rejection_rate", "sim__effect__n_fitted",
                 "cross_section_volume_poisson__explicit_mandate__exact_p"):
         assert has(text, t[key]), f"{key} = {t[key]!r} not in the PDF"
     assert has(text, "Demonstration build on a SYNTHETIC corpus")
     assert has(text, "interval lies above one") and not has(text, "interval lies below one")
+    assert has(text, "reaches the same conclusion") and not has(text, "disagree")
     assert has(text, "headline interval covers it")
     for i in range(1, 8):  # every figure embedded, none replaced by a placeholder
         assert has(text, f"Placeholder{i}")
     assert "Figure not built" not in text
+    assert numbers["values"]["boot__n_switchers"] == 0  # ALPHA and BRAVO never switch
+    assert has(text, "mandate changes between its reports, so the fixed-effects models cannot")
+    assert "else [" not in text and "#" not in text  # no Typst markup leaked into the text
     assert has(text, "van der Lijn") and has(text, "Journal of Conflict Resolution")
     # Coding rounds: reliability and the estimate by round, with their numbers.
     for key in ("rel_min_alpha", "rel_max_f1", "rounds_min", "rounds_max"):
@@ -400,7 +484,7 @@ def test_a_changed_table_changes_the_paper(tmp_path: Path, figures):
     _, before = compile_paper(tmp_path / "a", figures)
     numbers, after = compile_paper(tmp_path / "b", figures,
                                    estimates=estimate_rows(rr=0.41, low=0.22, high=0.77,
-                                                           p=0.006))
+                                                           p=0.006, boot=(0.18, 0.9, 0.02)))
     assert numbers["values"]["headline__direction"] == "lower"
     assert has(after, "rate ratio 0.41") and has(after, "0.22–0.77")
     assert has(before, "rate ratio 2.43") and not has(after, "rate ratio 2.43")
@@ -408,10 +492,41 @@ def test_a_changed_table_changes_the_paper(tmp_path: Path, figures):
     assert has(after, "headline interval misses it")
     # An interval across one: no direction is claimed.
     numbers, across = compile_paper(tmp_path / "c", figures,
-                                    estimates=estimate_rows(rr=1.2, low=0.8, high=1.9, p=0.4))
+                                    estimates=estimate_rows(rr=1.2, low=0.8, high=1.9, p=0.4,
+                                                            boot=(0.7, math.inf, 0.45)))
     assert numbers["values"]["headline__direction"] == "inconclusive"
     assert has(across, "The interval includes one")
     assert not has(across, "interval lies above one") and not has(across, "lies below one")
+    assert has(across, "reaches the same conclusion") and has(across, "0.70–∞")
+
+
+def test_bootstrap_numbers_and_disagreement_in_the_pdf(tmp_path: Path, figures):
+    """The bootstrap p and interval are printed beside the cluster-robust ones; when the two
+    disagree the paper says so; an infinite bound prints as ∞, never inf or nan."""
+    switching = [*PANEL[:3], ("BRAVO", "rep-b2", 2, 25, "True", "True", "True")]
+    numbers, text = compile_paper(tmp_path, figures, panel=switching,
+                                  estimates=estimate_rows(boot=(0.85, math.inf, 0.062)))
+    v, t = numbers["values"], numbers["text"]
+    assert (t["headline__boot_ci"], t["headline__exact_p"]) == ("0.85–∞", "0.062")
+    assert v["headline__boot_agrees"] is False and v["headline__boot_direction"] == "inconclusive"
+    assert has(text, "cluster-robust 95% CI 1.17–5.03")
+    assert has(text, "wild bootstrap 95% CI 0.85–∞, wild bootstrap p = 0.062")
+    assert has(text, "The two kinds of inference disagree here")
+    assert has(text, "the association is not established by these data")
+    assert has(text, "The wild cluster bootstrap, which allows for the few operations whose "
+               "mandate changes, disagrees")  # the abstract too
+    assert has(text, "unbounded above")
+    assert not re.search(r"\b(inf|nan|NaN|Infinity)\b", text)
+    # Estimates table: wild bootstrap for the panel row, permutation for the cross-section.
+    assert has(text, "0.062 (wild bootstrap)") and has(text, "0.055 (permutation)")
+    # Method section: switching operations and weight vectors from numbers.json; the
+    # simulation: bootstrap rejection rates with their MCSE and the advice to add seeds.
+    assert (v["boot__n_switchers"], v["boot__n_vectors"]) == (1, 6)  # BRAVO switches
+    assert has(text, "With 1 switching operations all 6 weight vectors of Webb six-point "
+               "weights are enumerated")
+    assert "else [" not in text and "#" not in text  # no Typst markup leaked into the text
+    assert has(text, "47.5% ± 7.9") and has(text, "simulation_seeds=N")
+    assert has(text, "Codebook oc-v1 was refined while looking at its coding errors")
 
 
 def test_real_corpus_has_no_demo_label_and_says_what_is_missing(tmp_path: Path, figures):

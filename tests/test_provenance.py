@@ -135,3 +135,34 @@ def test_cli_writes_the_record_and_names_a_missing_input(run: dict, tmp_path: Pa
     assert "codebook.txt does not exist" in capsys.readouterr().err
     with pytest.raises(ProvenanceError):
         provenance(**run)
+
+
+def test_coder_sheets_of_every_round_are_checksummed(run: dict, tmp_path: Path, capsys):
+    folder = tmp_path / "coding" / "r2"
+    folder.mkdir(parents=True)
+    sheets = []
+    for coder, body in (("coder-b", "para_id,activity\np1,yes\n"),
+                        ("coder-a", "para_id,activity\np1,no\n")):
+        sheets.append(folder / f"{coder}.csv")
+        sheets[-1].write_text(body, encoding="utf-8")
+    record = provenance(**run, coder_sheets={"r2": sheets})
+    rounds = record["coding_rounds"]
+    assert list(rounds) == ["r2"]
+    assert [Path(r["path"]).name for r in rounds["r2"]] == ["coder-a.csv", "coder-b.csv"]
+    assert rounds["r2"][0]["sha256"] == _sha(sheets[1])
+    assert provenance(**run)["coding_rounds"] == {}
+    # A changed sheet changes the record; the CLI takes one --coder-sheets per round.
+    sheets[1].write_text("para_id,activity\np1,yes\n", encoding="utf-8")
+    out = tmp_path / "p.json"
+    args = ["--manifest", str(run["manifest"]), "--documents", str(run["documents"]),
+            "--missions", str(run["missions"]), "--codebook", str(run["codebook"]),
+            "--config-file", str(run["config_file"]), "--workflow-dir", str(tmp_path),
+            "--out", str(out), "--coder-sheets", "r2", *map(str, sheets)]
+    assert main(args) == 0
+    after = json.loads(out.read_text())["coding_rounds"]["r2"]
+    assert after[0]["sha256"] == _sha(sheets[1]) != rounds["r2"][0]["sha256"]
+    sheets[0].unlink()
+    assert main(args) == 1
+    assert "coder-b.csv does not exist" in capsys.readouterr().err
+    assert main([*args[:-4], "--coder-sheets", "r2", str(sheets[1]),
+                 "--coder-sheets", "r2", str(sheets[1])]) == 1

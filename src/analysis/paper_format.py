@@ -9,6 +9,8 @@ byte-identical ``numbers.json``.
 Formatting conventions (one place, so the paper is consistent): counts with a thousands
 separator; shares as percentages with one decimal; ratios and estimates with two decimals;
 p-values with three decimals, or ``<0.001``; intervals as ``low–high``; missing as ``n/a``.
+Infinite bounds of a ratio interval (a test-inversion interval that no value beyond rejects)
+print as ``0`` below and ``∞`` above (:func:`fmt_bound_ci`), never ``inf`` or ``nan``.
 """
 
 from __future__ import annotations
@@ -58,6 +60,29 @@ def fmt_ci(low, high, digits: int = 2) -> str:
     if low is None or high is None:
         return MISSING
     return f"{low:.{digits}f}–{high:.{digits}f}"
+
+
+INFINITY = "∞"
+
+
+def fmt_bound(x, digits: int = 2) -> str:
+    """One bound of a RATIO interval: +inf -> '∞', 0 or -inf (exp(-inf)) -> '0', NaN/None ->
+    'n/a', else two decimals."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return MISSING
+    x = float(x)
+    if math.isinf(x):
+        return INFINITY if x > 0 else "0"
+    return "0" if x == 0 else f"{x:.{digits}f}"
+
+
+def fmt_bound_ci(low, high, digits: int = 2) -> str:
+    """A ratio interval whose bounds may be infinite: ``0.85–∞``, ``0–3.20``; ``n/a`` when a
+    bound is missing."""
+    low_t, high_t = fmt_bound(low, digits), fmt_bound(high, digits)
+    if MISSING in (low_t, high_t):
+        return MISSING
+    return f"{low_t}–{high_t}"
 
 
 def fmt_bool(flag) -> str:

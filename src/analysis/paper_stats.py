@@ -269,51 +269,88 @@ def activity_numbers(num: Numbers, activity: pd.DataFrame, *, file: str) -> None
               "mean number of quadrants with activity per operation (0-4)", digits=1)
 
 
-SIM_OPTIONAL = ("n_fitted", "coverage_mcse", "rejection_rate_mcse", "oracle_coverage",
-                "oracle_rejection_rate")
-SIM_HEADER = ["Scenario", "True rate ratio", "Replicates", "Fitted", "Coverage",
-              "Rejection rate", "Mean estimate", "Oracle coverage", "Oracle rejection rate"]
+# Inference methods of the simulation check: prefix of their columns -> (label, key part).
+SIM_METHODS = (("", "Cluster-robust t"), ("boot_", "Wild bootstrap"))
+SIM_CODES = (("", "coded"), ("oracle_", "true (oracle)"))
+SIM_STATS = ("coverage", "coverage_mcse", "rejection_rate", "rejection_rate_mcse")
+SIM_HEADER = ["Scenario", "True rate ratio", "Codes", "Inference", "Fitted", "Coverage",
+              "Rejection rate", "Unbounded", "Mean estimate"]
 
 
 def _pct(x) -> str:
     return MISSING if x is None else f"{100 * x:.1f}%"
 
 
+def _pct_se(x, se) -> str:
+    """A share with its Monte Carlo standard error: '92.5% ± 4.3'."""
+    if x is None:
+        return MISSING
+    return _pct(x) if se is None else f"{100 * x:.1f}% ± {100 * se:.1f}"
+
+
 def simulation_numbers(num: Numbers, sim: pd.DataFrame | None, *, file: str) -> pd.DataFrame:
     """The simulation check (analysis.simulation summary), one row per scenario.
 
-    Keys ``sim_run`` and ``sim__<scenario>__<column>`` for true_rate_ratio, n_seeds,
-    coverage, rejection_rate, mean_estimate and, when the table has them, n_fitted, the
-    Monte Carlo standard errors and the oracle (true codes) coverage and rejection rate.
+    Keys ``sim_run``, ``sim_has_boot``, ``sim_has_oracle``, ``sim__<scenario>__true_rate_ratio``,
+    ``__n_seeds``, ``__n_fitted`` (n_seeds when absent), ``__mean_estimate`` and, for each
+    column of the table among ``[oracle_][boot_]coverage|rejection_rate[_mcse]``,
+    ``[oracle_]boot_unbounded``, ``oracle_n_fitted``, ``oracle_mean_estimate``: ``sim__<scenario>__<column>``
+    (shares; None when the table lacks the column). ``sim_n_seeds_min``: fewest seeds of a
+    scenario. The table has one row per scenario, codes (coded / oracle) and inference
+    (cluster-robust t / wild bootstrap) present in the file; shares with their MCSE.
     """
     cols = ["scenario", "true_rate_ratio", "n_seeds", "coverage", "rejection_rate",
             "mean_estimate"]
     num.flag("sim_run", sim is not None and len(sim) > 0, file, "the table exists and has rows")
+    present = set() if sim is None else set(sim.columns)
+    num.flag("sim_has_boot", "boot_coverage" in present, file,
+             "the table has the bootstrap columns (boot_coverage, ...)")
+    num.flag("sim_has_oracle", "oracle_coverage" in present, file,
+             "the table has the oracle (true codes) columns")
     if sim is None:
+        num.count("sim_n_seeds_min", None, file, "fewest n_seeds over scenarios")
         return pd.DataFrame(columns=SIM_HEADER)
     require(sim, cols, file, "the simulation check (analysis.simulation)")
-    present = [c for c in (*cols[1:], *SIM_OPTIONAL) if c in sim.columns]
-    values = {c: numeric(sim, c, file) for c in present}
+    wanted = ["true_rate_ratio", "n_seeds", "n_fitted", "mean_estimate", "oracle_n_fitted",
+              "oracle_mean_estimate", "boot_unbounded", "oracle_boot_unbounded"]
+    wanted += [f"{c}{m}{st}" for c, _ in SIM_CODES for m, _ in SIM_METHODS for st in SIM_STATS]
+    values = {c: numeric(sim, c, file) for c in wanted if c in present}
+    seeds = values["n_seeds"].dropna()
+    num.count("sim_n_seeds_min", seeds.min() if len(seeds) else None, file,
+              "fewest n_seeds over scenarios")
     rows = []
     for i, scenario in enumerate(sim["scenario"]):
-        v = {c: clean(values[c].iloc[i]) if c in values else None
-             for c in (*cols[1:], *SIM_OPTIONAL)}
+        v = {c: clean(values[c].iloc[i]) if c in values else None for c in wanted}
         how = f"row scenario == {scenario}"
         key = f"sim__{scenario}"
         num.ratio(f"{key}__true_rate_ratio", v["true_rate_ratio"], file, how)
         num.count(f"{key}__n_seeds", v["n_seeds"], file, f"n_seeds, {how}")
-        num.count(f"{key}__n_fitted", v["n_fitted"] if v["n_fitted"] is not None
-                  else v["n_seeds"], file, f"n_fitted (n_seeds if absent), {how}")
-        for c in ("coverage", "rejection_rate", "oracle_coverage", "oracle_rejection_rate"):
-            num.share(f"{key}__{c}", v[c], file, f"{c}, {how}")
-        for c in ("coverage_mcse", "rejection_rate_mcse"):
-            num.share(f"{key}__{c}", v[c], file, f"{c} (Monte Carlo standard error), {how}")
+        fitted = v["n_fitted"] if v["n_fitted"] is not None else v["n_seeds"]
+        num.count(f"{key}__n_fitted", fitted, file, f"n_fitted (n_seeds if absent), {how}")
+        num.count(f"{key}__oracle_n_fitted", v["oracle_n_fitted"], file,
+                  f"oracle_n_fitted, {how}")
+        for c in wanted:
+            if "coverage" in c or "rejection" in c or "unbounded" in c:
+                what = " (Monte Carlo standard error)" if c.endswith("_mcse") else ""
+                num.share(f"{key}__{c}", v[c], file, f"{c}{what}, {how}")
         num.ratio(f"{key}__mean_estimate", v["mean_estimate"], file, f"mean_estimate, {how}")
-        rows.append(dict(zip(SIM_HEADER, [
-            scenario, fmt_ratio(v["true_rate_ratio"]), fmt_count(v["n_seeds"]),
-            fmt_count(v["n_fitted"] if v["n_fitted"] is not None else v["n_seeds"]),
-            _pct(v["coverage"]), _pct(v["rejection_rate"]), fmt_ratio(v["mean_estimate"]),
-            _pct(v["oracle_coverage"]), _pct(v["oracle_rejection_rate"])])))
+        num.ratio(f"{key}__oracle_mean_estimate", v["oracle_mean_estimate"], file,
+                  f"oracle_mean_estimate, {how}")
+        for codes, codes_label in SIM_CODES:
+            if f"{codes}coverage" not in values:
+                continue
+            n_fit = fitted if not codes else v["oracle_n_fitted"] \
+                if v["oracle_n_fitted"] is not None else v["n_seeds"]
+            for method, method_label in SIM_METHODS:
+                c = f"{codes}{method}"
+                if f"{c}coverage" not in values:
+                    continue
+                rows.append(dict(zip(SIM_HEADER, [
+                    scenario, fmt_ratio(v["true_rate_ratio"]), codes_label, method_label,
+                    fmt_count(n_fit), _pct_se(v[f"{c}coverage"], v[f"{c}coverage_mcse"]),
+                    _pct_se(v[f"{c}rejection_rate"], v[f"{c}rejection_rate_mcse"]),
+                    _pct(v[f"{codes}boot_unbounded"]) if method else "",
+                    fmt_ratio(v[f"{codes}mean_estimate"]) if not method else ""])))
     return pd.DataFrame(rows, columns=SIM_HEADER)
 
 

@@ -13,13 +13,16 @@
 - ``workflow``: ``commit`` (``git rev-parse HEAD`` of the workflow folder, or "unknown"
   when it is not a git work tree or git is missing) and ``dirty`` (tracked or untracked,
   not ignored, changes; null when unknown);
-- ``config``: the configuration the run used (keys sorted).
+- ``config``: the configuration the run used (keys sorted);
+- ``coding_rounds``: per human coding round (name), path and sha256 of every coder sheet
+  (and of its ``adjudicated.csv`` when there is one), sorted by path; the demo's simulated
+  coder sheets (results/demo/coding/) count as a round too. Empty when no round was coded.
 
 No timestamps: the same inputs, software and commit give a byte-identical file.
 
 CLI: ``python -m analysis.provenance --manifest M --documents D --missions R --codebook C
-[--demo-spec S] --config-file F --config-json '{...}' --workflow-dir DIR --out
-results/provenance.json``
+[--demo-spec S] [--coder-sheets ROUND SHEET [SHEET ...]]... --config-file F
+--config-json '{...}' --workflow-dir DIR --out results/provenance.json``
 """
 
 from __future__ import annotations
@@ -105,15 +108,29 @@ def workflow_version(workflow_dir: str | Path) -> dict:
     return {"commit": commit.strip(), "dirty": None if status is None else bool(status.strip())}
 
 
+def round_records(coder_sheets: dict | None) -> dict:
+    """``{round: [file_record, ...]}`` sorted by round and path; a round without sheets is an
+    error (the workflow only lists rounds that have them)."""
+    out = {}
+    for name, paths in sorted((coder_sheets or {}).items()):
+        if not paths:
+            raise ProvenanceError(f"coding round {name!r}: no coder sheet given; pass its "
+                                  "sheets (<folder>/<coder>.csv) or leave the round out")
+        out[name] = [file_record(p) for p in sorted(map(str, paths))]
+    return out
+
+
 def provenance(*, manifest, documents, missions, codebook, config_file, config: dict,
-               workflow_dir, demo_spec=None) -> dict:
-    """The provenance record (module doc). Paths are recorded as given."""
+               workflow_dir, demo_spec=None, coder_sheets: dict | None = None) -> dict:
+    """The provenance record (module doc). Paths are recorded as given. ``coder_sheets``:
+    round name -> paths of its coder sheets."""
     inputs = {"manifest": file_record(manifest), "documents": file_record(documents),
               "missions": file_record(missions), "codebook": file_record(codebook),
               "config_file": file_record(config_file)}
     if demo_spec is not None:
         inputs["demo_spec"] = file_record(demo_spec)
     return {
+        "coding_rounds": round_records(coder_sheets),
         "config": config,
         "documents": document_records(documents),
         "inputs": inputs,
@@ -140,7 +157,17 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument(f"--{name}", required=True)
     p.add_argument("--demo-spec", default=None)
     p.add_argument("--config-json", default="{}", help="the run's configuration as JSON")
+    p.add_argument("--coder-sheets", nargs="+", action="append", default=[],
+                   metavar=("ROUND", "SHEET"),
+                   help="a human coding round and its coder sheets (repeat per round)")
     args = p.parse_args(argv)
+    sheets: dict[str, list[str]] = {}
+    for name, *paths in args.coder_sheets:
+        if name in sheets:
+            print(f"provenance: error: --coder-sheets: round {name!r} given twice",
+                  file=sys.stderr)
+            return 1
+        sheets[name] = paths
     try:
         config = json.loads(args.config_json)
     except json.JSONDecodeError as err:
@@ -150,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         record = provenance(manifest=args.manifest, documents=args.documents,
                             missions=args.missions, codebook=args.codebook,
                             config_file=args.config_file, config=config,
-                            workflow_dir=args.workflow_dir, demo_spec=args.demo_spec)
+                            workflow_dir=args.workflow_dir, demo_spec=args.demo_spec,
+                            coder_sheets=sheets)
     except (ProvenanceError, OSError) as err:
         print(f"provenance: error: {err}", file=sys.stderr)
         return 1

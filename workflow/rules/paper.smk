@@ -34,6 +34,30 @@ PAPER_DEMO_INPUTS = (
     if config["corpus"] == "demo"
     else {}
 )
+
+
+# Coder sheets of every human coding round (rounds_common.smk: ROUNDS, HUMAN_ROUNDS), and
+# the round's adjudicated.csv when there is one, as inputs of provenance: a changed sheet
+# rebuilds the record. The demo's simulated sheets are outputs of rule demo_coders.
+CODER_SHEETS = {
+    name: (
+        expand(f"{ROUNDS[name]['folder']}/{{coder}}.csv", coder=DEMO_CODERS)
+        if ROUNDS[name].get("simulated")
+        else [
+            *ROUNDS[name]["sheets"],
+            *(
+                str(adjudicated)
+                for adjudicated in [Path(ROUNDS[name]["folder"]) / "adjudicated.csv"]
+                if adjudicated.exists()
+            ),
+        ]
+    )
+    for name in HUMAN_ROUNDS
+}
+CODER_SHEET_OPTIONS = " ".join(
+    "--coder-sheets " + " ".join(shlex.quote(str(x)) for x in (name, *files))
+    for name, files in CODER_SHEETS.items()
+)
 PAPER_DEMO_OPTIONS = " ".join(
     f"--{key.replace('_', '-')} {shlex.quote(str(path))}"
     for key, path in PAPER_DEMO_INPUTS.items()
@@ -53,6 +77,7 @@ rule numbers:
         simulation="results/qc/simulation.csv",
         reliability="results/coding/reliability.csv",
         estimates_by_round="results/models/estimates_by_round.csv",
+        codebook=MAIN_CODEBOOK,
     output:
         numbers="results/paper/numbers.json",
         tables=expand("results/paper/tables/{table}.csv", table=PAPER_TABLES),
@@ -73,7 +98,8 @@ rule numbers:
         " --mission-activity {input.mission_activity:q} --mandates {input.mandates:q}"
         " --estimates {input.estimates:q} --simulation {input.simulation:q}"
         " --reliability {input.reliability:q}"
-        " --estimates-by-round {input.estimates_by_round:q} {params.demo_options} --config-corpus {params.corpus}"
+        " --estimates-by-round {input.estimates_by_round:q} --codebook {input.codebook:q}"
+        " {params.demo_options} --config-corpus {params.corpus}"
         " --out {output.numbers:q} --tables-dir results/paper/tables 2> {log:q}"
 
 
@@ -113,6 +139,7 @@ rule provenance:
         missions=locate(config["missions"]),
         codebook=locate(config["codebook"]),
         config_file=str(BASE / "workflow" / "config.yaml"),
+        coder_sheets=[f for files in CODER_SHEETS.values() for f in files],
     output:
         "results/provenance.json",
     log:
@@ -134,9 +161,10 @@ rule provenance:
             for key, path in PAPER_DEMO_INPUTS.items()
             if key == "demo_spec"
         ),
+        coder_sheets=CODER_SHEET_OPTIONS,
     shell:
         "{params.py} -m analysis.provenance --manifest {input.manifest:q}"
         " --documents {input.documents:q} --missions {input.missions:q}"
         " --codebook {input.codebook:q} --config-file {input.config_file:q}"
-        " {params.demo_options} --config-json {params.config:q}"
+        " {params.demo_options} {params.coder_sheets} --config-json {params.config:q}"
         " --workflow-dir {params.workflow_dir:q} --out {output:q} 2> {log:q}"
