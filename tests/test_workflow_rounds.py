@@ -128,5 +128,5 @@ def test_editing_one_sheet_reruns_only_that_round(run: Path):
     jobs.pop("total", None)
     assert set(jobs) == {"settle_round", "human_round_coding", "round_models", "reliability",
                          "estimates_by_round", "fig6_reliability", "fig7_rounds", "numbers",
-                         "paper", "all"}, out
+                         "paper", "provenance", "all"}, out  # provenance checksums the sheets
     assert jobs["settle_round"] == jobs["round_models"] == "1"  # this round only
