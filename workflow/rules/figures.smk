@@ -175,7 +175,7 @@ rule fig6_reliability:
     params:
         py=PY,
     shell:
-        "{params.py} -m analysis.figures.reliability --reliability {input.reliability:q}"
+        "{params.py} -m analysis.figures fig6 --reliability {input.reliability:q}"
         " --out-pdf {output.pdf:q} --out-png {output.png:q} 2> {log:q}"
 
 
@@ -201,5 +201,5 @@ rule fig7_rounds:
     params:
         py=PY,
     shell:
-        "{params.py} -m analysis.figures.rounds --estimates-by-round {input.estimates:q}"
+        "{params.py} -m analysis.figures fig7 --estimates-by-round {input.estimates:q}"
         " --out-pdf {output.pdf:q} --out-png {output.png:q} 2> {log:q}"

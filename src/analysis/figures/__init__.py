@@ -8,6 +8,8 @@ fig2         OC activity by quadrant (2 x 2) and market  mission_activity.csv
 fig3         explicit-mandate rate/odds ratio per model  estimates.csv
 fig4         mandate periods and activity per report     panel.csv, mandates.csv
 fig5         activity per report by mandate in force     panel.csv
+fig6         alpha and auto-vs-human F1 per label/round  reliability.csv
+fig7         explicit-mandate estimate by coding round   estimates_by_round.csv
 ===========  ==========================================  ==================================
 
 Python: ``render_fig1(mission_activity, mandates, out_pdf, out_png)`` .. ``render_fig5``

@@ -1,7 +1,8 @@
 """CLI: ``python -m analysis.figures figN --<table> PATH ... --out-pdf PDF --out-png PNG``.
 
 fig1 --mission-activity --mandates | fig2 --mission-activity | fig3 --estimates [--term] |
-fig4 --panel --mandates | fig5 --panel. Exit status 1 with a message naming the file and
+fig4 --panel --mandates | fig5 --panel | fig6 --reliability |
+fig7 --estimates-by-round. Exit status 1 with a message naming the file and
 column when a table is missing or malformed.
 """
 
@@ -16,6 +17,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 from analysis.figures import render
+from analysis.figures.reliability import render_fig6
+from analysis.figures.rounds import render_fig7
 
 # figure -> (render function, its table options in call order)
 FIGURES = {
@@ -28,6 +31,9 @@ FIGURES = {
     "fig4": (render.render_fig4, ["panel", "mandates"],
              "explicit-mandate periods and OC activity per report"),
     "fig5": (render.render_fig5, ["panel"], "OC activity per report by mandate in force"),
+    "fig6": (render_fig6, ["reliability"],
+             "Krippendorff's alpha and automated-vs-human F1 per label and round"),
+    "fig7": (render_fig7, ["estimates-by-round"], "explicit-mandate estimate by coding round"),
 }
 
 

@@ -7,14 +7,12 @@ tentative and reliable conclusions); right, the F1 of each automated round again
 human round's consensus. Whole-variable rows only (``label`` empty); an undefined alpha is
 left out and named under the plot. No number is computed here beyond reading the table.
 
-CLI: ``python -m analysis.figures.reliability --reliability results/coding/reliability.csv
+CLI: ``python -m analysis.figures fig6 --reliability results/coding/reliability.csv
 --out-pdf results/figures/fig6_reliability.pdf --out-png results/figures/fig6_....png``
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 import textwrap
 
 import numpy as np
@@ -93,25 +91,3 @@ def plot_reliability(table: pd.DataFrame):
 def render_fig6(reliability: str, out_pdf: str, out_png: str) -> None:
     """Figure 6: read ``reliability.csv``, draw, write PDF and PNG."""
     save_figure(plot_reliability(read_table(reliability, COLUMNS)), out_pdf, out_png)
-
-
-def main(argv: list[str] | None = None) -> int:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    parser = argparse.ArgumentParser(prog="python -m analysis.figures.reliability",
-                                     description=__doc__.split("\n\n")[0])
-    for name in ("reliability", "out-pdf", "out-png"):
-        parser.add_argument(f"--{name}", required=True)
-    args = parser.parse_args(argv)
-    try:
-        render_fig6(args.reliability, args.out_pdf, args.out_png)
-    except (ValueError, OSError) as err:
-        print(f"fig6 failed: {err}", file=sys.stderr)
-        return 1
-    print(f"fig6: wrote {args.out_pdf} and {args.out_png}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

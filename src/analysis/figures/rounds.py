@@ -6,15 +6,13 @@ ratio of ``explicit_mandate`` with its 95% interval for every coding round (one 
 round, main automated round first), on one log axis with a line at 1 (no association).
 A model/round pair that was not fitted is listed under the plot with its reason.
 
-CLI: ``python -m analysis.figures.rounds --estimates-by-round
+CLI: ``python -m analysis.figures fig7 --estimates-by-round
 results/models/estimates_by_round.csv --out-pdf ... --out-png ...``
 """
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
 import textwrap
 
 import numpy as np
@@ -102,25 +100,3 @@ def plot_rounds(table: pd.DataFrame):
 def render_fig7(estimates_by_round: str, out_pdf: str, out_png: str) -> None:
     """Figure 7: read ``estimates_by_round.csv``, draw, write PDF and PNG."""
     save_figure(plot_rounds(read_table(estimates_by_round, COLUMNS)), out_pdf, out_png)
-
-
-def main(argv: list[str] | None = None) -> int:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    parser = argparse.ArgumentParser(prog="python -m analysis.figures.rounds",
-                                     description=__doc__.split("\n\n")[0])
-    for name in ("estimates-by-round", "out-pdf", "out-png"):
-        parser.add_argument(f"--{name}", required=True)
-    args = parser.parse_args(argv)
-    try:
-        render_fig7(args.estimates_by_round, args.out_pdf, args.out_png)
-    except (ValueError, OSError) as err:
-        print(f"fig7 failed: {err}", file=sys.stderr)
-        return 1
-    print(f"fig7: wrote {args.out_pdf} and {args.out_png}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
