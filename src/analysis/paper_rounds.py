@@ -39,6 +39,17 @@ def _words(name: str) -> str:
     return name.replace("_", " ")
 
 
+
+def _extremes(num, measure: str, values, whole, file: str, how: str) -> None:
+    """rel_min_<measure> / rel_max_<measure> and the variable and round where each occurs."""
+    for key, pick in (("min", values.idxmin), ("max", values.idxmax)):
+        i = pick() if len(values) else None
+        num.ratio(f"rel_{key}_{measure}", None if i is None else values[i], file,
+                  f"{key} {how}", digits=2)
+        num.add(f"rel_{key}_{measure}__variable", None if i is None else whole.at[i, "variable"],
+                None if i is None else f"{_words(whole.at[i, 'variable'])} "
+                f"({whole.at[i, 'round']})", file, f"variable and round of rel_{key}_{measure}")
+
 def reliability_numbers(num: Numbers, rel: pd.DataFrame | None, *, file: str,
                         main_round: str | None = None) -> pd.DataFrame:
     """Numbers of the module doc; returns the paper's reliability table (one row per human
@@ -74,25 +85,13 @@ def reliability_numbers(num: Numbers, rel: pd.DataFrame | None, *, file: str,
     num.count("rel_n_tentative", ((defined >= TENTATIVE) & (defined < RELIABLE)).sum(), file,
               f"{how}, 0.667 <= alpha < 0.8")
     num.count("rel_n_unreliable", (defined < TENTATIVE).sum(), file, f"{how}, alpha < 0.667")
-    for key, pick in (("min", defined.idxmin), ("max", defined.idxmax)):
-        i = pick() if len(defined) else None
-        num.ratio(f"rel_{key}_alpha", None if i is None else defined[i], file, f"{key} of {how}",
-                  digits=2)
-        num.add(f"rel_{key}_alpha__variable", None if i is None else whole.at[i, "variable"],
-                None if i is None else f"{_words(whole.at[i, 'variable'])} "
-                f"({whole.at[i, 'round']})", file, f"variable and round of rel_{key}_alpha")
+    _extremes(num, "alpha", defined, whole, file, f"of {how}")
     if main_round is None and auto_rows.any():
         main_round = whole.loc[auto_rows, "automated_round"].iloc[0]
     num.label("rel_automated_round", main_round, file, "automated round compared with humans")
     f1 = vals["f1"][auto_rows & (whole["automated_round"] == main_round)].dropna()
     how = f"whole-variable rows of measure automated_vs_human, automated_round {main_round}"
-    for key, pick in (("min", f1.idxmin), ("max", f1.idxmax)):
-        i = pick() if len(f1) else None
-        num.ratio(f"rel_{key}_f1", None if i is None else f1[i], file, f"{key} F1 of {how}",
-                  digits=2)
-        num.add(f"rel_{key}_f1__variable", None if i is None else whole.at[i, "variable"],
-                None if i is None else f"{_words(whole.at[i, 'variable'])} "
-                f"({whole.at[i, 'round']})", file, f"variable and round of rel_{key}_f1")
+    _extremes(num, "f1", f1, whole, file, f"F1 of {how}")
     rows = []
     for i in whole.index[alpha_rows]:
         r = whole.loc[i]
