@@ -4,10 +4,10 @@
 
 Default inputs: the seed paper (../shared/seed, when present) and two generated UN-style
 reports (12 and 60 pages, reportlab). For the same files it times
-``analysis.extract.extract_pdf`` (PDFium + cleaning + segmentation + pandas/pandera),
+``analysis.extract.pdf.extract_pdf`` (PDFium + cleaning + segmentation + pandas/pandera),
 ``extract_document`` (no pandas), pdfplumber's ``extract_text`` and poppler's ``pdftotext``
 (skipped with a message when not on PATH), then the per-job cost of the CLI
-(``python -m analysis.extract``: process start + imports + one small document).
+(``python -m analysis.extract.pdf``: process start + imports + one small document).
 Memory: tracemalloc peak of Python allocations during extraction, and the process's peak
 resident set size (ru_maxrss) before pdfplumber runs.
 """
@@ -84,7 +84,7 @@ def rate(fn, paths: list[Path], pages: int, min_seconds: float = 1.0) -> tuple[f
 
 
 def main(argv: list[str]) -> int:
-    from analysis.extract import extract_document, extract_pdf
+    from analysis.extract.pdf import extract_document, extract_pdf
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_extract_"))
     if argv:
@@ -139,7 +139,7 @@ def main(argv: list[str]) -> int:
     cmd = [
         sys.executable,
         "-m",
-        "analysis.extract",
+        "analysis.extract.pdf",
         str(small),
         "--out",
         str(tmp / "x.parquet"),

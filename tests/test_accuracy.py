@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from analysis.accuracy import coding_accuracy, join_truth, main, score
+from analysis.coding.accuracy import coding_accuracy, join_truth, main, score
 
 
 def by_label(rows):

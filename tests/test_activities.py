@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.activities import code_activity_paragraph, code_reports
-from analysis.codebook import load_codebook
+from analysis.coding.activities import code_activity_paragraph, code_reports
+from analysis.coding.codebook import load_codebook
 
 CODEBOOK = Path(__file__).resolve().parents[1] / "workflow" / "codebooks" / "oc-v1.yaml"
 OPS = ["UNOCI"]

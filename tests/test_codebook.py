@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.activities import code_activity_paragraph
-from analysis.codebook import (
+from analysis.coding.activities import code_activity_paragraph
+from analysis.coding.codebook import (
     CodebookError,
     find_labels,
     find_spans,
@@ -15,7 +15,7 @@ from analysis.codebook import (
     quadrant_spans,
     sentence_bounds,
 )
-from analysis.mandates import code_mandate_paragraph
+from analysis.coding.mandates import code_mandate_paragraph
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "workflow" / "codebooks" / "oc-v1.yaml"

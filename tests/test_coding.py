@@ -10,10 +10,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
 
-from analysis.codebook import load_codebook
-from analysis.coding import CodingError, code_corpus, main, read_documents
-from analysis.extract import extract_pdf
-from analysis.gazetteer import Gazetteer
+from analysis.coding.codebook import load_codebook
+from analysis.coding.paragraphs import CodingError, code_corpus, main, read_documents
+from analysis.extract.pdf import extract_pdf
+from analysis.coding.gazetteer import Gazetteer
 from analysis.missions import load_missions
 
 ROOT = Path(__file__).resolve().parents[1]

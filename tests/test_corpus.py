@@ -25,8 +25,8 @@ from pdf_fixtures import (
 from reportlab.lib import pdfencrypt
 from reportlab.pdfgen import canvas
 
-from analysis.corpus import DOCUMENT_COLUMNS, check_corpus, probe_pdf, write_corpus
-from analysis.fetch import sha256_file
+from analysis.corpus.check import DOCUMENT_COLUMNS, check_corpus, probe_pdf, write_corpus
+from analysis.corpus.fetch import sha256_file
 from analysis.schemas.manifest import ManifestError, load_manifest
 
 GOOD = {

@@ -148,7 +148,7 @@ def test_true_effect_moves_the_realised_rate_ratio(tmp_path):
 
 
 def test_truth_agrees_with_extraction(default_corpus):
-    from analysis.extract import extract_pdf  # part of the contract: must be importable
+    from analysis.extract.pdf import extract_pdf  # part of the contract: must be importable
 
     def no(value) -> str | None:
         if value is None or (isinstance(value, float) and math.isnan(value)):

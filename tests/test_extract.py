@@ -11,8 +11,8 @@ import pypdfium2 as pdfium
 import pytest
 from reportlab.pdfgen import canvas
 
-from analysis.clean import Dehyphenator, normalize
-from analysis.extract import (
+from analysis.extract.clean import Dehyphenator, normalize
+from analysis.extract.pdf import (
     ExtractionError,
     compare_metadata,
     extract_document,
@@ -266,7 +266,7 @@ def test_cli_writes_typed_parquet_without_pandas_and_deterministically(report_pd
     for run in range(2):
         out = tmp_path / f"r{run}"
         code = (
-            "import sys; from analysis.extract import main; rc = main(sys.argv[1:]); "
+            "import sys; from analysis.extract.pdf import main; rc = main(sys.argv[1:]); "
             "assert 'pandas' not in sys.modules and 'pandera' not in sys.modules; sys.exit(rc)"
         )
         args = [
@@ -296,7 +296,7 @@ def test_cli_fails_clearly_on_bad_input(tmp_path):
     bad = tmp_path / "bad.pdf"
     bad.write_text("<html>not found</html>")
     res = subprocess.run(
-        [sys.executable, "-m", "analysis.extract", str(bad), "--out", str(tmp_path / "x.parquet")],
+        [sys.executable, "-m", "analysis.extract", "document", str(bad), "--out", str(tmp_path / "x.parquet")],
         check=False,
         capture_output=True,
         text=True,

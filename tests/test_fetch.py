@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from pdf_fixtures import text_pdf, tree_state, write_manifest
 
-from analysis.corpus import check_corpus
-from analysis.fetch import (
+from analysis.corpus.check import check_corpus
+from analysis.corpus.fetch import (
     LOCK_COLUMNS,
     STATE_FILE,
     DestinationError,
@@ -233,7 +233,7 @@ def test_cli_downloads_and_is_deterministic(tmp_path, site):
     locks = []
     for run in ("a", "b"):
         out = subprocess.run(
-            [sys.executable, "-m", "analysis.fetch", "--manifest", "raw/manifest.csv",
+            [sys.executable, "-m", "analysis.corpus", "fetch", "--manifest", "raw/manifest.csv",
              "--dest", f"results/{run}", "--lock-out", f"results/{run}/lock.csv",
              "--base-url", site.url + "/en/", "--timeout", "5"],
             cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
@@ -243,7 +243,7 @@ def test_cli_downloads_and_is_deterministic(tmp_path, site):
         locks.append((tmp_path / "results" / run / "lock.csv").read_bytes())
     assert locks[0] == locks[1]
     (tmp_path / "raw" / "manifest.csv").write_text("doc_id,path\nx,\n")
-    out = subprocess.run([sys.executable, "-m", "analysis.fetch", "--manifest", "raw/manifest.csv",
+    out = subprocess.run([sys.executable, "-m", "analysis.corpus", "fetch", "--manifest", "raw/manifest.csv",
                           "--dest", "results/a", "--lock-out", "results/a/lock.csv", "--offline"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
     assert out.returncode == 1 and "Traceback" not in out.stderr

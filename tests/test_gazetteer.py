@@ -10,14 +10,14 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from analysis.gazetteer import (
+from analysis.coding.gazetteer import (
     DEFAULT_VOCABULARY,
     Gazetteer,
     GazetteerError,
     load_vocabulary,
     normalise,
 )
-from analysis.legend import find_legend_entries
+from analysis.coding.legend import find_legend_entries
 from analysis.missions import load_missions, operations_in
 
 REPO = Path(__file__).resolve().parents[1]

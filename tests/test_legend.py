@@ -1,4 +1,4 @@
-"""Tests of analysis.legend: reading "ACR = Full name; ..." legends into reference rows."""
+"""Tests of analysis.coding.legend: reading "ACR = Full name; ..." legends into reference rows."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from analysis.legend import find_legend_entries, legend_rows, parse_legend
+from analysis.coding.legend import find_legend_entries, legend_rows, parse_legend
 from analysis.missions import load_missions
 from analysis.schemas.missions import COLUMNS
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.codebook import load_codebook
-from analysis.mandates import (
+from analysis.coding.codebook import load_codebook
+from analysis.coding.mandates import (
     code_mandate_paragraph,
     code_resolution,
     mandate_timeline,
@@ -338,7 +338,7 @@ def test_timeline_accepts_numpy_end_years():
     """End years read from a table arrive as numpy integers: they still mean 31 December."""
     import numpy as np
 
-    from analysis.mandates import _end_dates
+    from analysis.coding.mandates import _end_dates
 
     ends = _end_dates({"MINUSTAH": np.int64(2017), "UNAMA": pd.NA})
     assert ends["MINUSTAH"] == pd.Timestamp("2017-12-31")

@@ -1,6 +1,6 @@
 """Models: simulated tables with a known mandate effect, fitted as the workflow fits them.
 
-The tables are built the way :mod:`analysis.tables` writes them (panel, mission activity,
+The tables are built the way :mod:`analysis.coding.tables` writes them (panel, mission activity,
 mandates) plus an operations table, from a seeded simulation whose true rate ratio is
 known, so a test fails when an estimate misses the truth.
 """
@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.codebook import QUADRANTS
-from analysis.models import fit_all, fit_panel_poisson, main, write_csv
-from analysis.models_fit import bootstrap_weights, permutation_p, score_statistic_p
-from analysis.models_panel import _drop_never_active, event_time, panel_sample, restricted_scores
+from analysis.coding.codebook import QUADRANTS
+from analysis.models.run import fit_all, fit_panel_poisson, main, write_csv
+from analysis.models.fit import bootstrap_weights, permutation_p, score_statistic_p
+from analysis.models.panel import _drop_never_active, event_time, panel_sample, restricted_scores
 
 TRUE_RR = 2.0
 

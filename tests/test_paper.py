@@ -16,9 +16,9 @@ import pandas as pd
 import pypdfium2 as pdfium
 import pytest
 
-from analysis.paper import TABLES, build_numbers, main, write_outputs
-from analysis.paper_build import BuildError, build_paper, figure_slots
-from analysis.paper_stats import PaperError
+from analysis.paper.numbers import TABLES, build_numbers, main, write_outputs
+from analysis.paper.build import BuildError, build_paper, figure_slots
+from analysis.paper.stats import PaperError
 
 ROOT = Path(__file__).resolve().parents[1]
 MAIN_TYP = ROOT / "paper" / "main.typ"
@@ -167,7 +167,7 @@ def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
         paths["accuracy"] = str(folder / "accuracy.csv")
         (folder / "spec.yaml").write_text("seed: 1\neffect:\n  rate_ratio: 2.0\n")
         paths["demo_spec"] = str(folder / "spec.yaml")
-    if simulation:  # as analysis.simulation writes it; "minimal": the required columns only
+    if simulation:  # as analysis.simulation.run writes it; "minimal": the required columns only
         sim = pd.DataFrame([("effect", 2.0, 40, 38, 0.925, 0.043, 0.8, 2.1, 0.95, 0.85),
                             ("null", 1.0, 40, 40, 0.95, 0.034, 0.05, 1.0, 0.95, 0.05)],
                            columns=["scenario", "true_rate_ratio", "n_seeds", "n_fitted",
@@ -298,8 +298,8 @@ def test_headline_falls_back_when_the_panel_model_is_not_fitted(tmp_path: Path):
 
 
 def test_bootstrap_design_from_the_panel():
-    from analysis.paper_format import Numbers
-    from analysis.paper_models import bootstrap_design, weight_scheme
+    from analysis.paper.format import Numbers
+    from analysis.paper.models import bootstrap_design, weight_scheme
 
     rows = [("A", "True", "True", "9"), ("A", "False", "True", "9"),  # switches
             ("B", "True", "True", "9"), ("B", "True", "True", "9"),
@@ -320,7 +320,7 @@ def test_bootstrap_design_from_the_panel():
 
 
 def test_infinite_bounds_print_readably():
-    from analysis.paper_format import fmt_bound, fmt_bound_ci
+    from analysis.paper.format import fmt_bound, fmt_bound_ci
 
     assert fmt_bound(math.inf) == "∞" and fmt_bound(-math.inf) == "0" and fmt_bound(0.0) == "0"
     assert fmt_bound(math.nan) == "n/a" and fmt_bound(None) == "n/a"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
-from analysis.provenance import (
+from analysis.paper.provenance import (
     ProvenanceError,
     main,
     provenance,

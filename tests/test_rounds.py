@@ -13,22 +13,22 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.codebook import load_codebook
-from analysis.rounds import main as rounds_main
-from analysis.rounds import write_csv
-from analysis.rounds_agree import (
+from analysis.coding.codebook import load_codebook
+from analysis.rounds.steps import main as rounds_main
+from analysis.rounds.steps import write_csv
+from analysis.rounds.agree import (
     alpha_rows,
     automated_vs_human,
     consensus,
     disagreements,
     nominal_alpha,
 )
-from analysis.rounds_apply import apply_consensus, estimates_by_round
-from analysis.rounds_load import SheetError, load_round
-from analysis.rounds_sheet import SHEET_COLUMNS, allocate, coder_sheet, sample_paragraphs
-from analysis.rounds_vocab import long_codes, normalise, vocabulary
+from analysis.rounds.apply import apply_consensus, estimates_by_round
+from analysis.rounds.load import SheetError, load_round
+from analysis.rounds.sheet import SHEET_COLUMNS, allocate, coder_sheet, sample_paragraphs
+from analysis.rounds.variables import long_codes, normalise, vocabulary
 from analysis.schemas.coding import CodedParagraphs, Evidence, columns
-from analysis.tables import mission_activity
+from analysis.coding.tables import mission_activity
 
 REPO = Path(__file__).resolve().parents[1]
 VOCAB = vocabulary(load_codebook(REPO / "workflow" / "codebooks" / "oc-v1.yaml"))
@@ -336,7 +336,7 @@ def truth_of(coded: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_simulated_coders_copy_the_truth_and_err_at_their_rate():
-    from analysis.rounds_demo import COMMENT, simulated_sheets
+    from analysis.rounds.demo import COMMENT, simulated_sheets
 
     coded = corpus()
     sheet = coder_sheet(coded, sample_paragraphs(coded, VOCAB, 40, seed=3), VOCAB)

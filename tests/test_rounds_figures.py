@@ -9,8 +9,8 @@ import pandas as pd
 
 from analysis.figures.reliability import plot_reliability, render_fig6
 from analysis.figures.rounds import by_round_rows, render_fig7
-from analysis.rounds_agree import RELIABILITY_COLUMNS
-from analysis.rounds_apply import BY_ROUND_COLUMNS
+from analysis.rounds.agree import RELIABILITY_COLUMNS
+from analysis.rounds.apply import BY_ROUND_COLUMNS
 
 
 def reliability_csv(path: Path, rows: list[dict]) -> Path:

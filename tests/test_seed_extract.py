@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.extract import extract_document
+from analysis.extract.pdf import extract_document
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEED_PDF = SHARED / "seed" / "van-der-lijn-2018.pdf"

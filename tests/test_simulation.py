@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from analysis.demo import build_corpus, load_spec
-from analysis.simulation import (
+from analysis.simulation.run import (
     REPLICATE_COLUMNS,
     SUMMARY_COLUMNS,
     SimulationError,

@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.codebook import QUADRANTS, load_codebook
-from analysis.coding import code_corpus
-from analysis.gazetteer import Gazetteer
+from analysis.coding.codebook import QUADRANTS, load_codebook
+from analysis.coding.paragraphs import code_corpus
+from analysis.coding.gazetteer import Gazetteer
 from analysis.missions import load_missions
-from analysis.tables import build_tables, main
+from analysis.coding.tables import build_tables, main
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -49,8 +49,8 @@ def fill(sheet: pd.DataFrame, automated: pd.Series, flip: int) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> Path:
-    from analysis.codebook import load_codebook
-    from analysis.rounds_vocab import long_codes, vocabulary
+    from analysis.coding.codebook import load_codebook
+    from analysis.rounds.variables import long_codes, vocabulary
 
     work = tmp_path_factory.mktemp("rounds-run")
     base = work / "fast.yaml"  # one simulation seed: this test is about rounds

@@ -13,7 +13,7 @@ Public functions:
 - :func:`hosts_of`, :func:`operations_in`, :func:`alias_index` answer the questions other
   stages ask of the table.
 
-Run ``python -m analysis.missions raw/missions.csv`` to check a table by hand.
+Run ``python -m analysis.corpus operations raw/missions.csv`` to check a table by hand.
 """
 
 from __future__ import annotations
@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     """Check a table from the command line; print problems, exit 1 if any."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m analysis.missions PATH/TO/missions.csv", file=sys.stderr)
+        print("usage: python -m analysis.corpus operations PATH/TO/missions.csv", file=sys.stderr)
         return 2
     try:
         df = load_missions(args[0])
@@ -276,7 +276,3 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"{args[0]}: {len(df)} operations, valid")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -43,7 +43,7 @@ rule fetch_sources:
         timeout=config["fetch_timeout"],
         offline="--offline" if config["offline"] else "",
     shell:
-        "{params.py} -m analysis.fetch --manifest {input.manifest:q} --dest results/sources"
+        "{params.py} -m analysis.corpus fetch --manifest {input.manifest:q} --dest results/sources"
         " --lock-out {output.lock:q} --base-url {params.base_url:q}"
         " --timeout {params.timeout} {params.offline} 2> {log:q}"
 

@@ -21,7 +21,7 @@ rule extract:
     params:
         py=PY,
     shell:
-        "{params.py} -m analysis.extract {input.pdf:q} --doc-id {wildcards.doc_id}"
+        "{params.py} -m analysis.extract document {input.pdf:q} --doc-id {wildcards.doc_id}"
         " --out {output.paragraphs:q} --pages-out {output.pages:q}"
         " --meta-out {output.meta:q} 2> {log:q}"
 
@@ -47,6 +47,6 @@ rule collect_extraction:
     params:
         py=PY,
     shell:
-        "{params.py} -m analysis.qc --documents {input.documents:q} --extract-dir results/extract"
+        "{params.py} -m analysis.extract collect --documents {input.documents:q} --extract-dir results/extract"
         " --paragraphs-out {output.paragraphs:q} --extraction-out {output.extraction:q}"
         " --metadata-out {output.metadata:q} 2> {log:q}"

@@ -29,7 +29,7 @@ rule fit_models:
         permutations=config["permutations"],
         seed=config["permutation_seed"],
     shell:
-        "{params.py} -m analysis.models --panel {input.panel:q}"
+        "{params.py} -m analysis.models fit --panel {input.panel:q}"
         " --mission-activity {input.activity:q} --mandates {input.mandates:q}"
         " --missions {input.missions:q} --estimates-out {output.estimates:q}"
         " --operations-out {output.operations:q} --permutations {params.permutations}"

@@ -163,7 +163,7 @@ rule provenance:
         ),
         coder_sheets=CODER_SHEET_OPTIONS,
     shell:
-        "{params.py} -m analysis.provenance --manifest {input.manifest:q}"
+        "{params.py} -m analysis.paper provenance --manifest {input.manifest:q}"
         " --documents {input.documents:q} --missions {input.missions:q}"
         " --codebook {input.codebook:q} --config-file {input.config_file:q}"
         " {params.demo_options} {params.coder_sheets} --config-json {params.config:q}"

@@ -32,7 +32,7 @@ rule simulation_check:
         seeds=config["simulation_seeds"],
         base_seed=config["simulation_base_seed"],
     shell:
-        "{params.py} -m analysis.simulation --spec {input.spec:q} --missions {input.missions:q}"
+        "{params.py} -m analysis.simulation run --spec {input.spec:q} --missions {input.missions:q}"
         " --codebook {input.codebook:q} --seeds {params.seeds} --base-seed {params.base_seed}"
         " --threads {threads} --work-dir {output.work:q} --summary-out {output.summary:q}"
         " --replicates-out {output.replicates:q} 2> {log:q}"

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.codebook import QUADRANTS
+from analysis.coding.codebook import QUADRANTS
 from analysis.figures.style import to_number
 
 # Families whose coefficients are log rate ratios or log odds ratios.

@@ -1,6 +1,6 @@
 """Figure 6: reliability of the coding, per variable and round.
 
-Reads ``results/coding/reliability.csv`` (:mod:`analysis.rounds_agree`) and draws two panels
+Reads ``results/coding/reliability.csv`` (:mod:`analysis.rounds.agree`) and draws two panels
 over the coded variables: left, Krippendorff's alpha (nominal) across the coders of each
 human round, with reference lines at 0.667 and 0.8 (the thresholds Krippendorff gives for
 tentative and reliable conclusions); right, the F1 of each automated round against each
@@ -20,7 +20,7 @@ import pandas as pd
 import seaborn as sns
 
 from analysis.figures.style import new_figure, no_data, read_table, save_figure, to_number
-from analysis.rounds_vocab import VARIABLES
+from analysis.rounds.variables import VARIABLES
 
 COLUMNS = ["round", "measure", "automated_round", "variable", "label", "n_units", "alpha",
            "f1"]

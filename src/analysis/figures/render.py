@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.codebook import QUADRANTS
+from analysis.coding.codebook import QUADRANTS
 from analysis.figures.coefficients import plot_mandate_coefficients
 from analysis.figures.distribution import plot_activity_by_mandate
 from analysis.figures.heatmaps import plot_operation_quadrant, plot_quadrant_market

@@ -1,6 +1,6 @@
 """Figure 7: the explicit-mandate estimate of every model, round by round.
 
-Reads ``results/models/estimates_by_round.csv`` (:func:`analysis.rounds_apply.
+Reads ``results/models/estimates_by_round.csv`` (:func:`analysis.rounds.apply.
 estimates_by_round`) and draws, per model fitted in at least one round, the rate or odds
 ratio of ``explicit_mandate`` with its 95% interval for every coding round (one colour per
 round, main automated round first), on one log axis with a line at 1 (no association).

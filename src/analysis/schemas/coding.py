@@ -1,7 +1,7 @@
 """Schemas of the coding tables (``results/tables/``) and of the accuracy table.
 
 Each table has a pandera ``DataFrameModel``, checked by the function that writes it
-(:mod:`analysis.coding`, :mod:`analysis.tables`, :mod:`analysis.accuracy`), so a broken table
+(:mod:`analysis.coding.paragraphs`, :mod:`analysis.coding.tables`, :mod:`analysis.coding.accuracy`), so a broken table
 fails where it is made. ``COLUMNS`` of each model fixes the column order written to disk.
 
 Conventions shared by every table: ``;``-joined lists (``operations``, ``quadrants``,
@@ -20,8 +20,8 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from analysis.activities import REASONS
-from analysis.codebook import QUADRANTS
+from analysis.coding.activities import REASONS
+from analysis.coding.codebook import QUADRANTS
 
 DOC_TYPES = ("resolution", "report", "study")
 PARTS = ("preambular", "operative")

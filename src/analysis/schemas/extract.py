@@ -5,7 +5,7 @@ Two forms of each table schema:
 - ``PARAGRAPH_SCHEMA`` / ``PAGE_SCHEMA``: pyarrow schemas, used by the CLI (the per-document
   workflow job) to write parquet without importing pandas or pandera.
 - ``ParagraphTable`` / ``PageTable``: pandera DataFrameModels for the pandas API
-  (``analysis.extract.extract_pdf``). pandera is imported lazily through
+  (``analysis.extract.pdf.extract_pdf``). pandera is imported lazily through
   :func:`paragraph_model` / :func:`page_model` so that importing this module stays cheap.
 
 Column contract (paragraph table):
@@ -24,7 +24,7 @@ para_no        string    the document's own number ("12" for "12. The Mission ..
 section        string    heading path in force, "III. Title / A. Subtitle"; null before
                          the first heading
 text           string    cleaned text (number prefix and footnote markers removed)
-char_start     int64     offset of ``text`` in the document text (see analysis.extract)
+char_start     int64     offset of ``text`` in the document text (see analysis.extract.pdf)
 char_end       int64     end offset (exclusive): ``doc_text[char_start:char_end] == text``
 footnote_refs  string    footnote markers removed from ``text``, ";"-joined, or null
 =============  ========  ==================================================================

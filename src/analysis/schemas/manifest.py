@@ -23,8 +23,8 @@ read as text with surrounding spaces removed; empty cells are empty strings (nev
 Line numbers in problem reports are spreadsheet rows: the header is line 1, the first
 document line 2 (blank lines count, as a spreadsheet shows them).
 
-Also here: the pandera schemas of the corpus tables written by ``analysis.corpus`` and
-``analysis.fetch`` (documents, quarantine, lock), so each is checked where it is written.
+Also here: the pandera schemas of the corpus tables written by ``analysis.corpus.check`` and
+``analysis.corpus.fetch`` (documents, quarantine, lock), so each is checked where it is written.
 """
 
 from __future__ import annotations

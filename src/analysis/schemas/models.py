@@ -10,7 +10,7 @@ term. Model ids: ``cross_section_volume_poisson``, ``cross_section_volume_negbin
   empty for ``alpha`` (negative binomial dispersion) and unfitted rows.
 - ``exact_p``/``exact_method``: for the cross-section, the permutation p-value of the
   mandate term; for ``panel_poisson_fe``, the wild cluster score bootstrap p-value of the
-  mandate term (H0: no effect; :func:`analysis.models_panel.mandate_bootstrap`); and how
+  mandate term (H0: no effect; :func:`analysis.models.panel.mandate_bootstrap`); and how
   it was computed. Empty elsewhere.
 - ``boot_conf_low``/``boot_conf_high`` (log scale) and ``boot_conf_low_exp``/
   ``boot_conf_high_exp`` (rate ratio): the 95% interval of that bootstrap by test
@@ -24,7 +24,7 @@ term. Model ids: ``cross_section_volume_poisson``, ``cross_section_volume_negbin
   notes on the sample (controls kept and dropped, operations left out, identification).
 
 ``operations.csv`` (:class:`Operations`): the operation cross-section, see
-:mod:`analysis.models_cross`.
+:mod:`analysis.models.cross`.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class Estimates(pa.DataFrameModel):
 
 
 class Operations(pa.DataFrameModel):
-    """``operations.csv``: one row per operation (see :mod:`analysis.models_cross`)."""
+    """``operations.csv``: one row per operation (see :mod:`analysis.models.cross`)."""
 
     operation: Series[str] = pa.Field(unique=True)
     explicit_mandate: Series[pa.BOOL] = pa.Field(nullable=True)

@@ -6,12 +6,12 @@
   corpus in the long format (``para_id, variable, value``) with where each value came from
   (``source``: automated | adjudicated | unanimous | single | majority).
 - :class:`Consensus` ``rounds/<round>/consensus.csv`` and :class:`Disagreements`
-  ``disagreements.csv``: see :mod:`analysis.rounds_agree`.
+  ``disagreements.csv``: see :mod:`analysis.rounds.agree`.
 - :class:`Reliability` ``reliability.csv``: alpha per round, variable and label; P/R/F1 of
   automated rounds against human rounds.
 - :class:`EstimatesByRound` ``results/models/estimates_by_round.csv``.
 
-Values follow :mod:`analysis.rounds_vocab`: ``true``/``false``, ``none``, labels joined with
+Values follow :mod:`analysis.rounds.variables`: ``true``/``false``, ``none``, labels joined with
 ``;``; paragraph ids ``<doc_id>:<para_seq>``.
 """
 
@@ -20,8 +20,8 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from analysis.rounds_agree import STATUSES
-from analysis.rounds_vocab import ALL_TYPES, VARIABLES
+from analysis.rounds.agree import STATUSES
+from analysis.rounds.variables import ALL_TYPES, VARIABLES
 
 _PARA_ID = r"^.+:\d+$"
 ROUND_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"

@@ -1,0 +1,1 @@
+"""Corpus stage: the manifest, downloads into results/sources, document checks and quarantine."""

@@ -1,0 +1,394 @@
+"""Text rules for extracted PDF lines: artefacts, running headers, hyphens, unicode, metadata.
+
+Rules (each documented where it is implemented):
+
+- running headers/footers: one of the two top or bottom lines of a page, lying in the top
+  or bottom 15% of the page, whose text with digits replaced by "#" recurs in those zones
+  on at least a quarter of the pages (and on two pages at least) is removed; so are page numbers ("3", "- 3 -", "Page 3 of 9")
+  at the extreme top or bottom, UN job numbers ("07-45678 (E)", "0745678E") and barcodes
+  ("*0745678*") in those zones.
+- dehyphenation (:class:`Dehyphenator`): see its docstring.
+- first-page metadata (:func:`extract_metadata`, :func:`compare_metadata`): UN symbols,
+  dates and the document type, by the conventions of UN documents.
+- normalisation (:func:`normalize`): "(cid:N)" placeholders and U+FFFD dropped, unicode
+  superscript digits glued to a word taken out as footnote markers, NFKC (repairs the
+  ligatures ﬁ ﬂ ﬀ ﬃ ﬄ, no-break and other odd spaces), whitespace collapsed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import unicodedata
+from collections import Counter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # segment imports this module; the type is only for annotations
+    from analysis.extract.segment import Line
+
+ZONE_LINES = 3  # lines at the top and at the bottom of a page that may be running text
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE
+)
+_JOB_NUMBER = re.compile(r"\b\d{2}-\d{5}\s*(?:\([A-Z]\))?|\b\d{7}[A-Z]\b|\*\d{6,}\*")
+_CID = re.compile(r"\(cid:\d+\)")
+_UNICODE_SUP = re.compile(r"(?<=[^\s\d⁰¹²³⁴⁵⁶⁷⁸⁹])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?![⁰¹²³⁴⁵⁶⁷⁸⁹])")
+_SUP_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W\d_](?:[\w’']*[^\W\d_])?(?:-[^\W\d_](?:[\w’']*[^\W\d_])?)*")
+
+# Prefixes whose hyphen is usually real ("post-conflict", "counter-trafficking",
+# "self-determination") - used only when the document itself gives no evidence.
+HYPHEN_PREFIXES = frozenset(
+    [
+        "self",
+        "non",
+        "ex",
+        "co",
+        "counter",
+        "cross",
+        "post",
+        "anti",
+        "multi",
+        "semi",
+        "well",
+        "long",
+        "short",
+        "quasi",
+        "mid",
+        "socio",
+        "ill",
+        "all",
+        "high",
+        "low",
+        "full",
+        "cease",
+    ]
+)
+# Second parts of common hyphenated compounds in policy prose ("long-term",
+# "community-based", "gang-related", "cross-border"): whole words that a syllable break
+# would not leave behind as the tail of a broken word.
+COMPOUND_TAILS = frozenset(
+    [
+        "term",
+        "based",
+        "related",
+        "led",
+        "level",
+        "scale",
+        "wide",
+        "owned",
+        "oriented",
+        "specific",
+        "sensitive",
+        "affected",
+        "border",
+        "located",
+        "laundering",
+        "making",
+        "focused",
+        "funded",
+        "sponsored",
+        "driven",
+        "centred",
+        "centered",
+        "dominated",
+        "controlled",
+        "prone",
+        "bound",
+        "free",
+        "friendly",
+        "contributing",
+        "party",
+        "country",
+    ]
+)
+
+
+def normalize(text: str) -> tuple[str, list[str]]:
+    """Return (clean text, footnote markers) for a raw text fragment."""
+    refs: list[str] = []
+    if any(c in text for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"):
+
+        def take(m: re.Match) -> str:
+            refs.append(m.group(1).translate(_SUP_DIGITS))
+            return ""
+
+        text = _UNICODE_SUP.sub(take, text)
+    text = _CID.sub("", text).replace("\ufffd", "")
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(c for c in text if c >= " " or c in "\t\n")
+    return _SPACES.sub(" ", text).strip(), refs
+
+
+def _key(text: str) -> str:
+    return _SPACES.sub(" ", re.sub(r"\d+", "#", text)).strip().lower()
+
+
+def strip_artifacts(text: str) -> str:
+    """Remove UN job numbers and barcodes from a header/footer-zone line."""
+    return _SPACES.sub(" ", _JOB_NUMBER.sub(" ", text)).strip()
+
+
+def mark_running_lines(pages: list[list[Line]], heights: list[float] | None = None) -> int:
+    """Set ``kind = "header"`` on running headers/footers, page numbers, job numbers.
+
+    ``pages`` holds each page's lines, ``heights`` each page's height in points (a repeated
+    line counts as running text only in the top or bottom 15% of its page); returns how
+    many lines were marked. The outermost line at the top/bottom is a candidate; the second
+    one only when a gap wider than 1.4 line heights separates it from the text inside it
+    (so a body line that happens to recur is not mistaken for a header).
+    """
+    zones: list[list[tuple[int, bool, Line]]] = []
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        order = sorted(lines, key=lambda ln: -ln.y)
+        n = len(order)
+        ranked = []
+        for i, ln in enumerate(order):
+            rank = min(i, n - 1 - i)
+            if rank >= ZONE_LINES:
+                continue
+            inner = order[i + 1] if i < n - 1 - i else order[i - 1] if i > 0 else None
+            gap = abs(ln.y - inner.y) if inner is not None else 1e9
+            detached = rank == 0 or gap > 1.4 * max(ln.fs, inner.fs if inner else 0)
+            ranked.append((rank, detached, ln))
+        zones.append(ranked)
+        counts.update({_key(ln.text) for rank, detached, ln in ranked if detached and rank <= 1})
+    n_pages = sum(1 for lines in pages if lines)
+    threshold = max(2, -(-n_pages // 4))
+    marked = 0
+    for p, ranked in enumerate(zones):
+        height = heights[p] if heights else None
+        for rank, detached, ln in ranked:
+            rest = strip_artifacts(ln.text)
+            edge = height is None or not (0.15 * height < ln.y < 0.85 * height)
+            repeated = (
+                n_pages >= 2
+                and edge
+                and detached
+                and rank <= 1
+                and counts[_key(ln.text)] >= threshold
+            )
+            page_number = rank <= 1 and bool(_PAGE_NUMBER.match(rest))
+            if repeated or page_number or not rest:
+                ln.kind = "header"
+                marked += 1
+            elif rest != ln.text:
+                ln.text = rest
+    return marked
+
+
+class Dehyphenator:
+    """Decide whether a line-end hyphen is a real hyphen or a word break.
+
+    Rule, in order, for ``left-`` at a line end followed by ``right`` on the next line:
+
+    1. digits on both sides ("2010-" / "12"): keep the hyphen;
+    2. the document elsewhere (not at a line break) uses the joined form more often than the
+       hyphenated one: join ("peacekeeping"); the hyphenated form more often: keep
+       ("Guinea-Bissau"); the part after the last inner hyphen of ``left`` counts too, so
+       "narco-e-" / "conomy" becomes "narco-economy";
+    3. no evidence: keep the hyphen when ``right`` starts with a capital ("Guinea-Bissau",
+       "Bosnia-Herzegovina"); after "co" before a vowel ("co-optation"); after an acronym
+       ("UN-led"); when both parts (4+ letters each) are words used elsewhere in the
+       document; when ``right`` is a common compound tail (:data:`COMPOUND_TAILS`:
+       "long-term", "gang-related"); or when ``left`` is a common prefix
+       (:data:`HYPHEN_PREFIXES`) and ``right`` is a word of the document or such a tail
+       ("post-conflict", "co-located"). A syllable break rarely leaves whole words behind;
+    4. otherwise join (ordinary typesetting breaks: "organiza-" / "tion").
+    """
+
+    def __init__(self, texts: list[str]):
+        self.words: Counter[str] = Counter()
+        for t in texts:
+            for w in _WORD.findall(t):
+                w = w.lower()
+                self.words[w] += 1
+                if "-" in w:
+                    self.words.update(w.split("-"))
+
+    @classmethod
+    def from_lines(cls, lines: list[Line]) -> Dehyphenator:
+        """Build the vocabulary from lines in reading order, leaving out the two halves of
+        every broken word."""
+        texts = []
+        broken_before = False
+        for ln in lines:
+            text = ln.text
+            if broken_before:
+                text = text.split(" ", 1)[1] if " " in text else ""
+            if ln.hyphen:
+                text = text.rsplit(" ", 1)[0] if " " in text else ""
+            broken_before = ln.hyphen
+            texts.append(text)
+        return cls(texts)
+
+    def join(self, left: str, right: str) -> str:
+        """Join two line texts where ``left`` ended with a hyphen marker (marker removed)."""
+        left = left.rstrip("-\u00ad")
+        lw = re.search(r"[\w’']+$", left)
+        rw = re.match(r"[\w’']+", right)
+        if not lw or not rw:
+            return f"{left}-{right}" if left and right else left + right
+        a, b = lw.group(), rw.group()
+        keep = self.keep_hyphen(a, b)
+        return f"{left}-{right}" if keep else left + right
+
+    def keep_hyphen(self, a: str, b: str) -> bool:
+        if a[-1].isdigit() and b[0].isdigit():
+            return True
+        joined, hyph = (a + b).lower(), f"{a}-{b}".lower()
+        cj, ch = self.words[joined], self.words[hyph]
+        if cj != ch:
+            return ch > cj
+        if b[0].isupper() or (a.lower() == "co" and b[0].lower() in "aeiou"):
+            return True
+        if a.isupper() and len(a) >= 2:
+            return True  # acronym compound ("UN-led")
+        if min(len(a), len(b)) >= 4 and self.words[a.lower()] and self.words[b.lower()]:
+            return True  # two words of the document: a compound ("gang-related")
+        tail = b.lower() in COMPOUND_TAILS
+        if len(a) >= 3 and tail:
+            return True
+        return a.lower() in HYPHEN_PREFIXES and (tail or self.words[b.lower()] > 0)
+
+
+def join_lines(lines: list[Line], dehyphenator: Dehyphenator) -> str:
+    """Join the lines of one block into a single string (hyphens resolved)."""
+    out = ""
+    for i, ln in enumerate(lines):
+        text = ln.text
+        if i == 0:
+            out = text
+        elif lines[i - 1].hyphen or (out.endswith("-") and not out.endswith(" -")):
+            out = dehyphenator.join(out, text)
+        elif out.endswith(("—", "/")):
+            out += text
+        else:
+            out = f"{out} {text}"
+    if lines and lines[-1].hyphen:
+        out += "-"
+    return out
+
+
+# ------------------------------------------------------------- first-page metadata ----
+
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_MONTH_RE = "|".join(m.capitalize() for m in _MONTHS)
+_DATE_DMY = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\s+(\d{{4}})\b")
+_DATE_MDY = re.compile(rf"\b({_MONTH_RE})\s+(\d{{1,2}}),?\s+(\d{{4}})\b")
+# UN document symbols: S/RES/1542 (2004), S/2007/503, A/RES/55/25, S/PRST/2009/32,
+# S/2004/300/Add.1, and the demo corpus's S/RES/DEMO-1001 (2005), S/DEMO/2007/12.
+SYMBOL_RE = re.compile(
+    r"(?<![\w/])((?:S|A|E|ST|SG)(?:/[A-Z]{2,}(?:\.\d+)?)*(?:/(?:DEMO-?)?\d+[A-Za-z]?)+"
+    r"(?:/(?:Add|Rev|Corr)\.\d+)*(?:\s?\(\d{4}\))?)"
+)
+
+
+def extract_metadata(first_page_text: str) -> dict:
+    """UN symbol, ISO date and document-type guess from the text of a first page.
+
+    Returns ``{"symbol": str | None, "date": "YYYY-MM-DD" | None, "doc_type":
+    "resolution" | "report" | "study"}``; the first symbol and date in reading order win.
+    """
+    text = first_page_text or ""
+    m = SYMBOL_RE.search(text)
+    symbol = normalize_symbol(m.group(1)) if m else None
+    date = None
+    for m in sorted(
+        [*_DATE_DMY.finditer(text), *_DATE_MDY.finditer(text)], key=lambda m: m.start()
+    ):
+        g = m.groups()
+        day, month, year = (g[0], g[1], g[2]) if g[0].isdigit() else (g[1], g[0], g[2])
+        try:
+            date = _dt.date(int(year), _MONTHS.index(month.lower()) + 1, int(day)).isoformat()
+            break
+        except ValueError:
+            continue
+    if symbol and "/RES/" in symbol:
+        doc_type = "resolution"
+    elif re.search(r"report of the secretary-general", text, re.IGNORECASE):
+        doc_type = "report"
+    elif re.search(
+        r"^resolution\s+(?:DEMO-)?\d+\s*\(\d{4}\)|adopted by the security council|"
+        r"council (?:joint action|decision)|peace and security council",
+        text,
+        re.IGNORECASE | re.MULTILINE,
+    ):
+        doc_type = "resolution"
+    elif symbol and re.match(r"^S/(?:DEMO/)?\d{4}/\d+", symbol):
+        doc_type = "report"
+    else:
+        doc_type = "study"
+    return {"symbol": symbol, "date": date, "doc_type": doc_type}
+
+
+def normalize_symbol(symbol: str) -> str:
+    """Canonical spelling of a UN symbol: no inner spaces except one before "(YYYY)"."""
+    s = re.sub(r"\s+", "", str(symbol)).upper().replace("ADD.", "Add.").replace("REV.", "Rev.")
+    return re.sub(r"\((\d{4})\)$", r" (\1)", s.replace("CORR.", "Corr."))
+
+
+_MANIFEST_KEYS = {
+    "symbol": ("symbol", "un_symbol"),
+    "date": ("date", "doc_date", "published"),
+    "doc_type": ("doc_type", "type"),
+}
+
+
+def compare_metadata(meta: dict, manifest_row: dict) -> list[dict]:
+    """Mismatches between PDF metadata and a manifest row; never raises.
+
+    Each mismatch is ``{"field", "manifest", "pdf", "reason"}``. A field is compared only
+    when the manifest has a value for it (keys: symbol/un_symbol, date/doc_date/published,
+    doc_type/type); a value missing from the PDF's first page is a mismatch too.
+    """
+    out = []
+    for fld, keys in _MANIFEST_KEYS.items():
+        want = next((manifest_row.get(k) for k in keys if _present(manifest_row.get(k))), None)
+        if want is None:
+            continue
+        got = (meta or {}).get(fld)
+        try:
+            if fld == "symbol":
+                a, b = normalize_symbol(want), normalize_symbol(got) if got else None
+            elif fld == "date":
+                a, b = str(want)[:10], (str(got)[:10] if got else None)
+            else:
+                a, b = str(want).strip().lower(), (str(got).lower() if got else None)
+        except (TypeError, ValueError, AttributeError):  # odd manifest value: report it
+            a, b = str(want), got
+        if b is None:
+            out.append(
+                {
+                    "field": fld,
+                    "manifest": str(want),
+                    "pdf": None,
+                    "reason": f"{fld} not found on the first page",
+                }
+            )
+        elif a != b:
+            out.append(
+                {"field": fld, "manifest": str(want), "pdf": str(got), "reason": f"{fld} differs"}
+            )
+    return out
+
+
+def _present(v) -> bool:
+    return v is not None and not (isinstance(v, float) and math.isnan(v)) and str(v).strip() != ""

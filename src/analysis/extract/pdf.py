@@ -1,0 +1,380 @@
+"""Extract paragraphs, page text and first-page metadata from a PDF (workflow stage "extract").
+
+Public API
+----------
+``extract_pdf(path, doc_id=None) -> pandas.DataFrame``
+    The paragraph table (schema: ``analysis.schemas.extract``), validated with pandera.
+``extract_document(path, doc_id=None) -> ExtractedDocument``
+    Paragraph rows, page rows, metadata and QC figures; no pandas involved.
+``extract_metadata(first_page_text) -> dict`` / ``compare_metadata(meta, manifest_row)``
+    UN symbol, ISO date and document type from a first page; mismatches with the manifest.
+CLI (one workflow job per document; imports neither pandas nor pandera)::
+
+    python -m analysis.extract document PDF --doc-id ID --out X.parquet \
+        --pages-out X.pages.parquet --meta-out X.meta.json
+
+Rows (``kind``): "paragraph" is the coding unit; "heading" rows hold section headings (and
+set ``section`` for the rows after them); "title" is an unnumbered heading on page 1 before
+the body starts (it does not set ``section``); "front" is first-page masthead text above the
+title; "caption" is a figure/table caption; "footnote" is a page-bottom note (small type
+starting with its number, which goes to ``para_no``). A resolution's adoption line
+("Adopted by the Security Council at its ... meeting, on ...") and its opening line ("The
+Security Council,") are "front" as well. Running headers, footers, page
+numbers, job numbers and barcodes are dropped. Reading order is the PDF's content order
+(single-column layouts); a page's footnotes follow its body text, and a paragraph that
+continues across a page break is one row, counted on the page where it starts.
+
+Offsets: the document text is ``"\\n\\n".join(page texts in page order)``; a page text is
+``"\\n\\n".join(texts of the rows that start on that page)`` (empty for a page without rows).
+Every row satisfies ``doc_text[char_start:char_end] == text``, and page rows carry their own
+``char_start``/``char_end`` in the same document text. ``meta["text_sha256"]`` is the
+SHA-256 of the document text, to check a reconstruction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis.extract.clean import (
+    SYMBOL_RE,
+    Dehyphenator,
+    compare_metadata,
+    extract_metadata,
+    join_lines,
+    mark_running_lines,
+    normalize,
+    normalize_symbol,
+)
+from analysis.extract.segment import (
+    _PARA_NO,
+    Block,
+    Line,
+    build_blocks,
+    mark_footnotes_and_captions,
+    measure,
+    read_page_lines,
+)
+
+__all__ = [
+    "SYMBOL_RE",
+    "ExtractedDocument",
+    "ExtractionError",
+    "compare_metadata",
+    "extract_document",
+    "extract_metadata",
+    "extract_pdf",
+    "main",
+    "normalize_symbol",
+    "write_outputs",
+]
+
+PAGE_SEP = "\n\n"
+
+_FOOTNOTE_NO = re.compile(r"^(\d{1,3})[.)]?\s*")
+_CHAPEAU = re.compile(
+    r"^(?:Adopted by the [\w ]{3,60}? at its .{0,60}meeting\b.{0,40}"
+    r"|The (?:Security Council|General Assembly|(?:Peace and Security )?Council)[\w ]{0,40},)$"
+)
+
+
+class ExtractionError(Exception):
+    """The file cannot be read as a PDF (missing, corrupt, encrypted, not a PDF)."""
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(
+            f"cannot extract text from {path}: {reason} "
+            "(check the file, or quarantine it in the corpus stage)"
+        )
+
+
+@dataclass
+class ExtractedDocument:
+    """Everything extracted from one PDF; rows are dicts keyed by the schema columns."""
+
+    doc_id: str
+    paragraphs: list[dict]
+    pages: list[dict]
+    metadata: dict
+    qc: dict
+    text: str = field(repr=False, default="")
+
+
+def _open(path: Path):
+    import pypdfium2 as pdfium
+
+    if not path.is_file():
+        raise ExtractionError(path, "file not found")
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF-" not in head:
+        raise ExtractionError(path, "not a PDF (no %PDF- header in the first 1024 bytes)")
+    try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        msg = str(exc)
+        reason = "encrypted (password required)" if "assword" in msg else f"corrupt PDF ({msg})"
+        raise ExtractionError(path, reason) from exc
+
+
+def read_lines(path: str | Path) -> tuple[list[list[Line]], list[float], list[float]]:
+    """Return the visual lines of every page (normalised text), page heights and widths."""
+    path = Path(path)
+    pdf = _open(path)
+    pages: list[list[Line]] = []
+    heights: list[float] = []
+    widths: list[float] = []
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            try:
+                heights.append(page.get_height())
+                widths.append(page.get_width())
+                lines = read_page_lines(page, i + 1)
+            except Exception as exc:  # a broken page object: fail, naming the page
+                raise ExtractionError(path, f"page {i + 1} unreadable ({exc})") from exc
+            finally:
+                page.close()
+            kept = []
+            for ln in lines:
+                ln.text, refs = normalize(ln.text)
+                ln.refs.extend(refs)
+                if ln.text:
+                    kept.append(ln)
+            pages.append(kept)
+        return pages, heights, widths
+    finally:
+        pdf.close()
+
+
+def extract_document(path: str | Path, doc_id: str | None = None) -> ExtractedDocument:
+    """Extract one PDF: paragraph rows, page rows, first-page metadata and QC figures."""
+    path = Path(path)
+    doc_id = doc_id or path.stem
+    pages, heights, widths = read_lines(path)
+    n_pages = len(pages)
+    first = next((lines for lines in pages if lines), [])
+    first_text = "\n".join(ln.text for ln in sorted(first, key=lambda ln: -ln.y))
+    n_running = mark_running_lines(pages, heights)
+    lay = measure(pages, widths)
+    for lines in pages:
+        mark_footnotes_and_captions(lines, lay)
+    blocks = build_blocks(pages, lay)
+    dehyph = Dehyphenator.from_lines([ln for b in blocks for ln in b.lines])
+    rows = _rows(doc_id, blocks, dehyph)
+    page_rows, doc_text = _assign_offsets(doc_id, rows, pages, n_pages)
+    metadata = extract_metadata(first_text)
+    titles = [r["text"] for r in rows if r["kind"] == "title"]
+    metadata["title"] = " ".join(titles) if titles else None
+    no_text = [p["page"] for p in page_rows if not p["has_text_layer"]]
+    kinds: dict[str, int] = {}
+    for r in rows:
+        kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
+    qc = {
+        "n_pages": n_pages,
+        "pages_without_text_layer": no_text,
+        "n_pages_without_text_layer": len(no_text),
+        "rows_by_kind": dict(sorted(kinds.items())),
+        "n_running_lines_removed": n_running,
+        "n_footnote_refs": sum(
+            len(r["footnote_refs"].split(";")) for r in rows if r["footnote_refs"]
+        ),
+        "body_font_size": lay.body_fs,
+        "warnings": (
+            ["no text layer on any page (scanned PDF? OCR is off)"]
+            if n_pages and len(no_text) == n_pages
+            else []
+        ),
+    }
+    return ExtractedDocument(doc_id, rows, page_rows, metadata, qc, doc_text)
+
+
+def _rows(doc_id: str, blocks: list[Block], dehyph: Dehyphenator) -> list[dict]:
+    rows: list[dict] = []
+    path: dict[int, str] = {}
+    body_started = False
+    for b in blocks:
+        text, refs = normalize(join_lines(b.lines, dehyph))
+        refs = [r for ln in b.lines for r in ln.refs] + refs
+        if not text:
+            continue
+        kind, para_no = b.kind, None
+        if kind == "paragraph":
+            m = _PARA_NO.match(text)
+            if m:
+                para_no, text = m.group(1), text[m.end() :]
+            if b.page > 1 or para_no or len(text.split()) >= 25:
+                body_started = True
+        elif kind == "heading":
+            numbered = bool(re.match(r"^([IVXL]+|[A-Z]|\d[\d.]*)\.?\s", text))
+            if not body_started and b.page == 1 and not numbered:
+                kind = "title"
+            else:
+                body_started = True
+                if not numbered and 1 not in path:
+                    level = 1
+                else:
+                    level = b.level
+                path = {k: v for k, v in path.items() if k < level}
+                path[level] = text
+        elif kind == "footnote":
+            m = _FOOTNOTE_NO.match(text)
+            if m and m.end() < len(text):
+                para_no, text = m.group(1), text[m.end() :]
+        section = " / ".join(path[k] for k in sorted(path)) if path else None
+        if kind == "heading":
+            section = " / ".join(path[k] for k in sorted(path) if path[k] != text) or None
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "para_seq": 0,
+                "page": b.page,
+                "kind": kind,
+                "para_no": para_no,
+                "section": section,
+                "text": text,
+                "char_start": 0,
+                "char_end": 0,
+                "footnote_refs": ";".join(refs) if refs else None,
+            }
+        )
+    # First-page masthead: the title is the last run of title rows before the body starts;
+    # earlier title candidates ("Security Council") and page-1 rows above it are "front".
+    titles = [i for i, r in enumerate(rows) if r["kind"] == "title"]
+    if titles:
+        last = titles[-1]
+        first = last
+        while first - 1 in titles:
+            first -= 1
+        for r in rows[:first]:
+            if r["page"] == 1 and r["kind"] in ("title", "paragraph"):
+                r["kind"] = "front"
+    # A resolution's adoption line and its opening "The Security Council," are masthead too.
+    for r in rows:
+        if r["para_no"] is not None:
+            break
+        if r["kind"] == "paragraph" and _CHAPEAU.match(r["text"]):
+            r["kind"] = "front"
+    for i, r in enumerate(rows, 1):
+        r["para_seq"] = i
+    return rows
+
+
+def _assign_offsets(doc_id, rows, pages, n_pages) -> tuple[list[dict], str]:
+    by_page: dict[int, list[dict]] = {}
+    for r in rows:
+        by_page.setdefault(r["page"], []).append(r)
+    page_rows, pos, parts = [], 0, []
+    for p in range(1, n_pages + 1):
+        if p > 1:
+            pos += len(PAGE_SEP)
+        start, texts = pos, []
+        for r in by_page.get(p, []):
+            if texts:
+                pos += len(PAGE_SEP)
+            r["char_start"], r["char_end"] = pos, pos + len(r["text"])
+            pos = r["char_end"]
+            texts.append(r["text"])
+        text = PAGE_SEP.join(texts)
+        parts.append(text)
+        page_rows.append(
+            {
+                "doc_id": doc_id,
+                "page": p,
+                "text": text,
+                "n_chars": len(text),
+                "has_text_layer": bool(pages[p - 1]) if p <= len(pages) else False,
+                "char_start": start,
+                "char_end": start + len(text),
+            }
+        )
+    return page_rows, PAGE_SEP.join(parts)
+
+
+def extract_pdf(path: str | Path, doc_id: str | None = None):
+    """Return the paragraph table of one PDF as a validated pandas DataFrame."""
+    import pandas as pd
+
+    from analysis.schemas.extract import PARAGRAPH_SCHEMA, paragraph_model
+
+    doc = extract_document(path, doc_id)
+    cols = PARAGRAPH_SCHEMA.names
+    df = pd.DataFrame(doc.paragraphs, columns=cols)
+    return paragraph_model().validate(df)
+
+
+def write_outputs(doc: ExtractedDocument, out, pages_out=None, meta_out=None, source=None):
+    """Write the paragraph/page parquet files (pyarrow schemas) and the metadata JSON."""
+    import pyarrow.parquet as pq
+
+    from analysis.schemas.extract import PAGE_SCHEMA, PARAGRAPH_SCHEMA
+
+    for rows, schema, dest in (
+        (doc.paragraphs, PARAGRAPH_SCHEMA, out),
+        (doc.pages, PAGE_SCHEMA, pages_out),
+    ):
+        if dest:
+            Path(dest).parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(_arrow_table(rows, schema), dest)
+    if meta_out:
+        meta = {
+            "doc_id": doc.doc_id,
+            "source": Path(source).name if source else None,
+            "metadata": doc.metadata,
+            "qc": doc.qc,
+            "text_sha256": hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
+        }
+        Path(meta_out).parent.mkdir(parents=True, exist_ok=True)
+        Path(meta_out).write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+_DUMMY = {"string": "", "int32": 0, "int64": 0, "bool": False}
+
+
+def _arrow_table(rows: list[dict], schema):
+    """Rows -> pyarrow Table through pyarrow's JSON reader.
+
+    ``pa.array``/``Table.from_pylist`` import pandas (pyarrow probes for pandas objects),
+    which would add ~0.2 s to every extraction job; the JSON reader does not.
+    """
+    import io
+
+    import pyarrow.json as pj
+
+    empty = not rows
+    if empty:  # schema.empty_table() imports pandas too: parse a dummy row, keep none
+        rows = [{f.name: _DUMMY.get(str(f.type)) for f in schema}]
+    data = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode("utf-8")
+    table = pj.read_json(
+        io.BytesIO(data),
+        read_options=pj.ReadOptions(block_size=len(data) + 1),
+        parse_options=pj.ParseOptions(explicit_schema=schema),
+    )
+    table = table.select(schema.names).cast(schema)
+    return table.slice(0, 0) if empty else table
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m analysis.extract document", description=__doc__.split("\n")[0]
+    )
+    ap.add_argument("pdf")
+    ap.add_argument("--doc-id", default=None, help="document id (default: file stem)")
+    ap.add_argument("--out", required=True, help="paragraph table (.parquet)")
+    ap.add_argument("--pages-out", default=None, help="page table (.parquet)")
+    ap.add_argument("--meta-out", default=None, help="metadata + QC (.json)")
+    args = ap.parse_args(argv)
+    try:
+        doc = extract_document(args.pdf, args.doc_id)
+    except ExtractionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    write_outputs(doc, args.out, args.pages_out, args.meta_out, source=args.pdf)
+    return 0

@@ -1,0 +1,1 @@
+"""Models stage: operation cross-section and operation-report panel (statsmodels)."""

@@ -1,0 +1,150 @@
+"""Models: does an explicit OC mandate predict what an operation does about OC?
+
+Inputs (tables of :mod:`analysis.coding.tables` and the operations table): ``panel.csv``,
+``mission_activity.csv``, ``mandates.csv``, ``raw/missions.csv``. Outputs (schemas in
+:mod:`analysis.schemas.models`, checked here):
+
+- ``estimates.csv``: one tidy table of every model: the operation cross-section
+  (:mod:`analysis.models.cross`: volume and breadth on ``explicit_mandate``, with controls
+  while the data allow and permutation p-values) and the operation-report panel
+  (:mod:`analysis.models.panel`: fixed effects, clustered by operation, Poisson, negative
+  binomial, logit for any activity, leads and lags; for the FE Poisson mandate term also a
+  wild cluster score bootstrap p-value and interval). A model that cannot be fitted is a
+  ``not_fitted`` row with its reason, never left out.
+- ``operations.csv``: the operation cross-section the models use.
+
+Floats are rounded to 10 significant digits, permutations are seeded and bootstrap
+weight vectors enumerated (or seeded), so the same inputs give the same bytes.
+
+In-process use: :func:`fit_all` (DataFrames in, DataFrames out) and
+:func:`analysis.models.panel.fit_panel_poisson` (re-exported here) for the mandate term of
+the panel Poisson model, cheap enough to call thousands of times.
+
+CLI: ``python -m analysis.models fit --panel P --mission-activity A --mandates M --missions R
+--estimates-out E --operations-out O [--permutations 2000 --seed 20180307]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.models.cross import cross_section_models, operation_table
+from analysis.models.panel import fit_panel_poisson, panel_models
+from analysis.schemas.models import NUMBERS, Estimates, Operations, columns
+
+__all__ = ["fit_all", "fit_panel_poisson", "main", "write_csv"]
+
+SIGNIFICANT = 10
+DEFAULT_PERMUTATIONS = 2000
+DEFAULT_SEED = 20180307
+
+
+def _round(value):
+    if value is None or pd.isna(value):
+        return np.nan
+    return float(f"{float(value):.{SIGNIFICANT}g}")
+
+
+def tidy(rows: list[dict]) -> pd.DataFrame:
+    """Rows -> the validated estimates table (missing cells empty, floats rounded)."""
+    df = pd.DataFrame(rows).reindex(columns=columns(Estimates))
+    for col in NUMBERS:
+        df[col] = df[col].map(_round).astype(float)
+    for col in ("exact_method", "cov_type", "reason"):
+        df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str)
+    df["n_clusters"] = df["n_clusters"].astype("Int64")
+    return Estimates.validate(df.reset_index(drop=True))
+
+
+def fit_all(panel_df: pd.DataFrame, mission_activity_df: pd.DataFrame,
+            mandates_df: pd.DataFrame, missions_df: pd.DataFrame, *,
+            permutations: int = DEFAULT_PERMUTATIONS, seed: int = DEFAULT_SEED,
+            max_exact: int = 20000, min_resid_df: int = 5,
+            min_clusters: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit every model; return ``(estimates, operations)`` (validated, rounded).
+
+    ``panel_df``, ``mission_activity_df``, ``mandates_df``: the tables of the same names;
+    ``missions_df``: the operations table (acronym, organisation, kind, start_year,
+    end_year). ``permutations``/``seed``: Monte Carlo permutation draws when the exact
+    enumeration would exceed ``max_exact`` assignments. ``min_resid_df``: controls are added
+    to the cross-section only while n - k stays at or above it. ``min_clusters``: panel
+    models with fewer operations are not fitted.
+    """
+    operations = Operations.validate(operation_table(panel_df, mission_activity_df,
+                                                     mandates_df, missions_df))
+    rows = cross_section_models(operations, permutations=permutations, seed=seed,
+                                max_exact=max_exact, min_resid_df=min_resid_df)
+    rows += panel_models(panel_df, min_clusters=min_clusters)
+    return tidy(rows), operations
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> None:
+    """CSV with "\\n" line ends, no index and floats as %.10g: same table, same bytes."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, lineterminator="\n", float_format=f"%.{SIGNIFICANT}g")
+
+
+def _read(path: str, what: str) -> pd.DataFrame:
+    try:
+        # Strings stay strings ("" for empty), so "True"/"" booleans are read as written.
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError as err:
+        raise ValueError(f"{what} table not found: {path}; build it first "
+                         "(python -m analysis.coding.tables ...)") from err
+
+
+def _typed(df: pd.DataFrame, path: str, ints: tuple[str, ...]) -> pd.DataFrame:
+    for col in ints:
+        if col not in df.columns:
+            raise ValueError(f"{path}: column '{col}' is missing; rebuild the table with "
+                             "python -m analysis.coding.tables")
+        bad = ~df[col].str.fullmatch(r"\d+")
+        if bad.any():
+            line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+            raise ValueError(f"{path}:{line}: column '{col}' must be a whole number, got "
+                             f"{df[col][bad].iloc[0]!r}")
+        df[col] = df[col].astype(int)
+    return df
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.models fit", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name in ("panel", "mission-activity", "mandates", "missions", "estimates-out",
+                 "operations-out"):
+        parser.add_argument(f"--{name}", required=True)
+    parser.add_argument("--permutations", type=int, default=DEFAULT_PERMUTATIONS,
+                        help="Monte Carlo draws when exact enumeration is too large")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    args = parser.parse_args(argv)
+    try:
+        from analysis.missions import load_missions
+
+        panel = _typed(_read(args.panel, "panel"), args.panel,
+                       ("oc_activity_paragraphs", "all_paragraphs"))
+        activity = _typed(_read(args.mission_activity, "mission activity"),
+                          args.mission_activity, ("n_paragraphs",))
+        mandates = _read(args.mandates, "mandates")
+        for path, df, need in ((args.panel, panel, ("operation", "date", "explicit_mandate",
+                                                    "mandate_known")),
+                               (args.mission_activity, activity, ("operation", "quadrant")),
+                               (args.mandates, mandates, ("operation", "explicit_mandate"))):
+            if missing := [c for c in need if c not in df.columns]:
+                raise ValueError(f"{path}: column(s) {', '.join(missing)} missing")
+        estimates, operations = fit_all(panel, activity, mandates,
+                                        load_missions(args.missions),
+                                        permutations=args.permutations, seed=args.seed)
+    except (ValueError, OSError) as err:
+        print(f"models failed: {err}", file=sys.stderr)
+        return 1
+    write_csv(estimates, args.estimates_out)
+    write_csv(operations, args.operations_out)
+    fitted = estimates.drop_duplicates("model")
+    for row in fitted.itertuples():
+        print(f"models: {row.model}: {row.status}", file=sys.stderr)
+    return 0

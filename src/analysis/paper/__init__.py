@@ -1,0 +1,1 @@
+"""Paper stage: numbers.json from the tables, the Typst paper, and provenance.json."""

@@ -1,0 +1,317 @@
+"""Model estimates for the paper: named numbers and the table of mandate terms.
+
+Reads ``results/models/estimates.csv`` (contract: :mod:`analysis.schemas.models`): one row
+per model and term, link-scale estimates with ``*_exp`` (rate ratio for Poisson and
+negative binomial, odds ratio for binomial), ``status`` fitted | not_fitted, ``reason``.
+
+Numbers (see :func:`estimate_numbers`), per model M and key term T (``explicit_mandate``
+and the event-time terms of the leads-and-lags model):
+
+- ``M__label``, ``M__scale`` (rate ratio | odds ratio), ``M__status``, ``M__n``,
+  ``M__n_clusters``, ``M__exact_method``;
+- ``M__T__estimate`` (the ratio), ``M__T__conf_low``, ``M__T__conf_high``, ``M__T__ci``,
+  ``M__T__p``, ``M__T__exact_p``, ``M__T__direction``: ``higher`` when the 95% interval of
+  the ratio lies above 1, ``lower`` when below, ``inconclusive`` when it contains 1;
+  ``M__T__exact_test`` (text ``wild bootstrap p``, ``permutation p`` or ``exact p``, from
+  the wording of ``exact_method``);
+- when the table has the bootstrap interval (``boot_conf_low_exp``/``boot_conf_high_exp``,
+  or the log-scale ``boot_conf_low``/``boot_conf_high``): ``M__T__boot_conf_low``,
+  ``M__T__boot_conf_high`` (ratio; an infinite upper bound is None with text ``∞``, an
+  infinite lower one 0), ``M__T__boot_ci``, ``M__T__boot_unbounded`` (a bound is infinite),
+  ``M__T__boot_direction`` (as ``direction``) and ``M__T__boot_agrees`` (same direction as
+  the cluster-robust interval); None / ``n/a`` for rows without a bootstrap;
+- ``headline__*``: the same for the first fitted model of :data:`HEADLINE_ORDER` (the
+  report-level panel first, as the design plans), ``headline__fitted`` false when none is;
+- ``n_models``, ``n_models_fitted``, ``n_mandate_models`` (fitted with an
+  ``explicit_mandate`` term) and ``n_mandate_higher|lower|inconclusive`` among them;
+  ``ci_level``.
+
+:func:`bootstrap_design` adds what the paper says about the bootstrap, from the panel:
+``boot__n_switchers`` (operations whose explicit_mandate changes across their reports: the
+only ones with a mandate score under operation fixed effects), ``boot__n_operations``,
+``boot__weights``, ``boot__n_vectors`` and ``boot__enumerated`` (the rule of
+:func:`analysis.models.fit.bootstrap_weights`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.models.fit import BOOT_DRAWS, MAX_RADEMACHER, MAX_WEBB
+from analysis.paper.format import (
+    MISSING,
+    Numbers,
+    clean,
+    fmt_bound,
+    fmt_bound_ci,
+    fmt_ci,
+    fmt_count,
+    fmt_p,
+    fmt_ratio,
+)
+from analysis.paper.stats import boolean, numeric, require
+
+MANDATE_TERM = "explicit_mandate"
+EVENT_TERMS = ("lead_2plus", "lag_0", "lag_1", "lag_2plus")
+KEY_TERMS = (MANDATE_TERM, *EVENT_TERMS)
+MODEL_LABELS = {
+    "cross_section_volume_poisson": "Operations: volume, Poisson",
+    "cross_section_volume_negbin": "Operations: volume, negative binomial",
+    "cross_section_breadth_poisson": "Operations: breadth, Poisson",
+    "cross_section_breadth_binomial": "Operations: breadth, binomial",
+    "panel_poisson_fe": "Reports: Poisson, operation FE",
+    "panel_negbin_fe": "Reports: negative binomial, operation FE",
+    "panel_logit_any": "Reports: logit any activity, operation FE",
+    "panel_logit_any_pooled": "Reports: logit any activity, pooled",
+    "panel_leads_lags": "Reports: leads and lags, Poisson FE",
+}
+HEADLINE_ORDER = ("panel_poisson_fe", "panel_negbin_fe", "cross_section_volume_poisson",
+                  "cross_section_volume_negbin", "panel_logit_any", "panel_logit_any_pooled",
+                  "cross_section_breadth_poisson", "cross_section_breadth_binomial")
+TERM_LABELS = {MANDATE_TERM: "Explicit mandate",
+               "lead_2plus": "Two or more reports before",
+               "lag_0": "First report under mandate",
+               "lag_1": "Next report",
+               "lag_2plus": "Two or more reports after"}
+COLUMNS = ["model", "family", "term", "estimate", "conf_low", "conf_high", "p_value",
+           "estimate_exp", "conf_low_exp", "conf_high_exp", "exact_p", "n", "n_clusters",
+           "status", "reason"]
+BOOT_COLUMNS = ("boot_conf_low", "boot_conf_high", "boot_conf_low_exp", "boot_conf_high_exp")
+TABLE_COLUMNS = ["Model", "Term", "Ratio", "95% CI", "p", "Bootstrap 95% CI",
+                 "Exact or resampling p", "N", "Clusters", "Status"]
+NOTE_COLUMNS = ["Model", "Status", "Notes"]
+
+
+def model_label(model: str) -> str:
+    return MODEL_LABELS.get(model, model.replace("_", " "))
+
+
+def scale(family: str) -> str:
+    return "odds ratio" if family in ("binomial", "logit") else "rate ratio"
+
+
+def direction(low, high) -> str:
+    """higher / lower / inconclusive for a ratio interval (bounds may be 0 or inf)."""
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return MISSING
+    return "higher" if low > 1 else "lower" if high < 1 else "inconclusive"
+
+
+def exact_test(method: str) -> str:
+    """What the ``exact_p`` of a row is, from the wording of its ``exact_method``."""
+    m = (method or "").lower()
+    if "bootstrap" in m:
+        return "wild bootstrap"
+    if "permutation" in m:
+        return "permutation"
+    return "exact"
+
+
+def weight_scheme(n_switchers: int) -> tuple[str, int, bool]:
+    """(weights, number of weight vectors, enumerated?) for the score bootstrap over
+    ``n_switchers`` clusters: the rule of :func:`analysis.models.fit.bootstrap_weights`."""
+    s = int(n_switchers)
+    if s <= MAX_WEBB:
+        return "Webb six-point", 6 ** s, True
+    if s <= MAX_RADEMACHER:
+        return "Rademacher", 2 ** s, True
+    return "Rademacher", BOOT_DRAWS, False
+
+
+def bootstrap_design(num: Numbers, panel: pd.DataFrame, *, file: str) -> None:
+    """``boot__*`` (module doc) from the panel table (strings), with the sample rule of
+    :func:`analysis.models.panel.panel_sample`: a known mandate and paragraphs > 0."""
+    require(panel, ["operation", "explicit_mandate", "mandate_known", "all_paragraphs"], file,
+            "the tables stage (analysis.coding.tables)")
+    explicit = boolean(panel, "explicit_mandate", file)
+    known = boolean(panel, "mandate_known", file).fillna(False).astype(bool)
+    paras = numeric(panel, "all_paragraphs", file).fillna(0)
+    keep = known & explicit.notna() & (paras > 0)
+    df = pd.DataFrame({"op": panel["operation"][keep], "e": explicit[keep].astype(bool)})
+    per_op = df.groupby("op")["e"].nunique()
+    n_switch = int((per_op > 1).sum())
+    how = ("operations of the model sample (mandate_known, explicit_mandate set, "
+           "all_paragraphs > 0)")
+    num.count("boot__n_operations", len(per_op), file, how)
+    num.count("boot__n_switchers", n_switch, file,
+              f"{how} whose explicit_mandate takes both values across their reports")
+    num.count("boot__n_static", len(per_op) - n_switch, file,
+              "boot__n_operations - boot__n_switchers")
+    weights, n_vectors, enumerated = weight_scheme(n_switch)
+    rule = (f"analysis.models.fit.bootstrap_weights: Webb up to {MAX_WEBB} switchers (6^S "
+            f"vectors), Rademacher up to {MAX_RADEMACHER} (2^S), else {BOOT_DRAWS} draws")
+    num.label("boot__weights", weights, file, rule)
+    num.count("boot__n_vectors", n_vectors, file, rule)
+    num.flag("boot__enumerated", enumerated, file, rule)
+
+
+def _order(models) -> list[str]:
+    known = [m for m in MODEL_LABELS if m in set(models)]
+    return known + sorted(set(models) - set(known))
+
+
+def _add_model(num: Numbers, key: str, rows: pd.DataFrame, vals: dict, file: str,
+               model: str) -> list[dict]:
+    """Numbers for one model under prefix ``key``; table rows of its key terms."""
+    first = rows.iloc[0]
+    status = "fitted" if (rows["status"] == "fitted").all() else "not_fitted"
+    how = f"rows with model == {model}"
+    num.label(f"{key}__model", model, file, how)
+    num.add(f"{key}__label", model_label(model), None, file, "pretty name of the model id")
+    num.add(f"{key}__scale", scale(first["family"]), None, file, f"family {first['family']}")
+    num.add(f"{key}__status", status, status.replace("_", " "), file, how)
+    n = vals["n"].loc[first.name]
+    num.count(f"{key}__n", n, file, f"column n, {how}")
+    nc = vals["n_clusters"].loc[first.name]
+    num.count(f"{key}__n_clusters", None if pd.isna(nc) else nc, file,
+              f"column n_clusters, {how}")
+    methods = [m for m in rows.get("exact_method", pd.Series(dtype=str)) if m]
+    num.add(f"{key}__exact_method", methods[0] if methods else None, None, file,
+            f"column exact_method, {how}")
+    num.add(f"{key}__reason", "; ".join(sorted({r for r in rows["reason"] if r})) or None,
+            None, file, f"column reason, {how}")
+    out = []
+    for idx, row in rows.iterrows():
+        term = row["term"]
+        if term not in KEY_TERMS:
+            continue
+        v = {c: clean(vals[c].loc[idx]) for c in vals}
+        ratio = v["estimate_exp"]
+        low, high = v["conf_low_exp"], v["conf_high_exp"]
+        t = f"{key}__{term}"
+        thow = f"row model == {model}, term == {term}"
+        num.ratio(f"{t}__estimate", ratio, file, f"estimate_exp ({scale(row['family'])}), {thow}")
+        num.ratio(f"{t}__conf_low", low, file, f"conf_low_exp (95%), {thow}")
+        num.ratio(f"{t}__conf_high", high, file, f"conf_high_exp (95%), {thow}")
+        num.add(f"{t}__ci", None if low is None else [low, high], fmt_ci(low, high), file,
+                f"conf_low_exp and conf_high_exp, {thow}")
+        num.pvalue(f"{t}__p", v["p_value"], file, f"p_value, {thow}")
+        num.pvalue(f"{t}__exact_p", v["exact_p"], file, f"exact_p, {thow}")
+        fitted = row["status"] == "fitted"
+        d = direction(low, high) if fitted else "not_fitted"
+        num.label(f"{t}__direction", d, file, "higher: conf_low_exp > 1; lower: conf_high_exp"
+                  " < 1; inconclusive: the interval contains 1")
+        test = exact_test(row.get("exact_method", ""))
+        num.add(f"{t}__exact_test", test if v["exact_p"] is not None else None,
+                f"{test} p" if v["exact_p"] is not None else MISSING, file,
+                f"wording of exact_method, {thow}")
+        boot = _boot_numbers(num, t, vals, idx, d if fitted else None, file, thow)
+        exact_cell = "" if v["exact_p"] is None else f"{fmt_p(v['exact_p'])} ({test})"
+        out.append({"Model": model_label(model), "Term": TERM_LABELS.get(term, term),
+                    "Ratio": fmt_ratio(ratio), "95% CI": fmt_ci(low, high),
+                    "p": fmt_p(v["p_value"]), "Bootstrap 95% CI": boot or "",
+                    "Exact or resampling p": exact_cell, "N": fmt_count(n),
+                    "Clusters": "" if pd.isna(nc) else fmt_count(nc),
+                    "Status": status.replace("_", " ")})
+    return out
+
+
+def _boot_numbers(num: Numbers, t: str, vals: dict, idx, cr_direction, file: str,
+                  thow: str) -> str | None:
+    """``t__boot_*`` of one row (module doc); returns the interval's text or None."""
+    low, high = (vals[f"boot_conf_{s}_exp"].loc[idx] for s in ("low", "high"))
+    has = not (pd.isna(low) or pd.isna(high))
+    if not has:  # rows without a bootstrap get no boot keys (the headline copies n/a)
+        return None
+    how = f"boot_conf_low_exp and boot_conf_high_exp (95%, test inversion), {thow}"
+    num.add(f"{t}__boot_conf_low", clean(low), fmt_bound(low), file, f"boot_conf_low_exp; -inf on the log "
+            f"scale is 0, {thow}")
+    num.add(f"{t}__boot_conf_high", clean(high), fmt_bound(high), file, f"boot_conf_high_exp; inf (no upper "
+            f"bound) is None with text ∞, {thow}")
+    text = fmt_bound_ci(low, high)
+    num.add(f"{t}__boot_ci", [clean(low), clean(high)], text, file, how)
+    num.flag(f"{t}__boot_unbounded_low", low == 0, file, f"lower bound 0 (-inf on the log "
+             f"scale), {how}")
+    num.flag(f"{t}__boot_unbounded_high", bool(np.isinf(high)), file, f"upper bound inf, {how}")
+    num.flag(f"{t}__boot_unbounded", low == 0 or bool(np.isinf(high)), file,
+             f"a bound is infinite (0 or inf), {how}")
+    bd = direction(low, high)
+    num.label(f"{t}__boot_direction", bd, file, f"as direction, of the bootstrap interval; {how}")
+    agrees = None if bd is None or cr_direction in (None, MISSING) else bd == cr_direction
+    num.flag(f"{t}__boot_agrees", agrees, file, "boot_direction == direction (cluster-robust "
+             "and bootstrap intervals on the same side of one, or both across it)")
+    return text
+
+
+def estimate_numbers(num: Numbers, est: pd.DataFrame | None, *,
+                     file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Numbers of every model (module doc); returns (estimates table, notes table)."""
+    num.flag("has_estimates", est is not None and len(est) > 0, file,
+             "the table exists and has rows")
+    table, notes = [], []
+    if est is None or est.empty:
+        est = pd.DataFrame(columns=COLUMNS)
+    require(est, COLUMNS, file, "the models stage (analysis.models.run)")
+    vals = {c: numeric(est, c, file) for c in ("estimate", "conf_low", "conf_high", "p_value",
+                                               "estimate_exp", "conf_low_exp", "conf_high_exp",
+                                               "exact_p", "n", "n_clusters")}
+    # Ratios on the exp scale; a row without them (an older table) gets exp of the link scale.
+    for c in ("estimate", "conf_low", "conf_high"):
+        vals[f"{c}_exp"] = vals[f"{c}_exp"].fillna(np.exp(vals[c].where(est["term"] != "alpha")))
+    # The bootstrap interval (panel mandate row only; optional: older tables lack it). Its
+    # bounds may be -inf/inf on the log scale, 0/inf on the ratio scale.
+    for c in BOOT_COLUMNS:
+        vals[c] = (numeric(est, c, file) if c in est.columns
+                   else pd.Series(np.nan, index=est.index))
+    for c in ("boot_conf_low", "boot_conf_high"):
+        vals[f"{c}_exp"] = vals[f"{c}_exp"].fillna(np.exp(vals[c]))
+    models = _order(est["model"].unique())
+    tally = {"higher": 0, "lower": 0, "inconclusive": 0}
+    fitted = 0
+    for model in models:
+        rows = est[est["model"] == model]
+        table += _add_model(num, model, rows, vals, file, model)
+        status = num.values[f"{model}__status"]
+        fitted += status == "fitted"
+        d = num.values.get(f"{model}__{MANDATE_TERM}__direction")
+        if status == "fitted" and d in tally:
+            tally[d] += 1
+        notes.append({"Model": model_label(model), "Status": status.replace("_", " "),
+                      "Notes": num.values[f"{model}__reason"] or ""})
+    num.count("n_models", len(models), file, "distinct model ids")
+    num.count("n_models_fitted", fitted, file, "models whose rows all have status fitted")
+    num.add("ci_level", 0.95, "95%", file, "conf_low/conf_high are 95% intervals "
+            "(contract of estimates.csv, analysis.schemas.models)")
+    num.add("bound_unbounded_low", 0.0, fmt_bound(0.0), file, "how a ratio interval's missing "
+            "lower bound (-inf on the log scale) is printed")
+    num.add("bound_unbounded_high", None, fmt_bound(np.inf), file, "how a ratio interval's "
+            "missing upper bound (inf) is printed")
+    num.add("test_level", 0.05, "5%", file, "two-sided tests at 1 - ci_level (p < 0.05 rejects)")
+    num.count("n_mandate_models", sum(tally.values()), file,
+              "fitted models with an explicit_mandate term")
+    for d, n in tally.items():
+        num.count(f"n_mandate_{d}", n, file, f"fitted models whose explicit_mandate ratio is {d}"
+                  " (95% interval above 1 / below 1 / containing 1)")
+    head = next((m for m in HEADLINE_ORDER if m in models
+                 and num.values[f"{m}__status"] == "fitted"
+                 and f"{m}__{MANDATE_TERM}__estimate" in num.values), None)
+    num.flag("headline__fitted", head is not None, file,
+             f"first fitted model of {', '.join(HEADLINE_ORDER)}")
+    _headline(num, head, est[est["model"] == head] if head else None, vals, file)
+    return (pd.DataFrame(table, columns=TABLE_COLUMNS), pd.DataFrame(notes, columns=NOTE_COLUMNS))
+
+
+def _headline(num: Numbers, model: str | None, rows, vals, file) -> None:
+    """``headline__*``: copies of the headline model's mandate numbers (or n/a)."""
+    fields = ("label", "scale", "n", "n_clusters")
+    terms = ("estimate", "ci", "conf_low", "conf_high", "p", "direction", "exact_p",
+             "exact_test", "boot_ci", "boot_conf_low", "boot_conf_high", "boot_unbounded",
+             "boot_unbounded_low", "boot_unbounded_high",
+             "boot_direction", "boot_agrees")
+    for f in fields:
+        src = f"{model}__{f}"
+        num.add(f"headline__{f}", num.values.get(src) if model else None,
+                num.text.get(src, MISSING) if model else MISSING, file, f"copy of {src}")
+    for f in terms:
+        src = f"{model}__{MANDATE_TERM}__{f}"
+        num.add(f"headline__{f}", num.values.get(src) if model else None,
+                num.text.get(src, MISSING) if model else MISSING, file, f"copy of {src}")
+    num.label("headline__model", model, file, "model id of the headline estimate")
+    has_boot = model is not None and num.values.get(f"{model}__{MANDATE_TERM}__boot_ci") \
+        is not None
+    num.flag("headline__has_boot", has_boot, file, "the headline model's mandate row has a "
+             "bootstrap interval")
+    unit = None if model is None else "reports" if model.startswith("panel") else "operations"
+    num.label("headline__unit", unit, file, "observations of the headline model: reports "
+              "(panel_*) or operations (cross_section_*)")

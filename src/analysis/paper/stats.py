@@ -1,0 +1,394 @@
+"""The numbers of the paper, computed from the workflow's tables, one function per source.
+
+Every function takes tables read as strings (``dtype=str``, empty cells as ``""``; see
+:func:`analysis.paper.numbers.read_table`), the path each came from (recorded as the source of every
+number) and a :class:`analysis.paper.format.Numbers`; it adds named numbers and returns the
+formatted table(s) the paper prints, with pretty column names. Vocabulary as in
+RESEARCH-DESIGN.md: operation, quadrant, market, explicit_mandate, oc_reference.
+
+Keys are documented where they are made; ``<model>__<term>__<field>`` for model estimates.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.paper.format import MISSING, Numbers, clean, fmt_count, fmt_ratio
+
+DOC_TYPES = ("resolution", "report", "study")
+PLURAL = {"resolution": "resolutions", "report": "reports", "study": "studies"}
+QUADRANTS = ("direct_consequences", "direct_drivers", "indirect_consequences",
+             "indirect_drivers")
+QUADRANT_LABELS = {"direct_consequences": "direct action on consequences",
+                   "direct_drivers": "direct action on drivers",
+                   "indirect_consequences": "indirect action on consequences",
+                   "indirect_drivers": "indirect action on drivers"}
+MANDATE_GROUPS = (("explicit_mandate", "Explicit mandate"),
+                  ("oc_reference_only", "OC reference only"),
+                  ("no_oc_reference", "No OC reference"),
+                  ("unknown", "No mandate coded"))
+
+
+class PaperError(ValueError):
+    """A table the paper needs is missing a column or holds a value it cannot read."""
+
+
+def require(df: pd.DataFrame, columns, file: str, made_by: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise PaperError(f"{file}: missing column(s) {', '.join(missing)} (has: "
+                         f"{', '.join(df.columns)}); rebuild it with {made_by}")
+
+
+def numeric(df: pd.DataFrame, column: str, file: str) -> pd.Series:
+    """Column as floats; empty -> NaN; anything else unreadable is an error naming the row."""
+    raw = df[column].astype(str).str.strip()
+    out = pd.to_numeric(raw.where(raw != "", None), errors="coerce")
+    bad = out.isna() & (raw != "")
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise PaperError(f"{file}: row {i + 2}, column {column!r}: {raw.iloc[i]!r} is not a "
+                         "number; fix or rebuild the table")
+    return out.astype(float)
+
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+def boolean(df: pd.DataFrame, column: str, file: str) -> pd.Series:
+    """Column as True / False / None (empty); other spellings are an error naming the row."""
+    raw = df[column].astype(str).str.strip().str.lower()
+    out = []
+    for i, v in enumerate(raw):
+        if v in _TRUE:
+            out.append(True)
+        elif v in _FALSE:
+            out.append(False)
+        elif v in ("", "nan", "none", "<na>"):
+            out.append(None)
+        else:
+            raise PaperError(f"{file}: row {i + 2}, column {column!r}: {df[column].iloc[i]!r} "
+                             "is not True/False")
+    return pd.Series(out, index=df.index, dtype=object)
+
+
+def _ops(cell: str) -> list[str]:
+    return [x for x in str(cell).split(";") if x]
+
+
+def corpus_numbers(num: Numbers, documents: pd.DataFrame, paragraphs: pd.DataFrame, *,
+                   documents_file: str, paragraphs_file: str) -> pd.DataFrame:
+    """Documents, paragraphs and operations by document type.
+
+    Keys: ``n_documents``, ``n_resolutions|reports|studies``, ``n_paragraphs``, ``n_paragraphs_<doc_type>``,
+    ``n_operations``, ``year_first``, ``year_last``. Paragraphs are extracted blocks of kind
+    ``paragraph`` of accepted documents (all rows when the table has no ``kind``).
+    """
+    require(documents, ["doc_id", "doc_type", "missions", "date"], documents_file,
+            "the corpus check (analysis.corpus.check check)")
+    require(paragraphs, ["doc_id"], paragraphs_file, "the extraction (analysis.extract.collect)")
+    paras = paragraphs
+    if "kind" in paras.columns:
+        paras = paras[paras["kind"] == "paragraph"]
+    per_doc = paras.groupby("doc_id").size()
+    docs = documents.assign(n_par=documents["doc_id"].map(per_doc).fillna(0).astype(int),
+                            year=documents["date"].str[:4])
+    rows = []
+    for label, sub in [*((t, docs[docs["doc_type"] == t]) for t in DOC_TYPES), ("all", docs)]:
+        ops = sorted({op for cell in sub["missions"] for op in _ops(cell)})
+        years = sorted(y for y in sub["year"] if y.isdigit())
+        rows.append({"Document type": label, "Documents": fmt_count(len(sub)),
+                     "Paragraphs": fmt_count(sub["n_par"].sum()),
+                     "Operations": fmt_count(len(ops)),
+                     "First year": years[0] if years else MISSING,
+                     "Last year": years[-1] if years else MISSING})
+        if label == "all":
+            num.count("n_documents", len(sub), documents_file, "accepted documents (rows)")
+            num.count("n_paragraphs", sub["n_par"].sum(), paragraphs_file,
+                      "extracted blocks of kind 'paragraph' in accepted documents")
+            num.count("n_operations", len(ops), documents_file,
+                      "distinct operations in the 'missions' column")
+            num.label("year_first", int(years[0]) if years else None, documents_file,
+                      "earliest year of the 'date' column")
+            num.label("year_last", int(years[-1]) if years else None, documents_file,
+                      "latest year of the 'date' column")
+        else:
+            num.count(f"n_{PLURAL[label]}", len(sub), documents_file,
+                      f"documents with doc_type {label}")
+            num.count(f"n_paragraphs_{label}", sub["n_par"].sum(), paragraphs_file,
+                      f"paragraphs of documents with doc_type {label}")
+    return pd.DataFrame(rows)
+
+
+def mandate_numbers(num: Numbers, mandates: pd.DataFrame, *, file: str) -> None:
+    """Resolutions that refer to OC vs those that give an explicit mandate.
+
+    Keys: ``n_mandates`` (resolution x operation rows), ``n_mandate_operations``,
+    ``n_mandates_oc_reference``, ``n_mandates_explicit``, ``share_mandates_oc_reference``,
+    ``share_oc_reference_explicit`` (explicit among OC-referring), ``n_operations_explicit``
+    (operations with an explicit mandate at some point), ``n_operations_oc_reference``,
+    ``n_operations_reference_only`` (OC referred to, never explicitly mandated).
+    """
+    require(mandates, ["operation", "resolution", "explicit_mandate", "oc_reference"], file,
+            "the tables stage (analysis.coding.tables)")
+    explicit = boolean(mandates, "explicit_mandate", file).fillna(False).astype(bool)
+    reference = boolean(mandates, "oc_reference", file).fillna(False).astype(bool)
+    n = len(mandates)
+    num.count("n_mandates", n, file, "rows (operation x resolution)")
+    num.count("n_mandate_operations", mandates["operation"].nunique(), file,
+              "distinct operations")
+    num.count("n_mandates_oc_reference", reference.sum(), file, "rows with oc_reference")
+    num.count("n_mandates_explicit", explicit.sum(), file, "rows with explicit_mandate")
+    num.share("share_mandates_oc_reference", reference.mean() if n else None, file,
+              "rows with oc_reference / rows")
+    num.share("share_oc_reference_explicit",
+              (explicit & reference).sum() / reference.sum() if reference.any() else None, file,
+              "rows with explicit_mandate and oc_reference / rows with oc_reference")
+    by_op = pd.DataFrame({"op": mandates["operation"], "e": explicit, "r": reference | explicit})
+    ever = by_op.groupby("op")[["e", "r"]].any()
+    num.count("n_operations_explicit", ever["e"].sum(), file,
+              "operations with explicit_mandate in any resolution")
+    num.count("n_operations_oc_reference", ever["r"].sum(), file,
+              "operations with oc_reference (or explicit_mandate) in any resolution")
+    num.count("n_operations_reference_only", (ever["r"] & ~ever["e"]).sum(), file,
+              "operations with oc_reference but never explicit_mandate")
+
+
+def _mandate_group(explicit, reference, known) -> str:
+    if not known or explicit is None:
+        return "unknown"
+    if explicit:
+        return "explicit_mandate"
+    return "oc_reference_only" if reference else "no_oc_reference"
+
+
+def panel_numbers(num: Numbers, panel: pd.DataFrame, *, file: str) -> pd.DataFrame:
+    """OC activity paragraphs per report, by the mandate in force at the report's date.
+
+    Keys: ``n_panel_reports`` (operation x report rows), ``n_panel_operations``,
+    ``n_oc_activity_paragraphs``, ``share_reports_any_activity``, per group G of
+    :data:`MANDATE_GROUPS`: ``group__G__reports``, ``group__G__rate`` (OC activity paragraphs
+    per 100 paragraphs), ``group__G__mean``; ``raw_rate_ratio`` (explicit vs known, not explicit: a
+    descriptive ratio, no controls). Returns the table ``activity_by_mandate``.
+    """
+    require(panel, ["operation", "doc_id", "oc_activity_paragraphs", "all_paragraphs",
+                    "mandate_known", "explicit_mandate", "oc_reference"], file,
+            "the tables stage (analysis.coding.tables)")
+    df = pd.DataFrame({
+        "operation": panel["operation"],
+        "oc": numeric(panel, "oc_activity_paragraphs", file).fillna(0),
+        "all": numeric(panel, "all_paragraphs", file).fillna(0),
+        "group": [_mandate_group(e, r, k) for e, r, k in zip(
+            boolean(panel, "explicit_mandate", file), boolean(panel, "oc_reference", file),
+            boolean(panel, "mandate_known", file))]})
+    num.count("n_panel_reports", len(df), file, "rows (operation x report)")
+    num.count("n_panel_operations", df["operation"].nunique(), file, "distinct operations")
+    num.count("n_oc_activity_paragraphs", df["oc"].sum(), file, "sum of oc_activity_paragraphs")
+    num.share("share_reports_any_activity", (df["oc"] > 0).mean() if len(df) else None, file,
+              "rows with oc_activity_paragraphs > 0 / rows")
+    rows, rates = [], {}
+    for key, label in MANDATE_GROUPS:
+        sub = df[df["group"] == key]
+        rate = 100 * sub["oc"].sum() / sub["all"].sum() if sub["all"].sum() > 0 else None
+        mean = sub["oc"].mean() if len(sub) else None
+        rates[key] = rate
+        how = (f"rows in group {key} (explicit_mandate, oc_reference and mandate_known of the "
+               "mandate in force)")
+        num.count(f"group__{key}__reports", len(sub), file, how)
+        num.ratio(f"group__{key}__rate", rate, file, "100 x sum(oc_activity_paragraphs) / "
+                  f"sum(all_paragraphs) over {how}", digits=1)
+        num.ratio(f"group__{key}__mean", mean, file, f"mean oc_activity_paragraphs over {how}")
+        rows.append({"Mandate in force": label, "Reports": fmt_count(len(sub)),
+                     "OC activity": fmt_count(sub["oc"].sum()),
+                     "All paragraphs": fmt_count(sub["all"].sum()),
+                     "Per 100 paragraphs": fmt_ratio(clean(rate), 1),
+                     "Mean per report": fmt_ratio(clean(mean))})
+    known_not = df[df["group"].isin(["oc_reference_only", "no_oc_reference"])]
+    base = 100 * known_not["oc"].sum() / known_not["all"].sum() if known_not["all"].sum() else 0
+    ratio = rates["explicit_mandate"] / base if base and rates["explicit_mandate"] is not None \
+        else None
+    num.label("raw_rate_direction", None if ratio is None else "more" if ratio > 1
+              else "fewer" if ratio < 1 else "as many", file, "raw_rate_ratio above / below 1")
+    num.ratio("raw_rate_ratio", ratio, file, "group__explicit_mandate__rate / rate of reports with a "
+              "known mandate that is not explicit (no controls, no fixed effects)")
+    return pd.DataFrame(rows)
+
+
+def _paragraph_ids(evidence_ids: str) -> set:
+    """(doc_id, para_seq) of each evidence id ``doc_id:para_seq:variable:n``."""
+    return {tuple(e.rsplit(":", 3)[:2]) for e in str(evidence_ids).split(";") if e.count(":") >= 3}
+
+
+def activity_numbers(num: Numbers, activity: pd.DataFrame, *, file: str) -> None:
+    """OC activity by quadrant and market, counting each paragraph once.
+
+    A paragraph naming two markets sits in two cells; the evidence ids name the paragraph, so
+    their union counts it once (cells with a count but no ids add their count: an upper
+    bound). Keys: ``n_activity_paragraphs``, ``quadrant__<q>__paragraphs`` and ``__share``,
+    ``top_quadrant``, ``top_market``, ``top_market__share``, ``n_activity_operations``,
+    ``n_active_operations``, ``n_operations_all_quadrants``, ``mean_breadth``.
+    """
+    require(activity, ["operation", "quadrant", "market", "n_paragraphs", "evidence_ids"], file,
+            "the tables stage (analysis.coding.tables)")
+    counts = numeric(activity, "n_paragraphs", file).fillna(0).astype(int)
+    df = activity.assign(n=counts)
+    df = df[df["n"] > 0]
+
+    def distinct(sub: pd.DataFrame) -> int:
+        ids = set().union(*map(_paragraph_ids, sub["evidence_ids"])) if len(sub) else set()
+        return len(ids) + int(sub.loc[sub["evidence_ids"].str.len() == 0, "n"].sum())
+
+    total = distinct(df)
+    num.count("n_activity_paragraphs", total, file, "distinct paragraphs (evidence_ids) over "
+              "cells with n_paragraphs > 0")
+    by_q = {q: distinct(df[df["quadrant"] == q]) for q in QUADRANTS}
+    for q, n in by_q.items():
+        num.count(f"quadrant__{q}__paragraphs", n, file, f"distinct paragraphs in quadrant {q}")
+        num.share(f"quadrant__{q}__share", n / total if total else None, file,
+                  f"quadrant__{q}__paragraphs / n_activity_paragraphs (a paragraph may have "
+                  "several quadrants)")
+    top_q = max(QUADRANTS, key=lambda q: (by_q[q], -QUADRANTS.index(q))) if total else None
+    num.add("top_quadrant", top_q, QUADRANT_LABELS.get(top_q, MISSING), file,
+            "quadrant with most distinct paragraphs (first in codebook order on ties)")
+    markets = sorted(df["market"].unique())
+    by_m = {m: distinct(df[df["market"] == m]) for m in markets}
+    top_m = max(markets, key=lambda m: (by_m[m], [-ord(c) for c in m])) if markets else None
+    num.add("top_market", top_m, top_m.replace("_", " ") if top_m else MISSING, file,
+            "market with most distinct paragraphs (alphabetical on ties)")
+    num.share("top_market__share", by_m[top_m] / total if top_m and total else None, file,
+              "distinct paragraphs of top_market / n_activity_paragraphs")
+    breadth = (df.groupby("operation")["quadrant"].nunique()
+               .reindex(sorted(activity["operation"].unique()), fill_value=0))
+    num.count("n_activity_operations", len(breadth), file, "operations in the table")
+    num.count("n_active_operations", (breadth > 0).sum(), file,
+              "operations with at least one OC activity paragraph")
+    num.count("n_operations_all_quadrants", (breadth == len(QUADRANTS)).sum(), file,
+              "operations with activity in all four quadrants")
+    num.ratio("mean_breadth", breadth.mean() if len(breadth) else None, file,
+              "mean number of quadrants with activity per operation (0-4)", digits=1)
+
+
+# Inference methods of the simulation check: prefix of their columns -> (label, key part).
+SIM_METHODS = (("", "Cluster-robust t"), ("boot_", "Wild bootstrap"))
+SIM_CODES = (("", "coded"), ("oracle_", "true (oracle)"))
+SIM_STATS = ("coverage", "coverage_mcse", "rejection_rate", "rejection_rate_mcse")
+SIM_HEADER = ["Scenario", "True rate ratio", "Codes", "Inference", "Fitted", "Coverage",
+              "Rejection rate", "Unbounded", "Mean estimate"]
+
+
+def _pct(x) -> str:
+    return MISSING if x is None else f"{100 * x:.1f}%"
+
+
+def _pct_se(x, se) -> str:
+    """A share with its Monte Carlo standard error: '92.5% ± 4.3'."""
+    if x is None:
+        return MISSING
+    return _pct(x) if se is None else f"{100 * x:.1f}% ± {100 * se:.1f}"
+
+
+def simulation_numbers(num: Numbers, sim: pd.DataFrame | None, *, file: str) -> pd.DataFrame:
+    """The simulation check (analysis.simulation.run summary), one row per scenario.
+
+    Keys ``sim_run``, ``sim_has_boot``, ``sim_has_oracle``, ``sim__<scenario>__true_rate_ratio``,
+    ``__n_seeds``, ``__n_fitted`` (n_seeds when absent), ``__mean_estimate`` and, for each
+    column of the table among ``[oracle_][boot_]coverage|rejection_rate[_mcse]``,
+    ``[oracle_]boot_unbounded``, ``oracle_n_fitted``, ``oracle_mean_estimate``: ``sim__<scenario>__<column>``
+    (shares; None when the table lacks the column). ``sim_n_seeds_min``: fewest seeds of a
+    scenario. The table has one row per scenario, codes (coded / oracle) and inference
+    (cluster-robust t / wild bootstrap) present in the file; shares with their MCSE.
+    """
+    cols = ["scenario", "true_rate_ratio", "n_seeds", "coverage", "rejection_rate",
+            "mean_estimate"]
+    num.flag("sim_run", sim is not None and len(sim) > 0, file, "the table exists and has rows")
+    present = set() if sim is None else set(sim.columns)
+    num.flag("sim_has_boot", "boot_coverage" in present, file,
+             "the table has the bootstrap columns (boot_coverage, ...)")
+    num.flag("sim_has_oracle", "oracle_coverage" in present, file,
+             "the table has the oracle (true codes) columns")
+    if sim is None:
+        num.count("sim_n_seeds_min", None, file, "fewest n_seeds over scenarios")
+        return pd.DataFrame(columns=SIM_HEADER)
+    require(sim, cols, file, "the simulation check (analysis.simulation.run)")
+    wanted = ["true_rate_ratio", "n_seeds", "n_fitted", "mean_estimate", "oracle_n_fitted",
+              "oracle_mean_estimate", "boot_unbounded", "oracle_boot_unbounded"]
+    wanted += [f"{c}{m}{st}" for c, _ in SIM_CODES for m, _ in SIM_METHODS for st in SIM_STATS]
+    values = {c: numeric(sim, c, file) for c in wanted if c in present}
+    seeds = values["n_seeds"].dropna()
+    num.count("sim_n_seeds_min", seeds.min() if len(seeds) else None, file,
+              "fewest n_seeds over scenarios")
+    rows = []
+    for i, scenario in enumerate(sim["scenario"]):
+        v = {c: clean(values[c].iloc[i]) if c in values else None for c in wanted}
+        how = f"row scenario == {scenario}"
+        key = f"sim__{scenario}"
+        num.ratio(f"{key}__true_rate_ratio", v["true_rate_ratio"], file, how)
+        num.count(f"{key}__n_seeds", v["n_seeds"], file, f"n_seeds, {how}")
+        fitted = v["n_fitted"] if v["n_fitted"] is not None else v["n_seeds"]
+        num.count(f"{key}__n_fitted", fitted, file, f"n_fitted (n_seeds if absent), {how}")
+        num.count(f"{key}__oracle_n_fitted", v["oracle_n_fitted"], file,
+                  f"oracle_n_fitted, {how}")
+        for c in wanted:
+            if "coverage" in c or "rejection" in c or "unbounded" in c:
+                what = " (Monte Carlo standard error)" if c.endswith("_mcse") else ""
+                num.share(f"{key}__{c}", v[c], file, f"{c}{what}, {how}")
+        num.ratio(f"{key}__mean_estimate", v["mean_estimate"], file, f"mean_estimate, {how}")
+        num.ratio(f"{key}__oracle_mean_estimate", v["oracle_mean_estimate"], file,
+                  f"oracle_mean_estimate, {how}")
+        for codes, codes_label in SIM_CODES:
+            if f"{codes}coverage" not in values:
+                continue
+            n_fit = fitted if not codes else v["oracle_n_fitted"] \
+                if v["oracle_n_fitted"] is not None else v["n_seeds"]
+            for method, method_label in SIM_METHODS:
+                c = f"{codes}{method}"
+                if f"{c}coverage" not in values:
+                    continue
+                rows.append(dict(zip(SIM_HEADER, [
+                    scenario, fmt_ratio(v["true_rate_ratio"]), codes_label, method_label,
+                    fmt_count(n_fit), _pct_se(v[f"{c}coverage"], v[f"{c}coverage_mcse"]),
+                    _pct_se(v[f"{c}rejection_rate"], v[f"{c}rejection_rate_mcse"]),
+                    _pct(v[f"{codes}boot_unbounded"]) if method else "",
+                    fmt_ratio(v[f"{codes}mean_estimate"]) if not method else ""])))
+    return pd.DataFrame(rows, columns=SIM_HEADER)
+
+
+def accuracy_numbers(num: Numbers, acc: pd.DataFrame | None, *, file: str) -> pd.DataFrame:
+    """Automated coding vs the demo ground truth: one row per variable (micro average).
+
+    Keys ``has_accuracy`` and ``acc__<level>__<doc_type>__<variable>__<metric>`` (metric:
+    precision, recall, f1, support); ``acc_min_f1`` and ``acc_min_f1__variable``.
+    """
+    empty = pd.DataFrame(columns=["Level", "Documents", "Variable", "Precision", "Recall",
+                                  "F1", "Support"])
+    num.flag("has_accuracy", acc is not None and len(acc) > 0, file,
+             "the table exists and has rows (demo corpus only)")
+    if acc is None:
+        return empty
+    require(acc, ["level", "doc_type", "variable", "label", "precision", "recall", "f1",
+                  "support"], file, "analysis.coding.accuracy")
+    whole = acc[acc["label"] == ""].reset_index(drop=True)
+    metrics = {m: numeric(whole, m, file) for m in ("precision", "recall", "f1", "support")}
+    rows, worst = [], None
+    for i, r in whole.iterrows():
+        key = f"acc__{r['level']}__{r['doc_type']}__{r['variable']}"
+        how = (f"row level == {r['level']}, doc_type == {r['doc_type']}, variable == "
+               f"{r['variable']}, label empty (micro average over labels)")
+        v = {m: clean(metrics[m].iloc[i]) for m in metrics}
+        for m in ("precision", "recall", "f1"):
+            num.ratio(f"{key}__{m}", v[m], file, how, digits=3)
+        num.count(f"{key}__support", v["support"], file, how)
+        if v["f1"] is not None and (worst is None or v["f1"] < worst[0]):
+            worst = (v["f1"], f"{r['variable'].replace('_', ' ')} ({r['doc_type']}s)")
+        rows.append({"Level": r["level"], "Documents": f"{r['doc_type']}s",
+                     "Variable": r["variable"].replace("_", " "),
+                     "Precision": fmt_ratio(v["precision"], 3),
+                     "Recall": fmt_ratio(v["recall"], 3), "F1": fmt_ratio(v["f1"], 3),
+                     "Support": fmt_count(v["support"])})
+    num.ratio("acc_min_f1", worst[0] if worst else None, file, "lowest F1 over variable rows",
+              digits=3)
+    num.add("acc_min_f1__variable", worst[1] if worst else None, None, file,
+            "variable with the lowest F1")
+    return pd.DataFrame(rows) if rows else empty
+

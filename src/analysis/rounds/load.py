@@ -1,0 +1,201 @@
+"""Read and check a human round: coder sheets and the optional ``adjudicated.csv``.
+
+A human round is a folder ``raw/coding/<round>/`` with one sheet per coder, ``<coder>.csv``
+(the coder's name is the file name), in the layout of the exported sheet
+(:mod:`analysis.rounds.sheet`): a ``para_id`` column and one column per variable; other
+columns (text, comment, ...) are ignored. An empty cell means "not coded"; a row with no code
+at all is skipped. Values are written as :func:`analysis.rounds.variables.normalise` reads them.
+Comma- or semicolon-separated files both work (spreadsheets save either).
+
+``adjudicated.csv`` in the same folder settles disagreements: columns ``para_id, variable,
+value`` (one row per settled paragraph and variable; others ignored).
+
+Every problem of every file is collected and raised at once in a :class:`SheetError`, each
+with the file, the line (header = line 1, as a spreadsheet shows it) and the column:
+unknown or malformed paragraph id, value outside the codebook, a value where the variable
+does not apply to the document type, duplicate rows, missing columns, unreadable file.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.problems import Problem, ProblemsError
+from analysis.rounds.variables import (
+    NOT_APPLICABLE,
+    VARIABLES,
+    Variable,
+    normalise,
+    split_para_id,
+)
+
+ADJUDICATED = "adjudicated.csv"
+CODE_COLUMNS = ["round", "coder", "para_id", "doc_id", "para_seq", "doc_type", "variable",
+                "value"]
+ADJUDICATED_COLUMNS = ["round", "para_id", "doc_id", "para_seq", "doc_type", "variable",
+                       "value"]
+
+
+class SheetError(ProblemsError):
+    """A coder sheet or adjudication file is invalid; ``.problems`` lists every problem."""
+
+    subject = "the coding round's files"
+
+
+def coder_files(folder: str | Path) -> list[Path]:
+    """The coder sheets of a round folder: every ``*.csv`` but ``adjudicated.csv``, sorted."""
+    return sorted(p for p in Path(folder).glob("*.csv") if p.name != ADJUDICATED)
+
+
+def _read(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = handle.readline()
+        sep = ";" if header.count(";") > header.count(",") else ","
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep,
+                         encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, csv.Error) as err:
+        problems.append(Problem(str(path), None, None, f"cannot be read as CSV ({err}); save "
+                                "it as CSV UTF-8 from the spreadsheet"))
+        return None
+    except pd.errors.EmptyDataError:
+        problems.append(Problem(str(path), None, None, "empty file; export the sheet again"))
+        return None
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def _missing(df: pd.DataFrame, path: Path, need: list[str], problems: list[Problem]) -> bool:
+    missing = [c for c in need if c not in df.columns]
+    if missing:
+        problems.append(Problem(str(path), 1, ", ".join(missing),
+                                "missing column(s); keep the columns of the exported sheet "
+                                f"({', '.join(need)})"))
+    return bool(missing)
+
+
+def _paragraph(value: str, paragraphs: pd.Series, path: Path, line: int,
+               problems: list[Problem]) -> str | None:
+    """doc_type of a paragraph id, or None (with a problem) when unknown."""
+    value = value.strip()
+    if split_para_id(value) is None:
+        problems.append(Problem(str(path), line, "para_id", f"{value!r} is not a paragraph id "
+                                "(<doc_id>:<para_seq>, as in the exported sheet)"))
+        return None
+    if value not in paragraphs.index:
+        problems.append(Problem(str(path), line, "para_id", f"{value!r} is not a coded "
+                                "paragraph of this corpus; copy ids from the exported sheet"))
+        return None
+    return paragraphs[value]
+
+
+def read_sheet(path: str | Path, round_name: str, paragraphs: pd.Series,
+               vocab: dict[str, Variable], problems: list[Problem]) -> pd.DataFrame:
+    """Long codes of one coder sheet (:data:`CODE_COLUMNS`); problems are appended.
+
+    ``paragraphs``: doc_type indexed by para_id, for every coded paragraph of the corpus.
+    """
+    path = Path(path)
+    df = _read(path, problems)
+    if df is None or _missing(df, path, ["para_id", *VARIABLES], problems):
+        return pd.DataFrame(columns=CODE_COLUMNS)
+    rows, seen = [], {}
+    for i, rec in enumerate(df.to_dict("records")):
+        line = i + 2
+        cells = {v: str(rec[v]).strip() for v in VARIABLES}
+        coded = {v: c for v, c in cells.items() if c and c.lower() != NOT_APPLICABLE}
+        if not coded and not rec["para_id"].strip():
+            continue  # an empty line
+        doc_type = _paragraph(rec["para_id"], paragraphs, path, line, problems)
+        pid = rec["para_id"].strip()
+        if pid in seen:
+            problems.append(Problem(str(path), line, "para_id", f"{pid} is coded twice (also "
+                                    f"line {seen[pid]}); keep one row per paragraph"))
+            continue
+        seen[pid] = line
+        if doc_type is None:
+            continue
+        for name, cell in coded.items():
+            var = vocab[name]
+            if not var.applies(doc_type):
+                problems.append(Problem(str(path), line, name, f"{cell!r}: {name} is not "
+                                        f"coded for a {doc_type}; leave the cell n/a or empty"))
+                continue
+            value, why = normalise(var, cell)
+            if why:
+                problems.append(Problem(str(path), line, name, why))
+                continue
+            doc_id, seq = split_para_id(pid)
+            rows.append((round_name, path.stem, pid, doc_id, seq, doc_type, name, value))
+    return pd.DataFrame(rows, columns=CODE_COLUMNS)
+
+
+def read_adjudicated(path: str | Path, round_name: str, paragraphs: pd.Series,
+                     vocab: dict[str, Variable], problems: list[Problem]) -> pd.DataFrame:
+    """Settled values (:data:`ADJUDICATED_COLUMNS`) of ``adjudicated.csv``."""
+    path = Path(path)
+    df = _read(path, problems)
+    if df is None or _missing(df, path, ["para_id", "variable", "value"], problems):
+        return pd.DataFrame(columns=ADJUDICATED_COLUMNS)
+    rows, seen = [], {}
+    for i, rec in enumerate(df.to_dict("records")):
+        line = i + 2
+        pid, name, cell = (str(rec[c]).strip() for c in ("para_id", "variable", "value"))
+        if not (pid or name or cell):
+            continue
+        doc_type = _paragraph(pid, paragraphs, path, line, problems)
+        if name not in vocab:
+            problems.append(Problem(str(path), line, "variable", f"{name!r} is not a coded "
+                                    f"variable; use one of {', '.join(VARIABLES)}"))
+            continue
+        if (pid, name) in seen:
+            problems.append(Problem(str(path), line, "para_id", f"{pid} {name} is settled "
+                                    f"twice (also line {seen[(pid, name)]}); keep one row"))
+            continue
+        seen[(pid, name)] = line
+        if doc_type is None:
+            continue
+        if not vocab[name].applies(doc_type):
+            problems.append(Problem(str(path), line, "variable", f"{name} is not coded for a "
+                                    f"{doc_type}"))
+            continue
+        value, why = normalise(vocab[name], cell)
+        if why:
+            problems.append(Problem(str(path), line, "value", why))
+            continue
+        doc_id, seq = split_para_id(pid)
+        rows.append((round_name, pid, doc_id, seq, doc_type, name, value))
+    return pd.DataFrame(rows, columns=ADJUDICATED_COLUMNS)
+
+
+def load_round(sheets: list[str | Path], round_name: str, paragraphs: pd.Series,
+               vocab: dict[str, Variable],
+               adjudicated: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(codes, adjudicated)`` of a human round; :class:`SheetError` lists every problem.
+
+    ``sheets``: the coder sheets (coder = file stem; two sheets with the same stem are an
+    error); ``adjudicated``: the optional ``adjudicated.csv`` (None or absent: none).
+    """
+    problems: list[Problem] = []
+    stems: dict[str, Path] = {}
+    frames = []
+    for path in map(Path, sheets):
+        if path.stem in stems:
+            problems.append(Problem(str(path), None, None, f"coder {path.stem} has two sheets "
+                                    f"({stems[path.stem]}); rename one"))
+            continue
+        stems[path.stem] = path
+        frames.append(read_sheet(path, round_name, paragraphs, vocab, problems))
+    settled = pd.DataFrame(columns=ADJUDICATED_COLUMNS)
+    if adjudicated is not None and Path(adjudicated).exists():
+        settled = read_adjudicated(adjudicated, round_name, paragraphs, vocab, problems)
+    if problems:
+        raise SheetError(problems)
+    codes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=CODE_COLUMNS)
+    codes["order"] = codes["variable"].map(VARIABLES.index)
+    codes = codes.sort_values(["coder", "doc_id", "para_seq", "order"], kind="stable")
+    return codes.drop(columns="order").reset_index(drop=True), settled

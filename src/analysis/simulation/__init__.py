@@ -1,0 +1,1 @@
+"""Simulation check: the pipeline on synthetic corpora with a known true effect."""
