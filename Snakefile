@@ -1,10 +1,15 @@
 # Organized-crime mandates and peace-operation activity: the workflow.
 #
 #   snakemake --cores 4                      # demo corpus (synthetic), all stages
-#   snakemake --cores 4 --config corpus=manifest manifest=raw/manifest.csv
+#   snakemake --cores 4 --config manifest=raw/manifest.csv     # your documents
+#   snakemake --cores 2 simulation           # the simulation check (a method check)
 #
+# Reading order: this file -> workflow/rules/common.smk (config and manifest -> paths,
+# input functions) -> one workflow/rules/<stage>.smk -> src/analysis/<stage>/__main__.py.
 # Everything the workflow ships (config, schemas, codebooks, the analysis package) is
 # found through the workflow's own folder, so `-s path/to/Snakefile --directory DIR` works.
+# Defaults for the command line (keep going, rerun incomplete files, show failed logs) are
+# in profiles/default/config.yaml, which Snakemake reads by itself.
 from pathlib import Path
 
 from snakemake.utils import min_version, validate
@@ -16,16 +21,10 @@ configfile: Path(workflow.basedir) / "workflow" / "config.yaml"
 
 
 # `--config offline=true` arrives as the string "true": accept the usual spellings.
-_SPELLINGS = {
-    "true": True,
-    "yes": True,
-    "on": True,
-    "false": False,
-    "no": False,
-    "off": False,
-}
-if str(config.get("offline")).strip().lower() in _SPELLINGS:
-    config["offline"] = _SPELLINGS[str(config["offline"]).strip().lower()]
+_SPELLINGS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+for _key in ("offline", "simulation"):
+    if str(config.get(_key)).strip().lower() in _SPELLINGS:
+        config[_key] = _SPELLINGS[str(config[_key]).strip().lower()]
 
 
 validate(config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml")
@@ -45,18 +44,31 @@ include: "workflow/rules/simulation.smk"
 include: "workflow/rules/paper.smk"
 
 
+localrules:
+    all,
+    figures,
+    simulation,
+
+
 rule all:
     default_target: True
     input:
-        "results/qc/quarantine.csv",
-        "results/qc/extraction.csv",
-        "results/qc/metadata.csv",
-        "results/extract/paragraphs.parquet",
+        rules.check_corpus.output,
+        rules.collect_extraction.output,
         CODE_TARGETS,
-        "results/models/estimates.csv",
-        "results/models/operations.csv",
+        rules.fit_models.output,
         ROUND_TARGETS,
         FIGURE_FILES,
-        "results/qc/simulation.csv",
-        "results/paper/paper.pdf",
-        "results/provenance.json",
+        rules.paper.output.pdf,
+        rules.provenance.output,
+        (rules.simulation.input if SIMULATION else []),
+
+
+# At the end of every run, on the console: what the corpus accepted and quarantined, and
+# why (a dropped document is never silent). corpus_summary: common.smk.
+onsuccess:
+    corpus_summary()
+
+
+onerror:
+    corpus_summary()

@@ -1,27 +1,17 @@
-# Coding stage: every paragraph coded in one job, then the analysis tables and, for the
-# demo corpus, the accuracy of the coding against the generator's ground truth.
-
-CODE_TARGETS = [
-    "results/tables/coded_paragraphs.parquet",
-    "results/tables/evidence.parquet",
-    "results/tables/mandates.csv",
-    "results/tables/mission_activity.csv",
-    "results/tables/panel.csv",
-]
-if config["corpus"] == "demo":
-    CODE_TARGETS += [
-        "results/qc/coding_accuracy.csv",
-        "results/qc/coding_accuracy_join.csv",
-    ]
+# Coding stage (analysis.coding): every paragraph coded in one job, then the analysis
+# tables, the operations named in studies' legends and, for the demo corpus, the accuracy
+# of the coding against the generator's ground truth.
 
 
 rule code_paragraphs:
     """Mandate coding of resolutions, activity coding of reports and studies, with evidence."""
     input:
-        paragraphs="results/extract/paragraphs.parquet",
-        documents="results/corpus/documents.csv",
-        missions=locate(config["missions"]),
-        codebook=locate(config["codebook"]),
+        code=code("coding.paragraphs"),
+        paragraphs=rules.collect_extraction.output.paragraphs,
+        documents=rules.check_corpus.output.documents,
+        missions=MISSIONS,
+        codebook=MAIN_CODEBOOK,
+        codebook_schema=CODEBOOK_SCHEMA,
     output:
         coded="results/tables/coded_paragraphs.parquet",
         evidence="results/tables/evidence.parquet",
@@ -47,12 +37,14 @@ rule code_paragraphs:
 rule build_tables:
     """Mandate timeline, mission activity (operation x quadrant x market) and report panel."""
     input:
+        code=code("coding.tables"),
         coded=rules.code_paragraphs.output.coded,
         evidence=rules.code_paragraphs.output.evidence,
         mentions=rules.code_paragraphs.output.mentions,
-        documents="results/corpus/documents.csv",
-        missions=locate(config["missions"]),
-        codebook=locate(config["codebook"]),
+        documents=rules.check_corpus.output.documents,
+        missions=MISSIONS,
+        codebook=MAIN_CODEBOOK,
+        codebook_schema=CODEBOOK_SCHEMA,
     output:
         mandates=report(
             "results/tables/mandates.csv",
@@ -79,17 +71,18 @@ rule build_tables:
     params:
         py=PY,
     shell:
-        "{params.py} -m analysis.coding tables --coded {input.coded:q} --evidence {input.evidence:q}"
-        " --mentions {input.mentions:q} --documents {input.documents:q}"
-        " --missions {input.missions:q} --codebook {input.codebook:q}"
-        " --mandates-out {output.mandates:q} --activity-out {output.activity:q}"
-        " --panel-out {output.panel:q} 2> {log:q}"
+        "{params.py} -m analysis.coding tables --coded {input.coded:q}"
+        " --evidence {input.evidence:q} --mentions {input.mentions:q}"
+        " --documents {input.documents:q} --missions {input.missions:q}"
+        " --codebook {input.codebook:q} --mandates-out {output.mandates:q}"
+        " --activity-out {output.activity:q} --panel-out {output.panel:q} 2> {log:q}"
 
 
 rule coding_accuracy:
     """Precision, recall and F1 of the automated coding against the demo ground truth."""
     input:
-        truth="results/demo/truth",
+        code=code("coding.accuracy"),
+        truth=rules.demo_corpus.output.truth,
         coded=rules.code_paragraphs.output.coded,
         mandates=rules.build_tables.output.mandates,
         panel=rules.build_tables.output.panel,
@@ -110,6 +103,13 @@ rule coding_accuracy:
     params:
         py=PY,
     shell:
-        "{params.py} -m analysis.coding accuracy --truth-dir {input.truth:q} --coded {input.coded:q}"
-        " --mandates {input.mandates:q} --panel {input.panel:q}"
+        "{params.py} -m analysis.coding accuracy --truth-dir {input.truth:q}"
+        " --coded {input.coded:q} --mandates {input.mandates:q} --panel {input.panel:q}"
         " --out {output.accuracy:q} --join-out {output.join:q} 2> {log:q}"
+
+
+CODE_TARGETS = [
+    *rules.code_paragraphs.output,
+    *rules.build_tables.output,
+    *(rules.coding_accuracy.output if DEMO else []),
+]

@@ -1,23 +1,42 @@
-# Helpers that turn the config and the manifest into paths. Nothing else lives here.
+# Helpers that turn the config and the manifest into paths, and input functions. Every
+# piece of parse-time logic of the workflow lives here; the stage rule files only use it.
 import csv
+import re
 import shlex
+import sys
 from pathlib import Path
 
-BASE = Path(workflow.basedir)
-ENV = "../envs/analysis.yaml"
+import yaml
+from snakemake.exceptions import WorkflowError
 
-# The analysis package ships with the workflow: jobs find it through the
-# workflow's folder even when it is not installed, whatever the working directory.
-PY = f"PYTHONPATH={shlex.quote(str(BASE / 'src'))}${{PYTHONPATH:+:$PYTHONPATH}} python"
+BASE = Path(workflow.basedir)
+SRC = BASE / "src"
+# The analysis package ships with the workflow: jobs find it through the workflow's
+# folder, whatever the working directory, installed or not.
+sys.path.insert(0, str(SRC))
+from analysis.stages import stage_files  # noqa: E402
+
+ENV = "../envs/analysis.yaml"
+# The interpreter of the environment Snakemake runs in (activated or not); inside a conda
+# environment built by --software-deployment-method conda, that environment's python.
+_METHODS = getattr(workflow.deployment_settings, "deployment_method", None) or ()
+_PYTHON = "python" if any("conda" in str(m).lower() for m in _METHODS) else sys.executable
+PY = f"PYTHONPATH={shlex.quote(str(SRC))}${{PYTHONPATH:+:$PYTHONPATH}} {shlex.quote(_PYTHON)}"
 
 
 wildcard_constraints:
     doc_id=r"[A-Za-z0-9][A-Za-z0-9_.\-]*",
 
 
+def code(*entries):
+    """The source and data files of the package that a rule runs (a stage such as
+    "coding", or one module such as "extract.pdf"), as inputs: an edit reruns the rule."""
+    return stage_files(SRC / "analysis", *entries)
+
+
 def locate(path):
-    """A config path: as given if it exists (absolute, or relative to the
-    working directory), else relative to the workflow's own folder."""
+    """A config path: as given if it exists (absolute, or relative to the working
+    directory), else relative to the workflow's own folder."""
     given = Path(path)
     if given.is_absolute() or given.exists():
         return str(given)
@@ -25,13 +44,66 @@ def locate(path):
     return str(shipped) if shipped.exists() else str(given)
 
 
+def _shipped_config():
+    with open(BASE / "workflow" / "config.yaml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+# --- Which corpus -----------------------------------------------------------------------
+# A user who names a manifest means to use it: `--config manifest=my.csv` alone selects the
+# manifest corpus (said on the console). A manifest that does not exist stops the run here,
+# before any job, with the paths that were tried.
+_SHIPPED = _shipped_config()
+if config["corpus"] == "demo" and config["manifest"] != _SHIPPED["manifest"]:
+    print(
+        f"config: manifest={config['manifest']} was given, so the corpus is that manifest "
+        "(corpus=manifest); to build the synthetic demo corpus, do not set manifest.",
+        file=sys.stderr,
+    )
+    config["corpus"] = "manifest"
+
+CORPUS = config["corpus"]
+DEMO = CORPUS == "demo"
 DEMO_MANIFEST = "results/demo/manifest.csv"
-MANIFEST = DEMO_MANIFEST if config["corpus"] == "demo" else locate(config["manifest"])
+if DEMO:
+    MANIFEST = DEMO_MANIFEST
+else:
+    MANIFEST = locate(config["manifest"])
+    if not Path(MANIFEST).is_file():
+        tried = [str(Path(config["manifest"]).resolve())]
+        if not Path(config["manifest"]).is_absolute():
+            tried.append(str(BASE / config["manifest"]))
+        raise WorkflowError(
+            f"config key manifest: the manifest {config['manifest']} does not exist "
+            f"(looked for {' and '.join(dict.fromkeys(tried))}). Give the path of your "
+            "manifest CSV, e.g. --config corpus=manifest manifest=raw/manifest.csv; "
+            "see README, 'Your own documents: the manifest'."
+        )
+
+MISSIONS = locate(config["missions"])
+MAIN_CODEBOOK = locate(config["codebook"])
+CODEBOOK_SCHEMA = str(BASE / "workflow" / "schemas" / "codebook.schema.yaml")
+DEMO_SPEC = locate(config["demo_spec"])
+DEMO_SPEC_SCHEMA = str(BASE / "workflow" / "schemas" / "demo-spec.schema.yaml")
+CONFIG_FILE = str(BASE / "workflow" / "config.yaml")
 
 
+def corpus_summary():
+    """Print what the corpus check accepted and quarantined, and why (end of every run)."""
+    from analysis.corpus.summary import summary_lines
+
+    for line in summary_lines(
+        rules.check_corpus.output.documents,
+        rules.check_corpus.output.quarantine,
+        rules.collect_extraction.output.extraction,
+    ):
+        print(line)
+
+
+# --- Accepted documents (after the check_corpus checkpoint) ----------------------------
 def accepted_documents():
-    """doc_id -> row of results/corpus/documents.csv (written by the
-    check_corpus checkpoint: documents that passed every check)."""
+    """doc_id -> row of results/corpus/documents.csv (written by the check_corpus
+    checkpoint: documents that passed every check)."""
     table = checkpoints.check_corpus.get().output.documents
     with open(table, newline="", encoding="utf-8") as handle:
         return {row["doc_id"]: row for row in csv.DictReader(handle)}
@@ -41,15 +113,244 @@ def document_pdf(wildcards):
     return accepted_documents()[wildcards.doc_id]["path"]
 
 
+EXTRACTED = {
+    "paragraphs": "results/extract/{doc_id}.parquet",
+    "pages": "results/extract/pages/{doc_id}.parquet",
+    "meta": "results/extract/meta/{doc_id}.json",
+}
+
+
 def extracted(kind):
     """Input function: one extraction output of `kind` per accepted document."""
-    patterns = {
-        "paragraphs": "results/extract/{doc_id}.parquet",
-        "pages": "results/extract/pages/{doc_id}.parquet",
-        "meta": "results/extract/meta/{doc_id}.json",
-    }
 
     def inputs(wildcards):
-        return expand(patterns[kind], doc_id=sorted(accepted_documents()))
+        return expand(EXTRACTED[kind], doc_id=sorted(accepted_documents()))
 
     return inputs
+
+
+# --- Coding rounds ---------------------------------------------------------------------
+with open(MAIN_CODEBOOK, encoding="utf-8") as _handle:
+    # The main automated round is named after its codebook's version (e.g. oc-v1).
+    MAIN_ROUND = str((yaml.safe_load(_handle) or {}).get("version", "main"))
+
+# SYNTHETIC coders of the demo corpus: a human-style round whose sheets the workflow writes
+# from the demo ground truth (never into raw/), so the default run exercises every step.
+DEMO_ROUND = "demo-simulated-coders"
+DEMO_CODERS = (
+    [f"simulated-coder-{k}" for k in range(1, config["demo_coders"] + 1)] if DEMO else []
+)
+
+
+def _rounds():
+    """name -> round entry of the config (+ the demo round), checked beyond the schema."""
+    entries = list(config.get("rounds") or [])
+    if DEMO_CODERS:
+        entries.append(
+            {
+                "name": DEMO_ROUND,
+                "folder": f"results/demo/coding/{DEMO_ROUND}",
+                "simulated": True,
+            }
+        )
+    out = {}
+    for i, entry in enumerate(entries):
+        name = entry["name"]
+        if name in out or name == MAIN_ROUND:
+            raise WorkflowError(
+                f"config key rounds[{i}].name: round {name!r} is used twice (the main "
+                f"automated round is {MAIN_ROUND!r}, the codebook's version); rename it"
+            )
+        if "folder" in entry and not entry.get("simulated"):
+            folder = Path(locate(entry["folder"]))
+            if not folder.is_dir():
+                raise WorkflowError(
+                    f"config key rounds[{i}].folder: {entry['folder']} is not a folder; "
+                    f"save each coder's sheet as {entry['folder']}/<coder>.csv"
+                )
+            sheets = sorted(p for p in folder.glob("*.csv") if p.name != "adjudicated.csv")
+            if not sheets:
+                print(
+                    f"rounds: round {name!r} has no coder sheet in {folder} yet; skipped. "
+                    f"Export its sheet with: snakemake results/coding/sheets/{name}.csv",
+                    file=sys.stderr,
+                )
+                continue
+            entry = {**entry, "sheets": [str(p) for p in sheets], "folder": str(folder)}
+        if "codebook" in entry:
+            codebook = locate(entry["codebook"])
+            if not Path(codebook).is_file():
+                raise WorkflowError(
+                    f"config key rounds[{i}].codebook: {entry['codebook']} does not exist"
+                )
+            entry = {**entry, "codebook": codebook}
+        out[name] = entry
+    return out
+
+
+ROUNDS = _rounds()
+HUMAN_ROUNDS = [n for n, e in ROUNDS.items() if "folder" in e]
+AUTOMATED_ROUNDS = [n for n, e in ROUNDS.items() if "codebook" in e]
+ROUND_DIR = "results/coding/rounds/{round}"
+
+
+def _one_of(names):
+    """Wildcard constraint matching exactly these round names (nothing when empty)."""
+    return "|".join(re.escape(n) for n in names) if names else "(?!x)x"
+
+
+def round_sheets(wildcards):
+    entry = ROUNDS[wildcards.round]
+    if entry.get("simulated"):
+        return expand(f"{entry['folder']}/{{coder}}.csv", coder=DEMO_CODERS)
+    return entry["sheets"]
+
+
+def round_adjudicated(wildcards):
+    """The round folder's adjudicated.csv when there is one (listed at parse time)."""
+    path = Path(ROUNDS[wildcards.round]["folder"]) / "adjudicated.csv"
+    return [str(path)] if path.exists() else []
+
+
+def round_codebook(wildcards):
+    return ROUNDS[wildcards.round].get("codebook", MAIN_CODEBOOK)
+
+
+def sheet_setting(key):
+    def value(wildcards):
+        return ROUNDS.get(wildcards.round, {}).get(key, config[key])
+
+    return value
+
+
+def round_file(name, table):
+    return str(Path(ROUND_DIR.format(round=name)) / table)
+
+
+def options(flag, rows):
+    """Command-line options `FLAG A B ...`, one per row, shell-quoted."""
+    return " ".join(f"{flag} " + " ".join(shlex.quote(str(x)) for x in row) for row in rows)
+
+
+HUMAN_TABLES = ("codes.parquet", "consensus.csv", "disagreements.csv")
+# Options of `analysis.rounds reliability` and `by-round`: one per round, with its files.
+RELIABILITY_OPTIONS = " ".join(
+    [
+        options("--automated", [(n, round_file(n, "coded.parquet")) for n in AUTOMATED_ROUNDS]),
+        options(
+            "--human",
+            [(n, *(round_file(n, t) for t in HUMAN_TABLES)) for n in HUMAN_ROUNDS],
+        ),
+    ]
+)
+BY_ROUND_OPTIONS = options(
+    "--round",
+    [
+        (n, "human" if n in HUMAN_ROUNDS else "automated", round_file(n, "estimates.csv"))
+        for n in ROUNDS
+    ],
+)
+
+# Coder sheets of every human round, and the round's adjudicated.csv when there is one, as
+# inputs of provenance: a changed sheet rebuilds the record. The demo's simulated sheets
+# are outputs of rule demo_coders.
+CODER_SHEETS = {
+    name: (
+        expand(f"{ROUNDS[name]['folder']}/{{coder}}.csv", coder=DEMO_CODERS)
+        if ROUNDS[name].get("simulated")
+        else [
+            *ROUNDS[name]["sheets"],
+            *(
+                str(adjudicated)
+                for adjudicated in [Path(ROUNDS[name]["folder"]) / "adjudicated.csv"]
+                if adjudicated.exists()
+            ),
+        ]
+    )
+    for name in HUMAN_ROUNDS
+}
+CODER_SHEET_OPTIONS = options(
+    "--coder-sheets", [(name, *files) for name, files in CODER_SHEETS.items()]
+)
+
+
+# --- Figures ---------------------------------------------------------------------------
+# name -> title; each is drawn by rule `figure` from the tables of FIGURE_TABLES.
+FIGURES = {
+    "fig1_operation_quadrant": "Figure 1: OC activity by operation and quadrant",
+    "fig2_quadrant_market": "Figure 2: OC activity by quadrant and crime market",
+    "fig3_mandate_coefficients": "Figure 3: explicit-mandate estimate of every model",
+    "fig4_mandate_timeline": "Figure 4: mandate periods and OC activity per report",
+    "fig5_activity_by_mandate": "Figure 5: OC activity per report by mandate in force",
+    "fig6_reliability": "Figure 6: reliability of the coding by variable and round",
+    "fig7_rounds": "Figure 7: explicit-mandate estimate by coding round",
+}
+# name -> {table: path}; the table's option of `python -m analysis.figures figN` is --<table>
+FIGURE_TABLES = {
+    "fig1_operation_quadrant": {
+        "mission_activity": "results/tables/mission_activity.csv",
+        "mandates": "results/tables/mandates.csv",
+    },
+    "fig2_quadrant_market": {"mission_activity": "results/tables/mission_activity.csv"},
+    "fig3_mandate_coefficients": {"estimates": "results/models/estimates.csv"},
+    "fig4_mandate_timeline": {
+        "panel": "results/tables/panel.csv",
+        "mandates": "results/tables/mandates.csv",
+    },
+    "fig5_activity_by_mandate": {"panel": "results/tables/panel.csv"},
+    "fig6_reliability": {"reliability": "results/coding/reliability.csv"},
+    "fig7_rounds": {"estimates_by_round": "results/models/estimates_by_round.csv"},
+}
+FIGURE_FILES = expand("results/figures/{name}.{ext}", name=FIGURES, ext=("pdf", "png"))
+
+
+def figure_tables(wildcards):
+    return FIGURE_TABLES[wildcards.figure]
+
+
+def figure_options(wildcards, input):
+    return " ".join(
+        f"--{name.replace('_', '-')} {shlex.quote(str(input[name]))}"
+        for name in FIGURE_TABLES[wildcards.figure]
+    )
+
+
+# --- Simulation check ------------------------------------------------------------------
+# A method check, not part of the main path: built on request (`snakemake simulation`),
+# and in the default build and the paper only with `simulation: true` in the config.
+SIMULATION = bool(config["simulation"])
+SIMULATION_TABLE = "results/qc/simulation.csv"
+
+
+# --- Paper -----------------------------------------------------------------------------
+# Formatted tables written beside numbers.json (analysis.paper.TABLES).
+PAPER_TABLES = [
+    "corpus",
+    "activity_by_mandate",
+    "estimates",
+    "estimates_notes",
+    "accuracy",
+    "simulation",
+    "reliability",
+    "rounds",
+]
+# Figures the paper shows, slot figN from the file name prefix (analysis.paper.build).
+PAPER_FIGURES = expand("results/figures/{figure}.pdf", figure=FIGURES)
+# Inputs that only the demo corpus has: the coding accuracy against its ground truth and
+# the spec with the true effect it was generated with.
+PAPER_DEMO_INPUTS = (
+    {
+        "accuracy": "results/qc/coding_accuracy.csv",
+        "demo_spec": DEMO_SPEC,
+    }
+    if DEMO
+    else {}
+)
+# The simulation table, when the config includes the simulation check in the build.
+PAPER_SIMULATION = {"simulation": SIMULATION_TABLE} if SIMULATION else {}
+
+
+PAPER_OPTIONAL_OPTIONS = " ".join(
+    f"--{key.replace('_', '-')} {shlex.quote(str(path))}"
+    for key, path in {**PAPER_DEMO_INPUTS, **PAPER_SIMULATION}.items()
+)

@@ -1,11 +1,14 @@
-# Corpus stage: the synthetic demo corpus, downloads, document checks and quarantine.
+# Corpus stage (analysis.corpus, analysis.demo): the synthetic demo corpus, downloads,
+# document checks and quarantine.
 
 
 rule demo_corpus:
     """Generate the SYNTHETIC demo corpus (resolutions, reports, ground truth)."""
     input:
-        spec=locate(config["demo_spec"]),
-        missions=locate(config["missions"]),
+        code=code("demo"),
+        spec=DEMO_SPEC,
+        spec_schema=DEMO_SPEC_SCHEMA,
+        missions=MISSIONS,
     output:
         manifest=DEMO_MANIFEST,
         pdfs=directory("results/demo/pdfs"),
@@ -19,14 +22,16 @@ rule demo_corpus:
         runtime=10,
     params:
         py=PY,
+        out=lambda wildcards, output: str(Path(output.manifest).parent),
     shell:
         "{params.py} -m analysis.demo --spec {input.spec:q} --missions {input.missions:q}"
-        " --out results/demo 2> {log:q}"
+        " --out {params.out:q} 2> {log:q}"
 
 
 rule fetch_sources:
-    """Download documents that have a symbol or URL but no local file."""
+    """Download documents that have a symbol or URL but no local file; the lock lists them."""
     input:
+        code=code("corpus.fetch"),
         manifest=MANIFEST,
     output:
         lock="results/sources/lock.csv",
@@ -39,11 +44,13 @@ rule fetch_sources:
         runtime=60,
     params:
         py=PY,
+        dest=lambda wildcards, output: str(Path(output.lock).parent),
         base_url=config["fetch_base_url"],
         timeout=config["fetch_timeout"],
         offline="--offline" if config["offline"] else "",
     shell:
-        "{params.py} -m analysis.corpus fetch --manifest {input.manifest:q} --dest results/sources"
+        "{params.py} -m analysis.corpus fetch --manifest {input.manifest:q}"
+        " --dest {params.dest:q}"
         " --lock-out {output.lock:q} --base-url {params.base_url:q}"
         " --timeout {params.timeout} {params.offline} 2> {log:q}"
 
@@ -51,7 +58,9 @@ rule fetch_sources:
 checkpoint check_corpus:
     """Validate the manifest and every PDF; bad documents go to quarantine."""
     input:
+        code=code("corpus.check"),
         manifest=MANIFEST,
+        missions=MISSIONS,
         lock=rules.fetch_sources.output.lock,
     output:
         documents="results/corpus/documents.csv",
@@ -65,8 +74,10 @@ checkpoint check_corpus:
         runtime=30,
     params:
         py=PY,
+        # downloads sit beside the lock that lists them
+        sources=lambda wildcards, input: str(Path(input.lock).parent),
     shell:
         "{params.py} -m analysis.corpus check --manifest {input.manifest:q}"
-        " --sources-dir results/sources --lock {input.lock:q}"
+        " --lock {input.lock:q} --sources-dir {params.sources:q}"
         " --documents-out {output.documents:q} --quarantine-out {output.quarantine:q}"
         " 2> {log:q}"

@@ -1,14 +1,15 @@
-# Extraction stage: one job per accepted document, then corpus-wide QC tables.
+# Extraction stage (analysis.extract): one job per accepted document, then corpus-wide QC.
 
 
 rule extract:
     """Paragraphs, pages and first-page metadata of one PDF."""
     input:
+        code=code("extract.pdf"),
         pdf=document_pdf,
     output:
-        paragraphs="results/extract/{doc_id}.parquet",
-        pages="results/extract/pages/{doc_id}.parquet",
-        meta="results/extract/meta/{doc_id}.json",
+        paragraphs=EXTRACTED["paragraphs"],
+        pages=EXTRACTED["pages"],
+        meta=EXTRACTED["meta"],
     log:
         "results/logs/extract/{doc_id}.log",
     benchmark:
@@ -29,7 +30,8 @@ rule extract:
 rule collect_extraction:
     """All paragraphs in one table; QC of pages without text and of metadata."""
     input:
-        documents="results/corpus/documents.csv",
+        code=code("extract.collect"),
+        documents=rules.check_corpus.output.documents,
         paragraphs=extracted("paragraphs"),
         pages=extracted("pages"),
         meta=extracted("meta"),
@@ -47,6 +49,7 @@ rule collect_extraction:
     params:
         py=PY,
     shell:
-        "{params.py} -m analysis.extract collect --documents {input.documents:q} --extract-dir results/extract"
+        "{params.py} -m analysis.extract collect --documents {input.documents:q}"
+        " --paragraphs {input.paragraphs:q} --pages {input.pages:q} --meta {input.meta:q}"
         " --paragraphs-out {output.paragraphs:q} --extraction-out {output.extraction:q}"
         " --metadata-out {output.metadata:q} 2> {log:q}"

@@ -1,13 +1,15 @@
-# Models stage: the operation cross-section and the operation-report panel, one tidy table.
+# Models stage (analysis.models): the operation cross-section and the operation-report
+# panel, in one tidy table.
 
 
 rule fit_models:
     """Fit every model (cross-section with permutation p-values, panel with fixed effects)."""
     input:
-        panel="results/tables/panel.csv",
-        activity="results/tables/mission_activity.csv",
-        mandates="results/tables/mandates.csv",
-        missions=locate(config["missions"]),
+        code=code("models"),
+        panel=rules.build_tables.output.panel,
+        activity=rules.build_tables.output.activity,
+        mandates=rules.build_tables.output.mandates,
+        missions=MISSIONS,
     output:
         estimates=report(
             "results/models/estimates.csv",

@@ -1,82 +1,22 @@
 # Paper stage: every number of the paper in numbers.json, the Typst paper, the provenance record.
 import json
-import shlex
-from pathlib import Path
-
-# Formatted tables written beside numbers.json (analysis.paper.TABLES).
-PAPER_TABLES = [
-    "corpus",
-    "activity_by_mandate",
-    "estimates",
-    "estimates_notes",
-    "accuracy",
-    "simulation",
-    "reliability",
-    "rounds",
-]
-# Figures the paper shows, slot figN from the file name prefix (analysis.paper_build).
-PAPER_FIGURES = [
-    "results/figures/fig1_operation_quadrant.pdf",
-    "results/figures/fig2_quadrant_market.pdf",
-    "results/figures/fig3_mandate_coefficients.pdf",
-    "results/figures/fig4_mandate_timeline.pdf",
-    "results/figures/fig5_activity_by_mandate.pdf",
-    "results/figures/fig6_reliability.pdf",
-    "results/figures/fig7_rounds.pdf",
-]
-# Inputs that only the demo corpus has: the coding accuracy against its ground truth and
-# the spec with the true effect it was generated with.
-PAPER_DEMO_INPUTS = (
-    {
-        "accuracy": "results/qc/coding_accuracy.csv",
-        "demo_spec": locate(config["demo_spec"]),
-    }
-    if config["corpus"] == "demo"
-    else {}
-)
-
-
-# Coder sheets of every human coding round (rounds_common.smk: ROUNDS, HUMAN_ROUNDS), and
-# the round's adjudicated.csv when there is one, as inputs of provenance: a changed sheet
-# rebuilds the record. The demo's simulated sheets are outputs of rule demo_coders.
-CODER_SHEETS = {
-    name: (
-        expand(f"{ROUNDS[name]['folder']}/{{coder}}.csv", coder=DEMO_CODERS)
-        if ROUNDS[name].get("simulated")
-        else [
-            *ROUNDS[name]["sheets"],
-            *(
-                str(adjudicated)
-                for adjudicated in [Path(ROUNDS[name]["folder"]) / "adjudicated.csv"]
-                if adjudicated.exists()
-            ),
-        ]
-    )
-    for name in HUMAN_ROUNDS
-}
-CODER_SHEET_OPTIONS = " ".join(
-    "--coder-sheets " + " ".join(shlex.quote(str(x)) for x in (name, *files))
-    for name, files in CODER_SHEETS.items()
-)
-PAPER_DEMO_OPTIONS = " ".join(
-    f"--{key.replace('_', '-')} {shlex.quote(str(path))}"
-    for key, path in PAPER_DEMO_INPUTS.items()
-)
 
 
 rule numbers:
     """Every number the paper quotes, with its source, and the paper's formatted tables."""
     input:
         **PAPER_DEMO_INPUTS,
-        documents="results/corpus/documents.csv",
-        paragraphs="results/extract/paragraphs.parquet",
-        panel="results/tables/panel.csv",
-        mission_activity="results/tables/mission_activity.csv",
-        mandates="results/tables/mandates.csv",
-        estimates="results/models/estimates.csv",
-        simulation="results/qc/simulation.csv",
-        reliability="results/coding/reliability.csv",
-        estimates_by_round="results/models/estimates_by_round.csv",
+        **PAPER_SIMULATION,
+        code=code("paper.numbers"),
+        documents=rules.check_corpus.output.documents,
+        quarantine=rules.check_corpus.output.quarantine,
+        paragraphs=rules.collect_extraction.output.paragraphs,
+        panel=rules.build_tables.output.panel,
+        mission_activity=rules.build_tables.output.activity,
+        mandates=rules.build_tables.output.mandates,
+        estimates=rules.fit_models.output.estimates,
+        reliability=rules.reliability.output.reliability,
+        estimates_by_round=rules.estimates_by_round.output[0],
         codebook=MAIN_CODEBOOK,
     output:
         numbers="results/paper/numbers.json",
@@ -91,21 +31,22 @@ rule numbers:
     params:
         py=PY,
         corpus=config["corpus"],
-        demo_options=PAPER_DEMO_OPTIONS,
+        optional=PAPER_OPTIONAL_OPTIONS,
+        tables_dir=lambda wildcards, output: str(Path(output.tables[0]).parent),
     shell:
         "{params.py} -m analysis.paper numbers --documents {input.documents:q}"
         " --paragraphs {input.paragraphs:q} --panel {input.panel:q}"
         " --mission-activity {input.mission_activity:q} --mandates {input.mandates:q}"
-        " --estimates {input.estimates:q} --simulation {input.simulation:q}"
-        " --reliability {input.reliability:q}"
+        " --estimates {input.estimates:q} --reliability {input.reliability:q}"
         " --estimates-by-round {input.estimates_by_round:q} --codebook {input.codebook:q}"
-        " {params.demo_options} --config-corpus {params.corpus}"
-        " --out {output.numbers:q} --tables-dir results/paper/tables 2> {log:q}"
+        " {params.optional} --config-corpus {params.corpus}"
+        " --out {output.numbers:q} --tables-dir {params.tables_dir:q} 2> {log:q}"
 
 
 rule paper:
     """Typeset paper/main.typ with Typst into results/paper/paper.pdf."""
     input:
+        code=code("paper.build"),
         main=str(BASE / "paper" / "main.typ"),
         bibliography=str(BASE / "paper" / "refs.bib"),
         numbers=rules.numbers.output.numbers,
@@ -134,11 +75,12 @@ rule provenance:
     """Checksums of every input, package versions, workflow commit and the config."""
     input:
         **{k: v for k, v in PAPER_DEMO_INPUTS.items() if k == "demo_spec"},
+        code=code("paper.provenance"),
         manifest=MANIFEST,
-        documents="results/corpus/documents.csv",
-        missions=locate(config["missions"]),
-        codebook=locate(config["codebook"]),
-        config_file=str(BASE / "workflow" / "config.yaml"),
+        documents=rules.check_corpus.output.documents,
+        missions=MISSIONS,
+        codebook=MAIN_CODEBOOK,
+        config_file=CONFIG_FILE,
         coder_sheets=[f for files in CODER_SHEETS.values() for f in files],
     output:
         "results/provenance.json",

@@ -2,15 +2,14 @@
 # for every round the same tables and models as the main round; then reliability,
 # disagreements and the mandate estimate by round. Each round's jobs read only that round's
 # files, so editing one coder's sheet reruns that round and the summaries, nothing else.
-
-
-include: "rounds_common.smk"
+# Round names, folders, sheets and codebooks: common.smk.
 
 
 rule coder_sheet:
     """A stratified, seeded sample of paragraphs with empty code columns, for coders."""
     input:
-        coded="results/tables/coded_paragraphs.parquet",
+        code=code("rounds"),
+        coded=rules.code_paragraphs.output.coded,
         codebook=MAIN_CODEBOOK,
     output:
         sheet="results/coding/sheets/{round}.csv",
@@ -41,9 +40,10 @@ if DEMO_CODERS:
     rule demo_coders:
         """SYNTHETIC coder sheets of the demo round, from the demo ground truth."""
         input:
+            code=code("rounds"),
             sheet=f"results/coding/sheets/{DEMO_ROUND}.csv",
-            coded="results/tables/coded_paragraphs.parquet",
-            truth="results/demo/truth",
+            coded=rules.code_paragraphs.output.coded,
+            truth=rules.demo_corpus.output.truth,
             codebook=MAIN_CODEBOOK,
         output:
             expand(
@@ -74,9 +74,10 @@ if DEMO_CODERS:
 rule settle_round:
     """Check a human round's sheets (all problems at once); consensus and disagreements."""
     input:
+        code=code("rounds"),
         sheets=round_sheets,
         adjudicated=round_adjudicated,
-        coded="results/tables/coded_paragraphs.parquet",
+        coded=rules.code_paragraphs.output.coded,
         codebook=MAIN_CODEBOOK,
     output:
         codes=f"{ROUND_DIR}/codes.parquet",
@@ -109,10 +110,11 @@ rule settle_round:
 rule human_round_coding:
     """A human round's coding of the corpus: the main coding with the consensus applied."""
     input:
-        coded="results/tables/coded_paragraphs.parquet",
-        evidence="results/tables/evidence.parquet",
+        code=code("rounds"),
+        coded=rules.code_paragraphs.output.coded,
+        evidence=rules.code_paragraphs.output.evidence,
         consensus=rules.settle_round.output.consensus,
-        documents="results/corpus/documents.csv",
+        documents=rules.check_corpus.output.documents,
         codebook=MAIN_CODEBOOK,
     output:
         long=f"{ROUND_DIR}/coded.parquet",
@@ -140,9 +142,10 @@ rule human_round_coding:
 rule automated_round_coding:
     """An automated round: the whole corpus coded with the round's own codebook."""
     input:
-        paragraphs="results/extract/paragraphs.parquet",
-        documents="results/corpus/documents.csv",
-        missions=locate(config["missions"]),
+        code=code("rounds"),
+        paragraphs=rules.collect_extraction.output.paragraphs,
+        documents=rules.check_corpus.output.documents,
+        missions=MISSIONS,
         codebook=round_codebook,
     output:
         long=f"{ROUND_DIR}/coded.parquet",
@@ -170,11 +173,12 @@ rule automated_round_coding:
 rule round_models:
     """A round's mandates, mission activity and panel tables, and every model refitted."""
     input:
+        code=code("rounds"),
         coded=f"{ROUND_DIR}/coded_paragraphs.parquet",
         evidence=f"{ROUND_DIR}/evidence.parquet",
-        mentions="results/tables/operation_mentions.parquet",
-        documents="results/corpus/documents.csv",
-        missions=locate(config["missions"]),
+        mentions=rules.code_paragraphs.output.mentions,
+        documents=rules.check_corpus.output.documents,
+        missions=MISSIONS,
         codebook=round_codebook,
     output:
         mandates=f"{ROUND_DIR}/mandates.csv",
@@ -209,7 +213,8 @@ rule round_models:
 rule reliability:
     """Alpha per round and label; automated rounds against human rounds; disagreements."""
     input:
-        main_coded="results/tables/coded_paragraphs.parquet",
+        code=code("rounds"),
+        main_coded=rules.code_paragraphs.output.coded,
         codebook=MAIN_CODEBOOK,
         automated=expand(f"{ROUND_DIR}/coded.parquet", round=AUTOMATED_ROUNDS),
         human=expand(
@@ -244,7 +249,8 @@ rule reliability:
 rule estimates_by_round:
     """The explicit-mandate estimate of every model in every round, main round first."""
     input:
-        main="results/models/estimates.csv",
+        code=code("rounds"),
+        main=rules.fit_models.output.estimates,
         rounds=expand(f"{ROUND_DIR}/estimates.csv", round=list(ROUNDS)),
     output:
         report(
@@ -266,3 +272,10 @@ rule estimates_by_round:
     shell:
         "{params.py} -m analysis.rounds by-round --main {params.main} {input.main:q}"
         " {params.rounds} --out {output:q} 2> {log:q}"
+
+
+ROUND_TARGETS = [
+    *rules.reliability.output,
+    *rules.estimates_by_round.output,
+    *expand(rules.coder_sheet.output.sheet, round=HUMAN_ROUNDS),
+]

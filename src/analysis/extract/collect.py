@@ -1,7 +1,7 @@
 """Corpus-wide extraction QC: one paragraph table and the QC tables of the extract stage.
 
-Reads what the per-document extraction jobs wrote (``<extract_dir>/<doc_id>.parquet``,
-``<extract_dir>/pages/<doc_id>.parquet``, ``<extract_dir>/meta/<doc_id>.json``) for every
+Reads what the per-document extraction jobs wrote (paragraphs ``<doc_id>.parquet``, pages
+``<doc_id>.parquet``, metadata ``<doc_id>.json``, each file given by name) for every
 document accepted by the corpus check, and writes:
 
 - ``paragraphs.parquet``: every paragraph of every document, ordered by doc_id, para_seq;
@@ -10,7 +10,7 @@ document accepted by the corpus check, and writes:
   PDF says (symbol, date, document type). A disagreement is reported, never fatal.
 
 Usage: ``python -m analysis.extract collect --documents results/corpus/documents.csv
---extract-dir results/extract --paragraphs-out ... --extraction-out ... --metadata-out ...``
+--paragraphs results/extract/A.parquet ... --pages ... --meta ... --paragraphs-out ... --extraction-out ... --metadata-out ...``
 """
 
 from __future__ import annotations
@@ -50,18 +50,43 @@ def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
-def collect(documents: Path, extract_dir: Path) -> tuple[pa.Table | None, list[dict], list[dict]]:
+def _by_doc(kind: str, files: list[Path], suffix: str) -> dict[str, Path]:
+    """doc_id -> file, from per-document files named ``<doc_id><suffix>``."""
+    out = {}
+    for f in files:
+        if not f.name.endswith(suffix):
+            raise ValueError(f"{f}: a {kind} file must be named <doc_id>{suffix}")
+        out[f.name[: -len(suffix)]] = f
+    return out
+
+
+def collect(documents: Path, paragraphs: list[Path], pages: list[Path],
+            meta: list[Path]) -> tuple[pa.Table | None, list[dict], list[dict]]:
     """Gather the per-document outputs of the extract stage.
+
+    ``paragraphs``, ``pages`` and ``meta`` are the per-document files (``<doc_id>.parquet``,
+    ``<doc_id>.parquet``, ``<doc_id>.json``); every accepted document of ``documents`` must
+    have one of each (a missing one is an error naming the document).
 
     Returns the concatenated paragraph table (None when no document was accepted), the rows
     of the extraction QC table and the rows of the metadata QC table.
     """
+    files = {
+        "paragraphs": _by_doc("paragraphs", paragraphs, ".parquet"),
+        "pages": _by_doc("pages", pages, ".parquet"),
+        "meta": _by_doc("meta", meta, ".json"),
+    }
     tables, extraction_rows, metadata_rows = [], [], []
     for doc in _read_documents(documents):
         doc_id = doc["doc_id"]
-        paragraphs = pq.read_table(extract_dir / f"{doc_id}.parquet")
-        pages = pq.read_table(extract_dir / "pages" / f"{doc_id}.parquet").to_pylist()
-        meta = json.loads((extract_dir / "meta" / f"{doc_id}.json").read_text(encoding="utf-8"))
+        missing = [kind for kind, by_doc in files.items() if doc_id not in by_doc]
+        if missing:
+            raise ValueError(f"{documents}: document {doc_id} has no extracted "
+                             f"{' or '.join(missing)} file among the inputs")
+        paragraphs_table = pq.read_table(files["paragraphs"][doc_id])
+        page_rows = pq.read_table(files["pages"][doc_id]).to_pylist()
+        meta_record = json.loads(files["meta"][doc_id].read_text(encoding="utf-8"))
+        paragraphs, pages, meta = paragraphs_table, page_rows, meta_record
         tables.append(paragraphs)
         no_text = [str(page["page"]) for page in pages if not page["has_text_layer"]]
         extraction_rows.append(
@@ -85,13 +110,23 @@ def collect(documents: Path, extract_dir: Path) -> tuple[pa.Table | None, list[d
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.extract collect", description=__doc__.split("\n")[0])
     parser.add_argument("--documents", type=Path, required=True)
-    parser.add_argument("--extract-dir", type=Path, required=True)
+    parser.add_argument("--paragraphs", type=Path, nargs="*", default=[],
+                        help="per-document paragraph tables (<doc_id>.parquet)")
+    parser.add_argument("--pages", type=Path, nargs="*", default=[],
+                        help="per-document page tables (<doc_id>.parquet)")
+    parser.add_argument("--meta", type=Path, nargs="*", default=[],
+                        help="per-document metadata (<doc_id>.json)")
     parser.add_argument("--paragraphs-out", type=Path, required=True)
     parser.add_argument("--extraction-out", type=Path, required=True)
     parser.add_argument("--metadata-out", type=Path, required=True)
     args = parser.parse_args(argv)
 
-    combined, extraction_rows, metadata_rows = collect(args.documents, args.extract_dir)
+    try:
+        combined, extraction_rows, metadata_rows = collect(args.documents, args.paragraphs,
+                                                           args.pages, args.meta)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 1
     args.paragraphs_out.parent.mkdir(parents=True, exist_ok=True)
     if combined is None:
         from analysis.schemas.extract import PARAGRAPH_SCHEMA
