@@ -318,3 +318,104 @@ def test_manifest_without_rows_or_with_case_clashing_ids_is_refused(tmp_path):
                 "(line 2) only in upper/lower case; file names would collide on macOS and "
                 "Windows, choose another id")
     assert info.value.problems == [expected]
+
+
+# --- operation names in the manifest, checked against the operations table -----------------
+
+OPERATIONS = (
+    "acronym,name,organisation,kind,hosts,start_year,end_year,region,aliases,source\n"
+    "MINUSTAH,United Nations Stabilization Mission in Haiti,UN PKO,mixed,HTI,2004,2017,"
+    "Americas,Mission des Nations Unies pour la stabilisation en Haiti,test row\n"
+    "MINUSMA,United Nations Multidimensional Integrated Stabilization Mission in Mali,"
+    "UN PKO,mixed,MLI,2013,2023,Sub-Saharan Africa,,test row\n"
+    "EUBAM Libya,European Union Border Assistance Mission to Libya,EU,civilian,LBY,2013,,"
+    "Middle East and North Africa,EUBAM-Libya;EU Border Assistance Mission in Libya,test row\n"
+)
+
+
+@pytest.fixture
+def operations(tmp_path):
+    path = tmp_path / "raw" / "missions.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(OPERATIONS, encoding="utf-8")
+    return path
+
+
+def test_unknown_operation_is_a_manifest_problem_with_line_column_and_close_match(
+        tmp_path, operations):
+    manifest = write_manifest(tmp_path / "raw" / "manifest.csv", [
+        {"doc_id": "a", "path": "a.pdf", "missions": "MINUSTAH"},
+        {"doc_id": "b", "path": "b.pdf", "missions": "MINUSMA;MINUSTHA"},
+        {"doc_id": "c", "path": "c.pdf", "missions": "UNAMA", "date": "2004"},
+    ])
+    with pytest.raises(ManifestError) as info:
+        load_manifest(manifest, operations)
+    problems = info.value.problems
+    assert [p.split(": ")[0] for p in problems] == [
+        f"{manifest}, line 3, column 'missions'",
+        f"{manifest}, line 4, column 'missions'",  # with the other problems, all at once
+        f"{manifest}, line 4, column 'date'"], problems
+    typo = problems[0]
+    assert "'MINUSTHA' is not an operation of" in typo
+    assert "closest known acronyms: MINUSTAH" in typo
+    assert f"add it as a row of {operations}" in typo
+    unknown = next(p for p in problems if "'UNAMA'" in p)
+    assert "closest known acronyms" not in unknown  # nothing in the table is near UNAMA
+    # without the table (e.g. in a notebook) the names are not checked
+    unchecked = write_manifest(tmp_path / "m2.csv", [
+        {"doc_id": "b", "path": "b.pdf", "missions": "MINUSMA;MINUSTHA"}])
+    assert list(load_manifest(unchecked)["missions"]) == ["MINUSMA;MINUSTHA"]
+
+
+def test_aliases_and_any_case_are_accepted_and_read_as_the_tables_acronym(tmp_path, operations):
+    manifest = write_manifest(tmp_path / "m.csv", [
+        {"doc_id": "a", "path": "a.pdf", "missions": "EUBAM-Libya"},
+        {"doc_id": "b", "path": "b.pdf",
+         "missions": "minustah;EU Border Assistance Mission in Libya"},
+        {"doc_id": "c", "path": "c.pdf", "missions": "", "doc_type": "study"},
+    ])
+    df = load_manifest(manifest, operations)
+    assert list(df["missions"]) == ["EUBAM Libya", "MINUSTAH;EUBAM Libya", ""]
+
+    twice = write_manifest(tmp_path / "twice.csv", [
+        {"doc_id": "a", "path": "a.pdf", "missions": "EUBAM Libya;EUBAM-Libya"}])
+    with pytest.raises(ManifestError) as info:
+        load_manifest(twice, operations)
+    expected = (f"{twice}, line 2, column 'missions': 'EUBAM Libya' and 'EUBAM-Libya' both "
+                "name EUBAM Libya; list each operation once")
+    assert info.value.problems == [expected]
+
+
+def test_cli_with_missions_refuses_an_unknown_operation(tmp_path, operations):
+    write_manifest(tmp_path / "raw" / "manifest.csv", [
+        {"doc_id": "a", "path": "pdfs/a.pdf", "missions": "MINUSTAH"},
+        {"doc_id": "b", "path": "pdfs/b.pdf", "missions": "MINUSTHA"}])
+    text_pdf(tmp_path / "raw" / "pdfs" / "a.pdf", "Text.")
+    text_pdf(tmp_path / "raw" / "pdfs" / "b.pdf", "Text.")
+    where = "raw/manifest.csv, line 3, column 'missions': 'MINUSTHA'"
+    runs = {  # command line, files it writes
+        "validate": (["validate", "--manifest", "raw/manifest.csv"], []),
+        "check": (["check", "--manifest", "raw/manifest.csv", "--sources-dir", "results/sources",
+                   "--documents-out", "d.csv", "--quarantine-out", "q.csv"], ["d.csv", "q.csv"]),
+        "fetch": (["fetch", "--manifest", "raw/manifest.csv", "--dest", "results/sources",
+                   "--lock-out", "lock.csv", "--offline"], ["lock.csv"]),
+    }
+    for name, (args, outputs) in runs.items():
+        out = _cli(*args, "--missions", "raw/missions.csv", cwd=tmp_path)
+        assert out.returncode == 1, (name, out.stderr)
+        assert where in out.stderr and "closest known acronyms: MINUSTAH" in out.stderr, (
+            name, out.stderr)
+        assert "Traceback" not in out.stderr
+        assert not any((tmp_path / f).exists() for f in outputs), name
+        assert _cli(*args, cwd=tmp_path).returncode == 0, name  # not checked without the table
+
+
+def test_check_writes_the_tables_acronym_for_an_alias(tmp_path, monkeypatch, operations):
+    monkeypatch.chdir(tmp_path)
+    text_pdf(tmp_path / "raw" / "pdfs" / "libya.pdf", "Border management.")
+    write_manifest("raw/manifest.csv", [
+        {"doc_id": "libya", "path": "pdfs/libya.pdf", "missions": "eubam-libya"}])
+    docs, quarantine = check_corpus("raw/manifest.csv", "results/sources",
+                                    missions=operations)
+    assert quarantine.empty
+    assert list(docs["missions"]) == ["EUBAM Libya"]

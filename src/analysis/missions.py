@@ -10,8 +10,8 @@ Public functions:
 
 - :func:`load_missions` reads and validates the CSV and returns a DataFrame; every problem
   in the file is reported at once (file, CSV line, column, and what would fix it).
-- :func:`hosts_of`, :func:`operations_in`, :func:`alias_index` answer the questions other
-  stages ask of the table.
+- :func:`hosts_of`, :func:`operations_in`, :func:`alias_index`, :func:`closest_acronyms`
+  answer the questions other stages ask of the table.
 
 Run ``python -m analysis.corpus operations raw/missions.csv`` to check a table by hand.
 """
@@ -19,6 +19,7 @@ Run ``python -m analysis.corpus operations raw/missions.csv`` to check a table b
 from __future__ import annotations
 
 import csv
+import difflib
 import sys
 from pathlib import Path
 
@@ -261,6 +262,21 @@ def alias_index(df: pd.DataFrame) -> dict[str, str]:
         for key in row_keys(row):
             index[key] = row["acronym"]
     return dict(sorted(index.items()))
+
+
+def closest_acronyms(df: pd.DataFrame, name: str, n: int = 3) -> list[str]:
+    """Acronyms of the operations whose acronym, name or alias is spelled most like ``name``.
+
+    For "did you mean" hints: up to ``n`` acronyms, best match first, compared after
+    :func:`analysis.schemas.missions.alias_key` with :func:`difflib.get_close_matches`
+    (similarity 0.6 or more); empty when nothing is close.
+    """
+    index = alias_index(df)
+    found: list[str] = []
+    for key in difflib.get_close_matches(alias_key(name), list(index), n=len(index), cutoff=0.6):
+        if index[key] not in found:
+            found.append(index[key])
+    return found[:n]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,11 +31,13 @@ import pypdfium2.raw as pdfium_c
 
 from analysis.corpus.fetch import (
     MAGIC_WINDOW,
+    MISSIONS_HELP,
     describe_start,
     looks_like_pdf,
     read_lock,
     sha256_file,
 )
+from analysis.missions import MissionsError
 from analysis.schemas.manifest import (
     DocumentsSchema,
     ManifestError,
@@ -144,18 +146,22 @@ def _show(path: Path | None) -> str:
 
 
 def check_corpus(manifest_path: str | Path, sources_dir: str | Path,
-                 lock_path: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                 lock_path: str | Path | None = None,
+                 missions: str | Path | pd.DataFrame | None = None,
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check every document of the manifest; return (documents_df, quarantine_df).
 
     documents_df: DOCUMENT_COLUMNS, one row per accepted document, sorted by doc_id; ``path`` as
     described in the module docstring, ``n_pages`` from PDFium. quarantine_df: doc_id, path,
     reason, sorted by doc_id. ``lock_path`` (from ``analysis.corpus.fetch``) turns failed downloads into
     "download failed: ..." reasons; without it, downloaded files are looked for in sources_dir.
-    Raises ManifestError (all manifest problems at once) or FileNotFoundError for a lock path
-    that does not exist.
+    ``missions`` (the operations table, a path or a loaded table) makes the manifest check
+    every operation name and write the table's acronyms (see ``load_manifest``).
+    Raises ManifestError (all manifest problems at once), MissionsError (invalid operations
+    table) or FileNotFoundError for a lock path that does not exist.
     """
     manifest_path, sources_dir = Path(manifest_path), Path(sources_dir)
-    manifest = load_manifest(manifest_path)
+    manifest = load_manifest(manifest_path, missions)
     lock = None
     if lock_path is not None:
         if not Path(lock_path).is_file():
@@ -212,16 +218,20 @@ def main(argv: list[str] | None = None) -> int:
     chk.add_argument("--lock", help="lock CSV written by `python -m analysis.corpus.fetch`")
     chk.add_argument("--documents-out", required=True, help="accepted documents CSV")
     chk.add_argument("--quarantine-out", required=True, help="quarantined documents CSV")
+    chk.add_argument("--missions", metavar="PATH", help=MISSIONS_HELP)
     val = sub.add_parser("validate", help="only validate the manifest; list every problem")
-    val.add_argument("--manifest", required=True)
+    val.add_argument("--manifest", required=True, help="manifest CSV (e.g. raw/manifest.csv)")
+    val.add_argument("--missions", metavar="PATH", help=MISSIONS_HELP)
     args = ap.parse_args(argv)
     try:
         if args.command == "validate":
-            n = len(load_manifest(args.manifest))
-            print(f"{args.manifest}: {n} documents, no problems", file=sys.stderr)
+            n = len(load_manifest(args.manifest, args.missions))
+            against = f" (operations checked against {args.missions})" if args.missions else ""
+            print(f"{args.manifest}: {n} documents, no problems{against}", file=sys.stderr)
             return 0
-        documents, quarantine = check_corpus(args.manifest, args.sources_dir, args.lock)
-    except (ManifestError, FileNotFoundError) as err:
+        documents, quarantine = check_corpus(args.manifest, args.sources_dir, args.lock,
+                                             args.missions)
+    except (ManifestError, MissionsError, FileNotFoundError) as err:
         print(err, file=sys.stderr)
         return 1
     write_corpus(documents, quarantine, args.documents_out, args.quarantine_out)

@@ -37,6 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import __version__
+from analysis.missions import MissionsError
 from analysis.schemas.manifest import (
     LockSchema,
     ManifestError,
@@ -53,6 +54,11 @@ LOCK_COLUMNS = ("doc_id", "url", "sha256", "bytes", "status", "message")
 STATE_FILE = ".fetch-state.csv"
 PDF_MAGIC = b"%PDF-"
 MAGIC_WINDOW = 1024  # PDF readers accept the header anywhere in the first 1024 bytes
+MISSIONS_HELP = ("operations table (e.g. raw/missions.csv); when given, every name in the "
+                 "manifest's missions column must be an acronym, name or alias of one of its "
+                 "operations (upper/lower case does not matter) and is read as that "
+                 "operation's acronym; otherwise the manifest is refused with file, line, "
+                 "column and the closest acronyms. Without it names are not checked")
 
 
 class FetchError(Exception):
@@ -229,7 +235,8 @@ def fetch_missing(manifest_df: pd.DataFrame, manifest_dir: str | Path, dest_dir:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m analysis.corpus fetch --manifest M --dest D --lock-out L [--base-url U] [--offline]``."""
+    """``python -m analysis.corpus fetch --manifest M --dest D --lock-out L [--missions T]
+    [--base-url U] [--offline]``."""
     ap = argparse.ArgumentParser(prog="python -m analysis.corpus fetch", description=__doc__.split("\n")[0])
     ap.add_argument("--manifest", required=True, help="manifest CSV (e.g. raw/manifest.csv)")
     ap.add_argument("--dest", required=True, help="download folder (e.g. results/sources)")
@@ -237,12 +244,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base-url", default=DEFAULT_BASE_URL, help="prefix for UN symbols")
     ap.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds")
     ap.add_argument("--offline", action="store_true", help="do not use the network")
+    ap.add_argument("--missions", metavar="PATH", help=MISSIONS_HELP)
     args = ap.parse_args(argv)
     try:
-        manifest = load_manifest(args.manifest)
+        manifest = load_manifest(args.manifest, args.missions)
         lock = fetch_missing(manifest, Path(args.manifest).parent, args.dest, args.base_url,
                              args.timeout, args.lock_out, args.offline)
-    except (ManifestError, DestinationError) as err:
+    except (ManifestError, MissionsError, DestinationError) as err:
         print(err, file=sys.stderr)
         return 1
     counts = lock["status"].value_counts().sort_index()

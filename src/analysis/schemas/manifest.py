@@ -10,7 +10,9 @@ doc_id     unique id, also a file name: letters, digits, ``-``, ``_``, ``.`` (st
 path       PDF path relative to the manifest's folder; may be empty when symbol or source_url
            is given (the PDF is then downloaded into the sources folder as ``<doc_id>.pdf``)
 doc_type   ``resolution``, ``report`` or ``study``
-missions   operation acronyms separated by ``;`` (may be empty only for a study)
+missions   operation acronyms separated by ``;`` (may be empty only for a study); when the
+           operations table is given, each must be an acronym, name or alias of one of its
+           rows (see ``load_manifest``)
 date       ISO date, YYYY-MM-DD
 title      free text (may be empty)
 symbol     UN document symbol, e.g. ``S/RES/1542 (2004)`` (may be empty)
@@ -37,6 +39,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
+
+from analysis.missions import alias_index, closest_acronyms, load_missions
+from analysis.schemas.missions import alias_key
 
 MANIFEST_COLUMNS = (
     "doc_id", "path", "doc_type", "missions", "date", "title", "symbol", "source_url", "sha256",
@@ -258,25 +263,85 @@ def _row_problems(path: Path, df: pd.DataFrame) -> list[tuple[int, int, str]]:
     return out
 
 
-def load_manifest(path: str | Path) -> pd.DataFrame:
+def _operation_problems(path: Path, df: pd.DataFrame, operations: pd.DataFrame,
+                        table: str) -> tuple[list[tuple[int, int, str]], dict[int, str]]:
+    """Check every name in the missions column against the operations table.
+
+    A name is accepted when it is an acronym, name or alias of one operation, compared as the
+    table compares names (:func:`analysis.schemas.missions.alias_key`: upper/lower case and
+    repeated spaces do not matter). Returns the problems and, per line, the missions cell
+    rewritten with the table's acronyms.
+    """
+    if "missions" not in df.columns:
+        return [], {}
+    index = alias_index(operations)
+    out: list[tuple[int, int, str]] = []
+    canonical: dict[int, str] = {}
+    for line, cell in df["missions"].items():
+        if cell == "" or "," in cell:
+            continue  # empty or not a ';'-list: reported by the other checks
+        acronyms: dict[str, str] = {}  # acronym -> the name the manifest used for it
+        for name in (p.strip() for p in cell.split(";")):
+            if not name:
+                continue
+            acronym = index.get(alias_key(name))
+            if acronym is None:
+                near = closest_acronyms(operations, name)
+                hint = (f"closest known acronyms: {', '.join(near)}" if near else
+                        f"no acronym of the {len(operations)} operations is close to it")
+                msg = (f"{path}, line {line}, column 'missions': {name!r} is not an operation "
+                       f"of {table} ({hint}); correct it to an acronym, name or alias listed "
+                       f"there (upper/lower case does not matter), or, for a new operation, "
+                       f"add it as a row of {table}")
+                out.append((line, 3, msg))
+            elif acronym in acronyms:
+                msg = (f"{path}, line {line}, column 'missions': {acronyms[acronym]!r} and "
+                       f"{name!r} both name {acronym}; list each operation once")
+                out.append((line, 3, msg))
+            else:
+                acronyms[acronym] = name
+        canonical[line] = ";".join(acronyms)
+    return out, canonical
+
+
+def load_manifest(path: str | Path,
+                  missions: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
     """Read and validate the manifest at ``path``.
 
     Returns one row per document (RangeIndex, manifest order) with the nine manifest columns
     first, as text (``sha256`` lower-cased, ``missions`` without spaces around ``;``), then any
     extra columns. Raises ``ManifestError`` listing every problem at once (file, line, column,
     fix) if anything is wrong.
+
+    ``missions`` is the operations table: a path (``raw/missions.csv``, loaded with
+    :func:`analysis.missions.load_missions`, which raises ``MissionsError`` if the table itself
+    is invalid) or a table already loaded by it. When given, every name in the missions column
+    must be an acronym, name or alias of one of its operations (upper/lower case does not
+    matter; otherwise a problem names the closest acronyms), an operation may be listed only
+    once per row, and the returned missions column holds the table's acronyms (``minustah``
+    and ``MINUSTAH`` both become ``MINUSTAH``, an alias becomes its operation's acronym).
+    Without it (e.g. in a notebook), names are not checked and are returned as written.
     """
     path = Path(path)
+    operations, table = missions, "the operations table (raw/missions.csv)"
+    if isinstance(missions, (str, Path)):
+        operations, table = load_missions(missions), str(missions)
     df, problems = _read_rows(path)
     if df.empty and not problems:
         msg = f"{path}: lists no documents; add one row per PDF under the header"
         raise ManifestError(path, [msg])
     found = problems + _schema_problems(path, df)
     found += _row_problems(path, df)
+    canonical: dict[int, str] = {}
+    if operations is not None:
+        named, canonical = _operation_problems(path, df, operations, table)
+        found += named
     if found:
         found.sort(key=lambda t: (t[0], t[1]))
         raise ManifestError(path, [msg for _, _, msg in found])
     df["sha256"] = df["sha256"].str.lower()
+    for line, cell in canonical.items():
+        df.loc[line, "missions"] = cell
     extra = [c for c in df.columns if c not in MANIFEST_COLUMNS]
     return df[list(MANIFEST_COLUMNS) + extra].reset_index(drop=True)
 

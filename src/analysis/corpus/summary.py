@@ -1,0 +1,171 @@
+"""What the corpus stage accepted and quarantined, and why: a short summary for the console.
+
+``python -m analysis.corpus summary --documents results/corpus/documents.csv
+--quarantine results/qc/quarantine.csv [--extraction results/qc/extraction.csv]`` prints, to
+standard output:
+
+- the documents accepted, by doc_type;
+- each quarantined document with its reason; when there are many, one line per kind of
+  reason with the documents it concerns; at most :data:`MAX_LINES` lines, then
+  ``... and N more, see <quarantine.csv>``;
+- with ``--extraction`` (the extraction QC table), the accepted documents that have pages
+  without a text layer (text on those pages is lost unless the PDF is OCRed).
+
+A summary is not a check: a missing or unreadable table is said in one line and the command
+still exits 0. The workflow calls it at the end of every run, successful or not, so it reads
+the tables with the ``csv`` module only (no pandas) and :func:`summary_lines` can be imported
+and called directly, e.g. from a Snakefile's ``onsuccess``/``onerror``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+MAX_LINES = 20  # lines listing quarantined documents (and, separately, pages without text)
+IDS_PER_KIND = 8  # doc_ids shown on one line of the grouped quarantine list
+DOC_TYPE_ORDER = ("resolution", "report", "study")  # as in analysis.schemas.manifest.DOC_TYPES
+
+# Kinds of quarantine reason, by how analysis.corpus.check starts each reason; a reason that
+# matches none of them is its own kind (its text up to the first ':' or ';').
+REASON_KINDS = (
+    ("empty file", "empty file"),
+    ("not a PDF", "not a PDF"),
+    ("encrypted PDF", "encrypted PDF"),
+    ("PDF has no pages", "PDF has no pages"),
+    ("corrupt PDF", "corrupt PDF"),
+    ("no text layer", "no text layer (image-only scan, needs OCR)"),
+    ("checksum mismatch", "checksum mismatch"),
+    ("duplicate of", "duplicate of another document"),
+    ("download failed", "download failed"),
+    ("not downloaded (offline)", "not downloaded (offline)"),
+    ("file missing", "file missing"),
+)
+
+
+def reason_kind(reason: str) -> str:
+    """The kind of a quarantine reason, e.g. ``'corrupt PDF'`` or ``'file missing'``."""
+    for prefix, kind in REASON_KINDS:
+        if reason.startswith(prefix):
+            return kind
+    return re.split(r"[:;]", reason, maxsplit=1)[0].strip() or "no reason given"
+
+
+def _read(path: Path, columns: tuple[str, ...], what: str) -> tuple[list[dict], str]:
+    """(rows, "") or ([], a line saying why the table cannot be read)."""
+    if not path.is_file():
+        return [], f"{what}: {path} not found (that step has not run or failed)"
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                cols = ", ".join(missing)
+                return [], f"{what}: {path} has no column {cols}; cannot summarise it"
+            rows = [{k: v if isinstance(v, str) else "" for k, v in row.items() if k}
+                    for row in reader]  # short rows: "" cells; extra cells dropped
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        return [], f"{what}: {path} cannot be read ({err})"
+    return [row for row in rows if any(v.strip() for v in row.values())], ""
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _accepted_lines(path: Path) -> list[str]:
+    rows, problem = _read(path, ("doc_id", "doc_type"), "accepted")
+    if problem:
+        return [problem]
+    counts = Counter(row["doc_type"] or "(no doc_type)" for row in rows)
+    order = [t for t in DOC_TYPE_ORDER if t in counts] + sorted(set(counts) - set(DOC_TYPE_ORDER))
+    by_type = ", ".join(f"{counts[t]} {t}" for t in order)
+    return [f"accepted: {_plural(len(rows), 'document')}"
+            + (f" ({by_type})" if by_type else "") + f", listed in {path}"]
+
+
+def _quarantine_lines(path: Path) -> list[str]:
+    rows, problem = _read(path, ("doc_id", "reason"), "quarantined")
+    if problem:
+        return [problem]
+    if not rows:
+        return ["quarantined: none"]
+    rows = sorted(rows, key=lambda r: r["doc_id"])
+    lines = [f"quarantined: {_plural(len(rows), 'document')} (not analysed; see {path})"]
+    if len(rows) <= MAX_LINES:
+        return lines + [f"  {r['doc_id']}: {r['reason']}" for r in rows]
+    groups: dict[str, list[str]] = {}
+    for row in rows:
+        groups.setdefault(reason_kind(row["reason"]), []).append(row["doc_id"])
+    shown = 0
+    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    for kind, ids in ordered[:MAX_LINES]:
+        more = f", +{len(ids) - IDS_PER_KIND} more" if len(ids) > IDS_PER_KIND else ""
+        lines.append(f"  {kind} ({len(ids)}): {', '.join(ids[:IDS_PER_KIND])}{more}")
+        shown += min(len(ids), IDS_PER_KIND)
+    if shown < len(rows):
+        lines.append(f"  ... and {len(rows) - shown} more, see {path}")
+    return lines
+
+
+def _extraction_lines(path: Path) -> list[str]:
+    rows, problem = _read(path, ("doc_id", "n_pages", "n_pages_without_text",
+                                 "pages_without_text"), "text layer")
+    if problem:
+        return [problem]
+    lacking = [r for r in sorted(rows, key=lambda r: r["doc_id"])
+               if (r["n_pages_without_text"] or "0").strip() not in ("", "0")]
+    if not lacking:
+        every = _plural(len(rows), "extracted document")
+        return [f"text layer: every page of the {every} has one"]
+    head = (f"text layer: {_plural(len(lacking), 'document')} with pages without one (their "
+            f"text is lost unless the PDF is OCRed; see {path})")
+    lines = [head]
+    for row in lacking[:MAX_LINES]:
+        pages = row["pages_without_text"].replace(";", ", ")
+        lines.append(f"  {row['doc_id']}: {row['n_pages_without_text']} of {row['n_pages']} "
+                     f"pages (page {pages})")
+    if len(lacking) > MAX_LINES:
+        lines.append(f"  ... and {len(lacking) - MAX_LINES} more, see {path}")
+    return lines
+
+
+def summary_lines(documents: str | Path, quarantine: str | Path,
+                  extraction: str | Path | None = None) -> list[str]:
+    """The summary as lines (no newline characters); never raises for a missing table.
+
+    Args:
+        documents: accepted documents (``results/corpus/documents.csv``).
+        quarantine: quarantined documents (``results/qc/quarantine.csv``).
+        extraction: the extraction QC table (``results/qc/extraction.csv``), or None to leave
+            the text-layer part out.
+    """
+    lines = ["corpus summary", *_accepted_lines(Path(documents)),
+             *_quarantine_lines(Path(quarantine))]
+    if extraction is not None:
+        lines += _extraction_lines(Path(extraction))
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print :func:`summary_lines` to standard output; always exit 0."""
+    ap = argparse.ArgumentParser(prog="python -m analysis.corpus summary",
+                                 description=__doc__.split("\n")[0])
+    ap.add_argument("--documents", required=True,
+                    help="accepted documents CSV (results/corpus/documents.csv)")
+    ap.add_argument("--quarantine", required=True,
+                    help="quarantined documents CSV (results/qc/quarantine.csv)")
+    ap.add_argument("--extraction",
+                    help="extraction QC CSV (results/qc/extraction.csv): also list documents "
+                         "with pages without a text layer")
+    args = ap.parse_args(argv)
+    print("\n".join(summary_lines(args.documents, args.quarantine, args.extraction)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
