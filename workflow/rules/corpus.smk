@@ -33,6 +33,7 @@ rule fetch_sources:
     input:
         code=code("corpus.fetch"),
         manifest=MANIFEST,
+        missions=MISSIONS,
     output:
         lock="results/sources/lock.csv",
     log:
@@ -50,7 +51,7 @@ rule fetch_sources:
         offline="--offline" if config["offline"] else "",
     shell:
         "{params.py} -m analysis.corpus fetch --manifest {input.manifest:q}"
-        " --dest {params.dest:q}"
+        " --missions {input.missions:q} --dest {params.dest:q}"
         " --lock-out {output.lock:q} --base-url {params.base_url:q}"
         " --timeout {params.timeout} {params.offline} 2> {log:q}"
 
@@ -78,6 +79,6 @@ checkpoint check_corpus:
         sources=lambda wildcards, input: str(Path(input.lock).parent),
     shell:
         "{params.py} -m analysis.corpus check --manifest {input.manifest:q}"
-        " --lock {input.lock:q} --sources-dir {params.sources:q}"
+        " --missions {input.missions:q} --lock {input.lock:q} --sources-dir {params.sources:q}"
         " --documents-out {output.documents:q} --quarantine-out {output.quarantine:q}"
         " 2> {log:q}"
