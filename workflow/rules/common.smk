@@ -44,23 +44,25 @@ def locate(path):
     return str(shipped) if shipped.exists() else str(given)
 
 
-def _shipped_config():
-    with open(BASE / "workflow" / "config.yaml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
-
-
 # --- Which corpus -----------------------------------------------------------------------
 # A user who names a manifest means to use it: `--config manifest=my.csv` alone selects the
 # manifest corpus (said on the console). A manifest that does not exist stops the run here,
 # before any job, with the paths that were tried.
-_SHIPPED = _shipped_config()
-if config["corpus"] == "demo" and config["manifest"] != _SHIPPED["manifest"]:
+# Keys the user set (--config, --configfile), as opposed to the shipped defaults.
+_GIVEN = dict(getattr(workflow.config_settings, "overwrite_config", None) or {})
+if "manifest" in _GIVEN and "corpus" not in _GIVEN:
     print(
         f"config: manifest={config['manifest']} was given, so the corpus is that manifest "
         "(corpus=manifest); to build the synthetic demo corpus, do not set manifest.",
         file=sys.stderr,
     )
     config["corpus"] = "manifest"
+elif "manifest" in _GIVEN and config["corpus"] == "demo":
+    print(
+        f"config: corpus=demo, so manifest={config['manifest']} is NOT used; the synthetic "
+        "demo corpus is built. Drop corpus=demo to analyse the manifest.",
+        file=sys.stderr,
+    )
 
 CORPUS = config["corpus"]
 DEMO = CORPUS == "demo"
@@ -89,9 +91,12 @@ CONFIG_FILE = str(BASE / "workflow" / "config.yaml")
 
 
 def corpus_summary():
-    """Print what the corpus check accepted and quarantined, and why (end of every run)."""
+    """Print what the corpus check accepted and quarantined, and why (end of every run
+    that got as far as the corpus check)."""
     from analysis.corpus.summary import summary_lines
 
+    if not Path(rules.check_corpus.output.documents).exists():
+        return
     for line in summary_lines(
         rules.check_corpus.output.documents,
         rules.check_corpus.output.quarantine,
