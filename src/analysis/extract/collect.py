@@ -50,11 +50,25 @@ def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
-def collect(documents: Path, extract_dir: Path) -> tuple[pa.Table | None, list[dict], list[dict]]:
+def combine_paragraphs(tables: list[pa.Table]) -> pa.Table:
+    """The corpus paragraph table (``paragraphs.parquet``) from the documents' tables
+    (:func:`analysis.extract.pdf.paragraph_table`): rows ordered by doc_id, para_seq; an empty
+    table with :data:`analysis.schemas.extract.PARAGRAPH_SCHEMA` when there is no document."""
+    if not tables:
+        from analysis.schemas.extract import PARAGRAPH_SCHEMA
+
+        return PARAGRAPH_SCHEMA.empty_table()
+    combined = pa.concat_tables(tables)
+    if combined.num_rows:
+        combined = combined.sort_by([("doc_id", "ascending"), ("para_seq", "ascending")])
+    return combined
+
+
+def collect(documents: Path, extract_dir: Path) -> tuple[pa.Table, list[dict], list[dict]]:
     """Gather the per-document outputs of the extract stage.
 
-    Returns the concatenated paragraph table (None when no document was accepted), the rows
-    of the extraction QC table and the rows of the metadata QC table.
+    Returns the corpus paragraph table (:func:`combine_paragraphs`; empty when no document
+    was accepted), the rows of the extraction QC table and the rows of the metadata QC table.
     """
     tables, extraction_rows, metadata_rows = [], [], []
     for doc in _read_documents(documents):
@@ -76,10 +90,7 @@ def collect(documents: Path, extract_dir: Path) -> tuple[pa.Table | None, list[d
         )
         for mismatch in compare_metadata(meta.get("metadata", {}), doc):
             metadata_rows.append({"doc_id": doc_id, **mismatch})
-    combined = pa.concat_tables(tables) if tables else None
-    if combined is not None and combined.num_rows:
-        combined = combined.sort_by([("doc_id", "ascending"), ("para_seq", "ascending")])
-    return combined, extraction_rows, metadata_rows
+    return combine_paragraphs(tables), extraction_rows, metadata_rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,10 +104,6 @@ def main(argv: list[str] | None = None) -> int:
 
     combined, extraction_rows, metadata_rows = collect(args.documents, args.extract_dir)
     args.paragraphs_out.parent.mkdir(parents=True, exist_ok=True)
-    if combined is None:
-        from analysis.schemas.extract import PARAGRAPH_SCHEMA
-
-        combined = PARAGRAPH_SCHEMA.empty_table()
     pq.write_table(combined, args.paragraphs_out)
     _write_csv(args.extraction_out, EXTRACTION_COLUMNS, extraction_rows)
     _write_csv(
@@ -106,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"collected {len(extraction_rows)} documents, "
-        f"{0 if combined is None else combined.num_rows} paragraphs, "
+        f"{combined.num_rows} paragraphs, "
         f"{len(metadata_rows)} metadata disagreements",
         file=sys.stderr,
     )
