@@ -88,3 +88,29 @@ def tree_state(folder: str | Path) -> dict[str, tuple[int, int]]:
     return {p.relative_to(folder).as_posix(): (p.stat().st_size if p.is_file() else -1,
                                                p.stat().st_mtime_ns)
             for p in [folder, *sorted(folder.rglob("*"))]}
+
+
+def study_pdf(path: str | Path, body: list[str], caption: list[str] = (),
+              notes: list[str] = ()) -> Path:
+    """A one-page study: ``body`` lines in 11 pt, then a figure caption (``caption`` lines in
+    10 pt, the first starting "Figure N."), and page-bottom notes (``notes`` lines in 8 pt,
+    the first starting with its number): the layout of a study's figure legends. Give more
+    body text than caption text: extraction takes the commonest font size for the body."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    y = 770
+    for size, lines in ((11, body), (10, caption)):
+        for line in lines:
+            c.setFont("Times-Roman", size)
+            c.drawString(72, y, line)
+            y -= size + 3
+        y -= 12
+    y = 60 + 11 * len(notes)
+    for line in notes:
+        c.setFont("Times-Roman", 8)
+        c.drawString(72, y, line)
+        y -= 11
+    c.showPage()
+    c.save()
+    return path

@@ -292,6 +292,27 @@ def test_cli_writes_typed_parquet_without_pandas_and_deterministically(report_pd
     assert meta["metadata"]["symbol"] == "S/2007/503" and meta["qc"]["n_pages"] >= 3
 
 
+def test_corpus_table_joins_documents_in_doc_id_order(report_pdf, resolution_pdf, tmp_path):
+    # The simulation check builds the corpus table with the same two functions as the
+    # workflow's `extract document` and `extract collect` jobs.
+    import pyarrow.parquet as pq
+
+    from analysis.extract.collect import combine_paragraphs
+    from analysis.extract.pdf import paragraph_table, write_outputs
+
+    report = extract_document(report_pdf, "b-report")
+    resolution = extract_document(resolution_pdf, "a-resolution")
+    write_outputs(report, tmp_path / "b-report.parquet")
+    assert pq.read_table(tmp_path / "b-report.parquet").equals(paragraph_table(report))
+    table = combine_paragraphs([paragraph_table(report), paragraph_table(resolution)])
+    assert table.schema.equals(PARAGRAPH_SCHEMA)
+    keys = list(zip(table.column("doc_id").to_pylist(), table.column("para_seq").to_pylist()))
+    assert keys == sorted(keys) and keys[0] == ("a-resolution", 1)
+    assert len(keys) == len(report.paragraphs) + len(resolution.paragraphs)
+    empty = combine_paragraphs([])
+    assert empty.num_rows == 0 and empty.schema.equals(PARAGRAPH_SCHEMA)
+
+
 def test_cli_fails_clearly_on_bad_input(tmp_path):
     bad = tmp_path / "bad.pdf"
     bad.write_text("<html>not found</html>")

@@ -23,6 +23,12 @@ def _accuracy(argv):
     return accuracy.main(argv)
 
 
+def _legends(argv):
+    from analysis.coding import legend
+
+    return legend.main(argv)
+
+
 def _codebook(argv):
     from analysis.coding import codebook
 
@@ -33,6 +39,7 @@ COMMANDS = {
     "paragraphs": (_paragraphs, "code every paragraph (mandates, activities) with evidence"),
     "tables": (_tables, "mandates, mission activity and the operation-report panel"),
     "accuracy": (_accuracy, "precision, recall and F1 against the demo ground truth"),
+    "legends": (_legends, "acronym legends of the studies: operations missing from the table"),
     "codebook": (_codebook, "validate a codebook YAML file"),
 }
 

@@ -19,17 +19,32 @@ the (acronym, name) pairs from such text as extracted from a PDF:
 
 Running headers or page numbers that a page break puts inside an entry are not recognised:
 pass text from which the extraction stage removed them.
+
+Studies' legends against the operations table: :func:`study_operations` reads every legend
+in the captions and footnotes (:data:`LEGEND_KINDS`) of the study documents and says, entry
+by entry, whether the operations table knows the operation, so a researcher sees which
+operations to add as rows of ``raw/missions.csv``. CLI: ``python -m analysis.coding legends
+--paragraphs P --documents D --missions M --out results/qc/study_operations.csv``; one line
+per study on stderr ("study <doc_id>: legend names N operations, K not in M: A, B").
 """
 
 from __future__ import annotations
 
+import argparse
 import re
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
-from analysis.missions import YEAR_COLUMNS
-from analysis.schemas.missions import COLUMNS
+from analysis.missions import YEAR_COLUMNS, alias_index
+from analysis.schemas.coding import StudyOperations, columns
+from analysis.schemas.missions import COLUMNS, alias_key
+
+# Extraction kinds that hold legends: figure/table captions and the notes under them.
+LEGEND_KINDS = ("caption", "footnote")
+PARAGRAPH_COLUMNS = ("doc_id", "para_seq", "page", "kind", "para_no", "text")
 
 _CLEAN = re.compile(
     # PDFium writes U+FFFE for a hyphen at a line end, whether the hyphen is real or not:
@@ -131,3 +146,97 @@ def legend_rows(pairs: list[tuple[str, str]]) -> pd.DataFrame:
     for col in YEAR_COLUMNS:
         df[col] = pd.array([pd.NA] * len(rows), dtype="Int64")
     return df
+
+
+# ------------------------------------------------------------------ studies' legends
+def study_operations(paragraphs: pd.DataFrame, documents: pd.DataFrame,
+                     missions: pd.DataFrame) -> pd.DataFrame:
+    """Every legend entry in the captions and footnotes of the study documents.
+
+    Args:
+        paragraphs: the extraction table (columns :data:`PARAGRAPH_COLUMNS`); only rows of
+            kind :data:`LEGEND_KINDS` of documents of ``documents`` with doc_type ``study``
+            are read.
+        documents: the documents table (doc_id, doc_type): the accepted documents.
+        missions: the operations table (:func:`analysis.missions.load_missions`).
+
+    Returns:
+        The :class:`analysis.schemas.coding.StudyOperations` table (validated): one row per
+        entry, ordered by doc_id, para_seq, then place in the text. An entry is ``known``
+        when its acronym, or else its name, is an acronym, name or alias of the table (case
+        and spacing ignored, as :func:`analysis.missions.alias_index`);
+        ``matched_acronym`` is then the table's acronym, else empty.
+    """
+    studies = documents.loc[documents["doc_type"] == "study", "doc_id"]
+    legends = paragraphs[paragraphs["doc_id"].isin(studies)
+                         & paragraphs["kind"].isin(LEGEND_KINDS)]
+    legends = legends.sort_values(["doc_id", "para_seq"], kind="stable")
+    index = alias_index(missions)
+    rows = []
+    for para in legends.itertuples(index=False):
+        for entry in find_legend_entries(para.text):
+            matched = index.get(alias_key(entry.acronym)) or index.get(alias_key(entry.name))
+            rows.append({"doc_id": para.doc_id, "page": para.page,
+                         "para_no": None if pd.isna(para.para_no) else para.para_no,
+                         "para_seq": para.para_seq, "acronym": entry.acronym,
+                         "name": entry.name, "known": matched is not None,
+                         "matched_acronym": matched or ""})
+    table = pd.DataFrame(rows, columns=columns(StudyOperations))
+    return StudyOperations.validate(table.astype({"known": bool}))
+
+
+def study_lines(table: pd.DataFrame, documents: pd.DataFrame, missions_name: str) -> list[str]:
+    """One line per study (sorted by doc_id): how many operations its legends name (distinct
+    acronyms) and which of them the operations table ``missions_name`` lacks (sorted)."""
+    lines = []
+    for doc_id in sorted(documents.loc[documents["doc_type"] == "study", "doc_id"]):
+        rows = table[table["doc_id"] == doc_id]
+        named = set(rows["acronym"])
+        missing = sorted(named - set(rows.loc[rows["known"], "acronym"]))
+        line = (f"study {doc_id}: legend names {len(named)} operation"
+                f"{'' if len(named) == 1 else 's'}, {len(missing)} not in {missions_name}")
+        lines.append(line + (f": {', '.join(missing)}" if missing else ""))
+    return lines
+
+
+def read_paragraphs(path: str | Path) -> pd.DataFrame:
+    """The columns :func:`study_operations` reads from the extraction table (parquet)."""
+    import pyarrow.parquet as pq
+
+    have = pq.read_schema(path).names
+    missing = [c for c in PARAGRAPH_COLUMNS if c not in have]
+    if missing:
+        raise ValueError(f"{path}: column(s) {', '.join(missing)} missing; expected the "
+                         "extraction table (python -m analysis.extract collect)")
+    return pd.read_parquet(path, columns=list(PARAGRAPH_COLUMNS))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis.coding legends",
+        description="Acronym legends of the study documents against the operations table.")
+    parser.add_argument("--paragraphs", required=True, help="results/extract/paragraphs.parquet")
+    parser.add_argument("--documents", required=True, help="results/corpus/documents.csv")
+    parser.add_argument("--missions", required=True, help="operations table (raw/missions.csv)")
+    parser.add_argument("--out", required=True, help="results/qc/study_operations.csv")
+    args = parser.parse_args(argv)
+    try:
+        from analysis.coding.paragraphs import read_documents
+        from analysis.missions import load_missions
+
+        documents = read_documents(args.documents)
+        table = study_operations(read_paragraphs(args.paragraphs), documents,
+                                 load_missions(args.missions))
+    except (ValueError, OSError) as err:  # each names its file (and line or column)
+        print(f"legends failed: {err}", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False, lineterminator="\n")
+    lines = study_lines(table, documents, args.missions)
+    for line in lines:
+        print(line, file=sys.stderr)
+    if not lines:
+        print(f"legends: no study in {args.documents}; {out} has the header only",
+              file=sys.stderr)
+    return 0

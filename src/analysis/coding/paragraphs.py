@@ -323,6 +323,16 @@ def code_corpus(paragraphs: pd.DataFrame, documents: pd.DataFrame, codebook: Cod
     return table, _evidence_frame(evidence), mention_df
 
 
+def load_coding_inputs(codebook_path: str | Path, missions_path: str | Path
+                       ) -> tuple[Codebook, pd.DataFrame, Gazetteer]:
+    """``(codebook, operations table, gazetteer)``: what :func:`code_corpus` codes with besides
+    the paragraphs and documents tables, loaded and validated from their files (the
+    gazetteer is built from the operations table)."""
+    book = load_codebook(codebook_path)
+    missions = load_missions(missions_path)
+    return book, missions, Gazetteer.from_missions(missions)
+
+
 def write_parquet(df: pd.DataFrame, path: str | Path) -> None:
     """Write without the pandas index, so equal tables give equal bytes."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -342,8 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--progress-every", type=int, default=50)
     args = parser.parse_args(argv)
     try:
-        book = load_codebook(args.codebook)
-        gazetteer = Gazetteer.from_missions(load_missions(args.missions))
+        book, _, gazetteer = load_coding_inputs(args.codebook, args.missions)
         documents = read_documents(args.documents)
         paragraphs = pd.read_parquet(args.paragraphs)
         coded, evidence, mentions = code_corpus(paragraphs, documents, book, gazetteer,

@@ -50,6 +50,20 @@ def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
+def combine_paragraphs(tables: list[pa.Table]) -> pa.Table:
+    """The corpus paragraph table (``paragraphs.parquet``) from the documents' tables
+    (:func:`analysis.extract.pdf.paragraph_table`): rows ordered by doc_id, para_seq; an empty
+    table with :data:`analysis.schemas.extract.PARAGRAPH_SCHEMA` when there is no document."""
+    if not tables:
+        from analysis.schemas.extract import PARAGRAPH_SCHEMA
+
+        return PARAGRAPH_SCHEMA.empty_table()
+    combined = pa.concat_tables(tables)
+    if combined.num_rows:
+        combined = combined.sort_by([("doc_id", "ascending"), ("para_seq", "ascending")])
+    return combined
+
+
 def _by_doc(kind: str, files: list[Path], suffix: str) -> dict[str, Path]:
     """doc_id -> file, from per-document files named ``<doc_id><suffix>``."""
     out = {}
@@ -61,15 +75,15 @@ def _by_doc(kind: str, files: list[Path], suffix: str) -> dict[str, Path]:
 
 
 def collect(documents: Path, paragraphs: list[Path], pages: list[Path],
-            meta: list[Path]) -> tuple[pa.Table | None, list[dict], list[dict]]:
+            meta: list[Path]) -> tuple[pa.Table, list[dict], list[dict]]:
     """Gather the per-document outputs of the extract stage.
 
     ``paragraphs``, ``pages`` and ``meta`` are the per-document files (``<doc_id>.parquet``,
     ``<doc_id>.parquet``, ``<doc_id>.json``); every accepted document of ``documents`` must
     have one of each (a missing one is an error naming the document).
 
-    Returns the concatenated paragraph table (None when no document was accepted), the rows
-    of the extraction QC table and the rows of the metadata QC table.
+    Returns the corpus paragraph table (:func:`combine_paragraphs`; empty when no document
+    was accepted), the rows of the extraction QC table and the rows of the metadata QC table.
     """
     files = {
         "paragraphs": _by_doc("paragraphs", paragraphs, ".parquet"),
@@ -83,28 +97,24 @@ def collect(documents: Path, paragraphs: list[Path], pages: list[Path],
         if missing:
             raise ValueError(f"{documents}: document {doc_id} has no extracted "
                              f"{' or '.join(missing)} file among the inputs")
-        paragraphs_table = pq.read_table(files["paragraphs"][doc_id])
+        table = pq.read_table(files["paragraphs"][doc_id])
         page_rows = pq.read_table(files["pages"][doc_id]).to_pylist()
-        meta_record = json.loads(files["meta"][doc_id].read_text(encoding="utf-8"))
-        paragraphs, pages, meta = paragraphs_table, page_rows, meta_record
-        tables.append(paragraphs)
-        no_text = [str(page["page"]) for page in pages if not page["has_text_layer"]]
+        meta = json.loads(files["meta"][doc_id].read_text(encoding="utf-8"))
+        tables.append(table)
+        no_text = [str(page["page"]) for page in page_rows if not page["has_text_layer"]]
         extraction_rows.append(
             {
                 "doc_id": doc_id,
                 "doc_type": doc.get("doc_type", ""),
-                "n_pages": len(pages),
+                "n_pages": len(page_rows),
                 "n_pages_without_text": len(no_text),
                 "pages_without_text": ";".join(no_text),
-                "n_paragraphs": paragraphs.num_rows,
+                "n_paragraphs": table.num_rows,
             }
         )
         for mismatch in compare_metadata(meta.get("metadata", {}), doc):
             metadata_rows.append({"doc_id": doc_id, **mismatch})
-    combined = pa.concat_tables(tables) if tables else None
-    if combined is not None and combined.num_rows:
-        combined = combined.sort_by([("doc_id", "ascending"), ("para_seq", "ascending")])
-    return combined, extraction_rows, metadata_rows
+    return combine_paragraphs(tables), extraction_rows, metadata_rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,10 +138,6 @@ def main(argv: list[str] | None = None) -> int:
         print(err, file=sys.stderr)
         return 1
     args.paragraphs_out.parent.mkdir(parents=True, exist_ok=True)
-    if combined is None:
-        from analysis.schemas.extract import PARAGRAPH_SCHEMA
-
-        combined = PARAGRAPH_SCHEMA.empty_table()
     pq.write_table(combined, args.paragraphs_out)
     _write_csv(args.extraction_out, EXTRACTION_COLUMNS, extraction_rows)
     _write_csv(
@@ -141,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"collected {len(extraction_rows)} documents, "
-        f"{0 if combined is None else combined.num_rows} paragraphs, "
+        f"{combined.num_rows} paragraphs, "
         f"{len(metadata_rows)} metadata disagreements",
         file=sys.stderr,
     )

@@ -71,6 +71,8 @@ __all__ = [
     "extract_pdf",
     "main",
     "normalize_symbol",
+    "page_table",
+    "paragraph_table",
     "write_outputs",
 ]
 
@@ -310,19 +312,30 @@ def extract_pdf(path: str | Path, doc_id: str | None = None):
     return paragraph_model().validate(df)
 
 
+def paragraph_table(doc: ExtractedDocument):
+    """The paragraph table of one document as a pyarrow Table with
+    :data:`analysis.schemas.extract.PARAGRAPH_SCHEMA` (what ``document`` writes to ``--out``;
+    :func:`analysis.extract.collect.combine_paragraphs` joins these into the corpus table)."""
+    from analysis.schemas.extract import PARAGRAPH_SCHEMA
+
+    return _arrow_table(doc.paragraphs, PARAGRAPH_SCHEMA)
+
+
+def page_table(doc: ExtractedDocument):
+    """The page table of one document (:data:`analysis.schemas.extract.PAGE_SCHEMA`)."""
+    from analysis.schemas.extract import PAGE_SCHEMA
+
+    return _arrow_table(doc.pages, PAGE_SCHEMA)
+
+
 def write_outputs(doc: ExtractedDocument, out, pages_out=None, meta_out=None, source=None):
     """Write the paragraph/page parquet files (pyarrow schemas) and the metadata JSON."""
     import pyarrow.parquet as pq
 
-    from analysis.schemas.extract import PAGE_SCHEMA, PARAGRAPH_SCHEMA
-
-    for rows, schema, dest in (
-        (doc.paragraphs, PARAGRAPH_SCHEMA, out),
-        (doc.pages, PAGE_SCHEMA, pages_out),
-    ):
+    for make_table, dest in ((paragraph_table, out), (page_table, pages_out)):
         if dest:
             Path(dest).parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(_arrow_table(rows, schema), dest)
+            pq.write_table(make_table(doc), dest)
     if meta_out:
         meta = {
             "doc_id": doc.doc_id,

@@ -174,6 +174,28 @@ class Panel(_Strict):
         return df["oc_activity_paragraphs"] <= df["all_paragraphs"]
 
 
+class StudyOperations(_Strict):
+    """``study_operations.csv``: one row per acronym legend entry (``ACR = Full name``) in a
+    caption or footnote of a study (:func:`analysis.coding.legend.study_operations`).
+
+    ``known``: the acronym, or else the name, is an acronym, name or alias of a row of the
+    operations table; ``matched_acronym``: that row's acronym (empty when not known).
+    """
+
+    doc_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    page: Series[int] = pa.Field(ge=1)
+    para_no: Series[str] = pa.Field(nullable=True)
+    para_seq: Series[int] = pa.Field(ge=1)
+    acronym: Series[str] = pa.Field(str_length={"min_value": 1})
+    name: Series[str] = pa.Field(str_length={"min_value": 1})
+    known: Series[bool]
+    matched_acronym: Series[str]
+
+    @pa.dataframe_check
+    def matched_when_known(cls, df):
+        return df["known"] == (df["matched_acronym"] != "")
+
+
 class Accuracy(_Strict):
     """``coding_accuracy.csv``: automated coding against the demo ground truth.
 

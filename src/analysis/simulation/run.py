@@ -2,14 +2,16 @@
 
 Each replicate generates a SYNTHETIC demo corpus (:func:`analysis.demo.build_corpus`) from
 the demo spec with its own ``seed`` and a chosen true ``effect.rate_ratio``, then runs the
-pipeline in this process, the way the workflow does: corpus check
-(:func:`analysis.corpus.check.check_corpus`) -> extraction of every PDF -> coding
-(:func:`analysis.coding.paragraphs.code_corpus`) -> tables (:func:`analysis.coding.tables.build_tables`) ->
-the operation-FE Poisson panel model (:func:`analysis.models.run.fit_panel_poisson`, mandate
-term, standard errors clustered by operation, and the wild cluster score bootstrap of the
-mandate term). The same model is also fitted to the panel
-of the TRUE codes (the *oracle*: the generator's truth files, no extraction or coding), so
-the difference between the two shows what coding error costs.
+pipeline in this process through the functions the stages' command lines call
+(:func:`coded_panel`): corpus check (:func:`analysis.corpus.check.check_corpus`) ->
+extraction of every PDF, joined into one paragraph table
+(:func:`analysis.extract.collect.combine_paragraphs`) -> coding
+(:func:`analysis.coding.paragraphs.code_corpus`) -> tables
+(:func:`analysis.coding.tables.build_tables`) -> the operation-FE Poisson panel model
+(:func:`analysis.models.run.fit_panel_poisson`, mandate term, standard errors clustered by
+operation, and the wild cluster score bootstrap of the mandate term). The same model is
+also fitted to the panel of the TRUE codes (the *oracle*: the generator's truth files, no
+extraction or coding), so the difference between the two shows what coding error costs.
 
 Scenarios: ``effect`` (the spec's own rate ratio) and ``null`` (rate ratio 1). Replicate
 seeds come from ``base_seed`` only (:func:`replicate_seeds`); both scenarios use the same
@@ -134,42 +136,43 @@ def write_replicate_spec(spec_path: str | Path, out_path: str | Path, *, seed: i
 @lru_cache(maxsize=4)
 def _coding_inputs(codebook_path: str, missions_path: str):
     # once per worker process: codebook, operations table and gazetteer do not change
-    from analysis.coding.codebook import load_codebook
-    from analysis.coding.gazetteer import Gazetteer
-    from analysis.missions import load_missions
+    from analysis.coding.paragraphs import load_coding_inputs
 
-    book = load_codebook(codebook_path)
-    missions = load_missions(missions_path)
-    return book, missions, Gazetteer.from_missions(missions)
+    return load_coding_inputs(codebook_path, missions_path)
 
 
 def coded_panel(manifest: str | Path, codebook_path: str | Path, missions_path: str | Path,
                 *, log=None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Run corpus check, extraction, coding and tables on the corpus of ``manifest``.
 
-    Returns ``(panel, documents, quarantine)``: the panel table of
-    :func:`analysis.coding.tables.panel` and the corpus check's two tables. Messages of the stages
-    go to ``log`` (discarded when None).
-    """
-    import pyarrow as pa
+    Each stage is the function its command line runs, in memory instead of through files:
+    ``corpus check`` (:func:`~analysis.corpus.check.check_corpus`), ``extract document``
+    and ``extract collect`` (:func:`~analysis.extract.pdf.extract_document`,
+    :func:`~analysis.extract.pdf.paragraph_table`,
+    :func:`~analysis.extract.collect.combine_paragraphs`), ``coding paragraphs``
+    (:func:`~analysis.coding.paragraphs.load_coding_inputs`,
+    :func:`~analysis.coding.paragraphs.code_corpus`) and ``coding tables``
+    (:func:`~analysis.coding.tables.build_tables`). The demo corpus has no downloads, so the
+    corpus check looks for none (sources folder beside the manifest, no lock file).
 
+    Returns ``(panel, documents, quarantine)``: the panel table of
+    :func:`analysis.coding.tables.panel` and the corpus check's two tables. Messages of the
+    stages go to ``log`` (discarded when None).
+    """
     from analysis.coding.paragraphs import code_corpus
-    from analysis.corpus.check import check_corpus
-    from analysis.extract.pdf import extract_document
-    from analysis.schemas.extract import PARAGRAPH_SCHEMA
     from analysis.coding.tables import build_tables
+    from analysis.corpus.check import check_corpus
+    from analysis.extract.collect import combine_paragraphs
+    from analysis.extract.pdf import extract_document, paragraph_table
 
     log = log or io.StringIO()
     manifest = Path(manifest)
     documents, quarantine = check_corpus(manifest, manifest.parent / "sources")
-    rows = []
-    for doc in documents.itertuples(index=False):
-        rows += extract_document(doc.path, doc.doc_id).paragraphs
-    # through arrow, so the column types are those the workflow reads from parquet
-    paragraphs = pa.Table.from_pylist(rows, schema=PARAGRAPH_SCHEMA).to_pandas()
+    paragraphs = combine_paragraphs([paragraph_table(extract_document(doc.path, doc.doc_id))
+                                     for doc in documents.itertuples(index=False)])
     book, missions, gazetteer = _coding_inputs(str(codebook_path), str(missions_path))
-    coded, evidence, mentions = code_corpus(paragraphs, documents, book, gazetteer,
-                                            progress_every=0, log=log)
+    coded, evidence, mentions = code_corpus(paragraphs.to_pandas(), documents, book,
+                                            gazetteer, progress_every=0, log=log)
     tables = build_tables(coded, evidence, mentions, documents, missions, list(book.markets),
                           log=log)
     return tables["panel"], documents, quarantine
