@@ -16,8 +16,8 @@ import pandas as pd
 import pypdfium2 as pdfium
 import pytest
 
-from analysis.paper.numbers import TABLES, build_numbers, main, write_outputs
 from analysis.paper.build import BuildError, build_paper, figure_slots
+from analysis.paper.numbers import TABLES, build_numbers, main, write_outputs
 from analysis.paper.stats import PaperError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,10 +121,15 @@ def by_round_rows(r2: tuple = (1.9, 0.9, 4.0)) -> list[dict]:
 def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
                  accuracy: bool = True, simulation: bool | str = True,
                  rounds: bool = True, by_round: list[dict] | None = None,
-                 panel: list[tuple] | None = None) -> dict:
-    """The workflow's tables for the two operations, as files; returns the CLI paths."""
+                 panel: list[tuple] | None = None, documents: list[tuple] | None = None,
+                 quarantine: list[tuple] | None = ()) -> dict:
+    """The workflow's tables for the two operations, as files; returns the CLI paths.
+
+    ``quarantine``: (doc_id, reason) rows of the corpus check's quarantine table (default:
+    none quarantined; None: no quarantine table at all)."""
     folder.mkdir(parents=True, exist_ok=True)
-    docs = pd.DataFrame(DOCUMENTS, columns=["doc_id", "doc_type", "missions", "date"])
+    docs = pd.DataFrame(documents or DOCUMENTS, columns=["doc_id", "doc_type", "missions",
+                                                         "date"])
     docs["title"], docs["symbol"], docs["path"], docs["sha256"], docs["n_pages"] = "", "", "", "", 1
     docs.to_csv(folder / "documents.csv", index=False)
     blocks = [(d, k) for d, *_ in DOCUMENTS for k in ("heading", "paragraph", "paragraph",
@@ -157,6 +162,11 @@ def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
     (folder / "codebook.yaml").write_text("version: oc-v1\n", encoding="utf-8")
     paths["codebook"] = str(folder / "codebook.yaml")
     paths["paragraphs"] = str(folder / "paragraphs.parquet")
+    if quarantine is not None:
+        pd.DataFrame([(d, f"raw/pdfs/{d}.pdf", r) for d, r in quarantine],
+                     columns=["doc_id", "path", "reason"]).to_csv(folder / "quarantine.csv",
+                                                                  index=False)
+        paths["quarantine"] = str(folder / "quarantine.csv")
     if accuracy:
         pd.DataFrame([("paragraph", "report", "activity", "", 0.97, 0.91, 0.938, 120),
                       ("paragraph", "report", "activity", "x", 0.5, 0.5, 0.5, 2),
@@ -441,11 +451,128 @@ def test_unreadable_number_names_the_row(tmp_path: Path):
 def test_cli_reports_a_missing_table(tmp_path: Path, capsys):
     paths = write_inputs(tmp_path)
     code = main(["numbers", "--documents", paths["documents"], "--paragraphs",
-                 paths["paragraphs"], "--panel", str(tmp_path / "nope.csv"),
+                 paths["paragraphs"], "--quarantine", paths["quarantine"],
+                 "--panel", str(tmp_path / "nope.csv"),
                  "--mission-activity", paths["mission_activity"], "--mandates",
                  paths["mandates"], "--out", str(tmp_path / "n.json"),
                  "--tables-dir", str(tmp_path / "t")])
     assert code == 1 and "nope.csv does not exist" in capsys.readouterr().err
+
+
+# Reasons as analysis.corpus.check writes them (the fix hints make them long on purpose).
+NO_TEXT = ("no text layer on any of its 2 page(s) (image-only scan?); run OCR on it (e.g. "
+           "ocrmypdf) and list the OCRed file instead")
+MISMATCH = ("checksum mismatch: file has sha256 " + "a" * 64 + ", the manifest expects "
+            + "b" * 64 + "; replace the file or correct the manifest")
+QUARANTINED = [("rep-c1", NO_TEXT), ("res-c", MISMATCH), ("rep-c2", NO_TEXT)]
+
+
+def test_excluded_documents_are_counted_by_reason(tmp_path: Path):
+    num, tables = numbers_for(tmp_path, quarantine=QUARANTINED)
+    v, t = num.values, num.text
+    assert (v["n_documents"], v["n_quarantined"], v["n_manifest_documents"]) == (6, 3, 9)
+    assert v["quarantine_reasons"] == {"checksum mismatch": 1, "no text layer": 2}
+    assert t["quarantine_reasons"] == "no text layer (2), checksum mismatch (1)"
+    assert v["n_quarantine_reasons"] == 2 and v["excluded_table_shown"] is True
+    assert v["quarantine_file"].endswith("quarantine.csv")
+    excluded = tables["excluded"]
+    assert list(excluded.columns) == ["doc_id", "reason"]
+    assert excluded.values.tolist() == [["rep-c1", "no text layer"], ["rep-c2", "no text layer"],
+                                        ["res-c", "checksum mismatch"]]
+
+
+def test_no_excluded_documents_and_no_quarantine_table(tmp_path: Path):
+    num, tables = numbers_for(tmp_path / "none")  # an empty quarantine table
+    v = num.values
+    assert (v["n_quarantined"], v["n_manifest_documents"]) == (0, 6)
+    assert v["quarantine_reasons"] == {} and num.text["quarantine_reasons"] == "none"
+    assert v["excluded_table_shown"] is False
+    assert tables["excluded"].empty and list(tables["excluded"].columns) == ["doc_id", "reason"]
+    num, tables = numbers_for(tmp_path / "absent", quarantine=None)  # function API: optional
+    assert num.values["n_quarantined"] is None and num.text["n_quarantined"] == "n/a"
+    assert num.values["n_manifest_documents"] is None and tables["excluded"].empty
+
+
+def test_many_excluded_documents_are_not_listed(tmp_path: Path):
+    from analysis.paper.excluded import EXCLUDED_TABLE_MAX
+
+    reason = "file missing: raw/pdfs/x.pdf (and no symbol/source_url to download it)"
+    many = [(f"doc-{i:02d}", reason) for i in range(EXCLUDED_TABLE_MAX + 1)]
+    num, tables = numbers_for(tmp_path, quarantine=many)
+    assert num.values["n_quarantined"] == EXCLUDED_TABLE_MAX + 1
+    assert num.values["excluded_table_shown"] is False
+    assert num.text["quarantine_reasons"] == f"missing file ({EXCLUDED_TABLE_MAX + 1})"
+    assert len(tables["excluded"]) == EXCLUDED_TABLE_MAX + 1  # the file still lists them all
+
+
+def test_reason_kinds_of_the_reasons_the_corpus_check_writes(tmp_path: Path, monkeypatch):
+    """Every kind of bad document, quarantined by the real corpus check; its reasons map to
+    short kinds, and a reason nobody foresaw still counts under its own words."""
+    from pdf_fixtures import (
+        encrypted_pdf,
+        image_only_pdf,
+        text_pdf,
+        truncated_pdf,
+        write_manifest,
+        zero_page_pdf,
+    )
+
+    from analysis.corpus.check import check_corpus
+    from analysis.paper.excluded import OTHER, reason_kind
+
+    monkeypatch.chdir(tmp_path)
+    pdfs = tmp_path / "raw" / "pdfs"
+    text_pdf(pdfs / "good.pdf", "1. Decides to extend the mandate.")
+    (pdfs / "copy.pdf").write_bytes((pdfs / "good.pdf").read_bytes())
+    text_pdf(pdfs / "other.pdf", "2. Requests the Secretary-General to report.")
+    image_only_pdf(pdfs / "scan.pdf")
+    encrypted_pdf(pdfs / "locked.pdf")
+    zero_page_pdf(pdfs / "empty-doc.pdf")
+    truncated_pdf(pdfs / "broken.pdf", pdfs / "other.pdf")
+    (pdfs / "zero.pdf").write_bytes(b"")
+    (pdfs / "page.pdf").write_text("<html>not found</html>")
+    rows = [{"doc_id": d, "path": f"pdfs/{d}.pdf"} for d in
+            ("good", "copy", "scan", "locked", "empty-doc", "broken", "zero", "page", "gone")]
+    rows.append({"doc_id": "pinned", "path": "pdfs/other.pdf", "sha256": "0" * 64})
+    write_manifest(tmp_path / "raw" / "manifest.csv", rows)
+    documents, quarantine = check_corpus("raw/manifest.csv", "results/sources")
+    assert list(documents["doc_id"]) == ["good"]
+    kinds = {d: reason_kind(r) for d, r in zip(quarantine["doc_id"], quarantine["reason"])}
+    assert kinds == {"copy": "duplicate of another document", "scan": "no text layer",
+                     "locked": "encrypted PDF", "empty-doc": "no pages",
+                     "broken": "corrupt PDF", "zero": "empty file", "page": "not a PDF",
+                     "gone": "missing file", "pinned": "checksum mismatch"}
+    assert reason_kind("not downloaded (offline)") == "not downloaded (offline)"
+    assert reason_kind("download failed: HTTP 404") == "download failed"
+    assert reason_kind("Withdrawn by the editor: see note") == "Withdrawn by the editor"
+    assert reason_kind("a reason written as one long sentence without any colon at all") == OTHER
+
+
+def test_a_document_both_accepted_and_quarantined_is_an_error(tmp_path: Path):
+    paths = write_inputs(tmp_path, quarantine=[("rep-a1", NO_TEXT)])
+    with pytest.raises(PaperError, match=r"quarantine\.csv and .*documents\.csv both list "
+                       r"rep-a1.*rebuild both"):
+        build_numbers(**paths)
+
+
+def test_cli_requires_the_quarantine_table_and_writes_the_excluded_table(tmp_path: Path,
+                                                                        capsys):
+    paths = write_inputs(tmp_path, quarantine=QUARANTINED)
+    args = ["numbers", "--documents", paths["documents"], "--paragraphs", paths["paragraphs"],
+            "--panel", paths["panel"], "--mission-activity", paths["mission_activity"],
+            "--mandates", paths["mandates"], "--estimates", paths["estimates"],
+            "--out", str(tmp_path / "out" / "numbers.json"),
+            "--tables-dir", str(tmp_path / "out" / "tables")]
+    with pytest.raises(SystemExit):
+        main(args)
+    assert "--quarantine" in capsys.readouterr().err
+    assert main([*args, "--quarantine", paths["quarantine"]]) == 0
+    assert "3 of 9 documents the manifest lists are excluded" in capsys.readouterr().err
+    excluded = (tmp_path / "out" / "tables" / "excluded.csv").read_text()
+    assert excluded == ("doc_id,reason\nrep-c1,no text layer\nrep-c2,no text layer\n"
+                        "res-c,checksum mismatch\n")
+    values = json.loads((tmp_path / "out" / "numbers.json").read_text())["values"]
+    assert (values["n_quarantined"], values["n_manifest_documents"]) == (3, 9)
 
 
 # ---------------------------------------------------------------------------------------
@@ -461,6 +588,9 @@ def test_paper_quotes_numbers_json(tmp_path: Path, figures):
                 "cross_section_volume_poisson__explicit_mandate__exact_p"):
         assert has(text, t[key]), f"{key} = {t[key]!r} not in the PDF"
     assert has(text, "Demonstration build on a SYNTHETIC corpus")
+    assert has(text, "The corpus check accepted every document the manifest lists (6); none "
+               "was excluded.")
+    assert not has(text, "Not every listed document is analysed")
     assert has(text, "interval lies above one") and not has(text, "interval lies below one")
     assert has(text, "reaches the same conclusion") and not has(text, "disagree")
     assert has(text, "headline interval covers it")
@@ -539,6 +669,30 @@ def test_real_corpus_has_no_demo_label_and_says_what_is_missing(tmp_path: Path, 
     assert has(text, "Figure not built in this run (fig5)")
     assert has(text, "No human coding round is part of this build")
     assert has(text, "Only the main automated coding round")
+
+
+def test_paper_states_what_was_excluded(tmp_path: Path, figures):
+    """The user's case: four documents listed, three quarantined, one analysed."""
+    quarantined = [("rep-a1", NO_TEXT), ("rep-a2", NO_TEXT), ("res-b", MISMATCH)]
+    numbers, text = compile_paper(tmp_path / "few", figures, documents=DOCUMENTS[:1],
+                                  quarantine=quarantined)
+    v = numbers["values"]
+    assert (v["n_manifest_documents"], v["n_documents"], v["n_quarantined"]) == (4, 1, 3)
+    assert has(text, "Of the 4 documents the manifest lists, the corpus check excluded 3 and "
+               "the analysis uses the remaining 1.")
+    assert has(text, "Excluded documents by reason: no text layer (2), checksum mismatch (1)")
+    assert has(text, "the corpus check excluded another 3 listed in the manifest")  # abstract
+    assert has(text, "Table 2 lists them") and has(text, "quarantine.csv")
+    for doc_id in ("rep-a1", "rep-a2", "res-b"):  # the table of excluded documents
+        assert has(text, doc_id), doc_id
+    assert not has(text, "none was excluded") and not has(text, "too many to list")
+    # More than fit in a table: counts by reason and the pointer, no table.
+    many = [(f"gone-{i:02d}", "file missing: raw/pdfs/x.pdf") for i in range(20)]
+    numbers, text = compile_paper(tmp_path / "many", figures, quarantine=many)
+    assert numbers["values"]["excluded_table_shown"] is False
+    assert has(text, "Of the 26 documents the manifest lists, the corpus check excluded 20")
+    assert has(text, "missing file (20)") and has(text, "They are too many to list here.")
+    assert has(text, "quarantine.csv") and not has(text, "gone-07")
 
 
 def test_figure_names_must_give_their_slot(tmp_path: Path):

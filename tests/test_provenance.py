@@ -53,7 +53,8 @@ def run(tmp_path: Path) -> dict:
         writer.writeheader()
         writer.writerows(reversed(rows))  # out of order on purpose: the record sorts
     files = {}
-    for name, body in (("manifest", "doc_id,path\nrep-1,pdfs/rep-1.pdf\n"),
+    manifest = "doc_id,path\nrep-1,pdfs/rep-1.pdf\nres-1,pdfs/res-1.pdf\ngone-1,pdfs/gone-1.pdf\n"
+    for name, body in (("manifest", manifest),
                        ("missions", "acronym,name\nUNMIL,United Nations Mission in Liberia\n"),
                        ("codebook", "version: oc-v1\n"), ("config_file", "corpus: demo\n"),
                        ("demo_spec", "seed: 1\n")):
@@ -166,3 +167,27 @@ def test_coder_sheets_of_every_round_are_checksummed(run: dict, tmp_path: Path, 
     assert "coder-b.csv does not exist" in capsys.readouterr().err
     assert main([*args[:-4], "--coder-sheets", "r2", str(sheets[1]),
                  "--coder-sheets", "r2", str(sheets[1])]) == 1
+
+
+def test_the_record_names_the_manifest_given_and_no_other(run: dict, tmp_path: Path):
+    """provenance.json records path and checksum of the --manifest of the run (there is no
+    default), and refuses a manifest that does not list the accepted documents."""
+    other = tmp_path / "elsewhere" / "manifest.csv"
+    other.parent.mkdir()
+    other.write_text("DOC_ID ,path\n res-1 ,a.pdf\nrep-1,b.pdf\n", encoding="utf-8")
+    args = ["--documents", str(run["documents"]), "--missions", str(run["missions"]),
+            "--codebook", str(run["codebook"]), "--config-file", str(run["config_file"]),
+            "--workflow-dir", str(tmp_path)]
+    out = tmp_path / "p.json"
+    records = []
+    for manifest in (run["manifest"], other):
+        assert main([*args, "--manifest", str(manifest), "--out", str(out)]) == 0
+        records.append(json.loads(out.read_text())["inputs"]["manifest"])
+        assert records[-1] == {"path": str(manifest), "sha256": _sha(Path(manifest))}
+    assert records[0]["sha256"] != records[1]["sha256"]
+    with pytest.raises(SystemExit):  # no manifest, no record
+        main([*args, "--out", str(out)])
+    other.write_text("doc_id,path\nrep-1,b.pdf\n", encoding="utf-8")
+    with pytest.raises(ProvenanceError, match=r"manifest\.csv does not list 1 accepted "
+                       r"document\(s\) \(res-1\).*checked against another manifest"):
+        provenance(**{**run, "manifest": other})

@@ -8,13 +8,17 @@ as CSV beside it (:data:`TABLES`). Nothing in ``paper/main.typ`` is typed by han
 these files. Same inputs => byte-identical outputs.
 
 Inputs (contracts in notes/TABLES.md): documents table, extracted paragraphs, panel, mission
-activity, mandates, model estimates; optional: coding accuracy (demo corpus), simulation
-check, demo spec (the true effect the synthetic corpus was generated with), reliability of
-the coding rounds and the mandate estimate by round (:mod:`analysis.paper.rounds`).
+activity, mandates, model estimates; optional: the quarantine table of the corpus check (what
+the manifest listed but the analysis left out, and why: :mod:`analysis.paper.excluded`;
+required on the command line, so a workflow run cannot forget it), coding accuracy (demo
+corpus), simulation check, demo spec (the true effect the synthetic corpus was generated
+with), reliability of the coding rounds and the mandate estimate by round
+(:mod:`analysis.paper.rounds`).
 
 CLI::
 
     python -m analysis.paper numbers --documents results/corpus/documents.csv \\
+        --quarantine results/qc/quarantine.csv \\
         --paragraphs results/extract/paragraphs.parquet --panel results/tables/panel.csv \\
         --mission-activity results/tables/mission_activity.csv \\
         --mandates results/tables/mandates.csv --estimates results/models/estimates.csv \\
@@ -39,6 +43,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.paper.build import BuildError, build_paper
+from analysis.paper.excluded import excluded_numbers
 from analysis.paper.format import Numbers
 from analysis.paper.models import bootstrap_design, estimate_numbers
 from analysis.paper.rounds import reliability_numbers, round_numbers
@@ -53,8 +58,8 @@ from analysis.paper.stats import (
 )
 
 # Formatted tables written beside numbers.json, by name (file <name>.csv).
-TABLES = ("corpus", "activity_by_mandate", "estimates", "estimates_notes", "accuracy",
-          "simulation", "reliability", "rounds")
+TABLES = ("corpus", "excluded", "activity_by_mandate", "estimates", "estimates_notes",
+          "accuracy", "simulation", "reliability", "rounds")
 CORPORA = ("demo", "manifest")
 # Codebook versions refined while looking at coding errors on the demo corpus of the default
 # spec: their accuracy on that corpus is optimistic (the paper says so).
@@ -126,19 +131,26 @@ def codebook_numbers(num: Numbers, codebook: str | Path | None) -> None:
 
 
 def build_numbers(*, documents, paragraphs, panel, mission_activity, mandates,
-                  estimates=None, accuracy=None, simulation=None, demo_spec=None,
-                  reliability=None, estimates_by_round=None, codebook=None,
+                  quarantine=None, estimates=None, accuracy=None, simulation=None,
+                  demo_spec=None, reliability=None, estimates_by_round=None, codebook=None,
                   corpus: str = "demo") -> tuple[Numbers, dict[str, pd.DataFrame]]:
-    """All numbers and formatted tables from the table files (paths; optional ones None)."""
+    """All numbers and formatted tables from the table files (paths; optional ones None).
+
+    ``quarantine``: the corpus check's quarantine table; without it the numbers of excluded
+    documents are None and the paper says it cannot tell what was excluded."""
     if corpus not in CORPORA:
         raise PaperError(f"corpus {corpus!r}: expected one of {', '.join(CORPORA)} (config key "
                          "'corpus')")
     num = Numbers(corpus)
     num.flag("is_demo", corpus == "demo", "workflow/config.yaml", "config key corpus == demo")
     tables = {}
+    documents_table = read_table(documents, "documents table")
     tables["corpus"] = corpus_numbers(
-        num, read_table(documents, "documents table"), read_paragraphs(paragraphs),
+        num, documents_table, read_paragraphs(paragraphs),
         documents_file=str(documents), paragraphs_file=str(paragraphs))
+    tables["excluded"] = excluded_numbers(
+        num, read_table(quarantine, "quarantine table"), documents_table,
+        file=str(quarantine or ""), documents_file=str(documents))
     mandate_numbers(num, read_table(mandates, "mandates table"), file=str(mandates))
     panel_table = read_table(panel, "panel table")
     tables["activity_by_mandate"] = panel_numbers(num, panel_table, file=str(panel))
@@ -189,6 +201,9 @@ def _parser() -> argparse.ArgumentParser:
     n = sub.add_parser("numbers", help="numbers.json and the formatted tables")
     for name in ("documents", "paragraphs", "panel", "mission-activity", "mandates"):
         n.add_argument(f"--{name}", required=True)
+    n.add_argument("--quarantine", required=True, metavar="PATH",
+                   help="the corpus check's quarantine table (results/qc/quarantine.csv): "
+                        "documents the manifest lists that the analysis leaves out")
     for name in ("estimates", "accuracy", "simulation", "demo-spec", "reliability",
                  "estimates-by-round", "codebook"):
         n.add_argument(f"--{name}", default=None)
@@ -213,11 +228,16 @@ def main(argv: list[str] | None = None) -> int:
             num, tables = build_numbers(
                 documents=args.documents, paragraphs=args.paragraphs, panel=args.panel,
                 mission_activity=args.mission_activity, mandates=args.mandates,
-                estimates=args.estimates, accuracy=args.accuracy, simulation=args.simulation,
+                quarantine=args.quarantine, estimates=args.estimates, accuracy=args.accuracy, simulation=args.simulation,
                 demo_spec=args.demo_spec, reliability=args.reliability,
                 estimates_by_round=args.estimates_by_round, codebook=args.codebook,
                 corpus=args.config_corpus)
             write_outputs(num, tables, args.out, args.tables_dir)
+            v = num.values
+            if v["n_quarantined"]:
+                print(f"paper: {v['n_quarantined']} of {v['n_manifest_documents']} documents "
+                      f"the manifest lists are excluded ({num.text['quarantine_reasons']}); "
+                      f"the paper says so (see {args.quarantine})", file=sys.stderr)
             print(f"paper: {len(num.values)} numbers -> {args.out}", file=sys.stderr)
         else:
             build_paper(main=args.main, bibliography=args.bibliography, numbers=args.numbers,

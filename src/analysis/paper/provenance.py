@@ -3,7 +3,9 @@
 :func:`provenance` returns a dict written as ``results/provenance.json``:
 
 - ``inputs``: path and sha256 of the manifest, the accepted-documents table, the operations
-  table (missions.csv), the codebook, the demo spec (demo corpus) and the config file;
+  table (missions.csv), the codebook, the demo spec (demo corpus) and the config file; the
+  manifest is the one given (no default) and must list every accepted document, so a record
+  cannot name a manifest other than the one the corpus was checked against;
 - ``documents``: every accepted document (``documents.csv``): doc_id, doc_type, path, the
   sha256 recorded when the corpus was checked, and ``verified``: true when the file on disk
   still has that checksum, false when it changed since (results are then stale), null when
@@ -78,6 +80,26 @@ def document_records(documents: str | Path) -> list[dict]:
     return out
 
 
+def check_manifest_lists(manifest: str | Path, documents: list[dict]) -> None:
+    """Every accepted document must be a row of ``manifest`` (column ``doc_id``, matched as
+    the corpus check reads it: header case-insensitive, cells stripped); else the record
+    would name a manifest the corpus was not checked against."""
+    with open(manifest, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    header = [h.strip().lower() for h in (rows[0] if rows else [])]
+    if "doc_id" not in header:
+        raise ProvenanceError(f"{manifest}: no doc_id column; is this the document manifest?")
+    col = header.index("doc_id")
+    listed = {r[col].strip() for r in rows[1:] if len(r) > col}
+    missing = [d["doc_id"] for d in documents if d["doc_id"] not in listed]
+    if missing:
+        raise ProvenanceError(
+            f"{manifest} does not list {len(missing)} accepted document(s) "
+            f"({', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}): the documents "
+            "table was checked against another manifest; pass the manifest the corpus check "
+            "used (--manifest) or rerun the corpus check")
+
+
 def package_versions(names=PACKAGES) -> dict:
     versions = {}
     for name in names:
@@ -129,10 +151,12 @@ def provenance(*, manifest, documents, missions, codebook, config_file, config: 
               "config_file": file_record(config_file)}
     if demo_spec is not None:
         inputs["demo_spec"] = file_record(demo_spec)
+    accepted = document_records(documents)
+    check_manifest_lists(manifest, accepted)
     return {
         "coding_rounds": round_records(coder_sheets),
         "config": config,
-        "documents": document_records(documents),
+        "documents": accepted,
         "inputs": inputs,
         "packages": package_versions(),
         "platform": {"system": platform.system(), "machine": platform.machine()},
