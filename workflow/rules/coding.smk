@@ -108,7 +108,33 @@ rule coding_accuracy:
         " --out {output.accuracy:q} --join-out {output.join:q} 2> {log:q}"
 
 
+rule study_operations:
+    """Operations named in the studies' acronym legends, checked against the operations table."""
+    input:
+        code=code("coding.legend"),
+        paragraphs=rules.collect_extraction.output.paragraphs,
+        documents=rules.check_corpus.output.documents,
+        missions=MISSIONS,
+    output:
+        operations="results/qc/study_operations.csv",
+    log:
+        "results/logs/study_operations.log",
+    conda:
+        ENV
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        py=PY,
+    shell:
+        # the per-study lines (operations to add to the table) also reach the console
+        "{params.py} -m analysis.coding legends --paragraphs {input.paragraphs:q}"
+        " --documents {input.documents:q} --missions {input.missions:q}"
+        " --out {output.operations:q} 2> >(tee {log:q} >&2)"
+
+
 CODE_TARGETS = [
+    *rules.study_operations.output,
     *rules.code_paragraphs.output,
     *rules.build_tables.output,
     *(rules.coding_accuracy.output if DEMO else []),

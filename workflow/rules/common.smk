@@ -331,6 +331,7 @@ SIMULATION_TABLE = "results/qc/simulation.csv"
 # Formatted tables written beside numbers.json (analysis.paper.TABLES).
 PAPER_TABLES = [
     "corpus",
+    "excluded",
     "activity_by_mandate",
     "estimates",
     "estimates_notes",

@@ -35,6 +35,7 @@ rule numbers:
         tables_dir=lambda wildcards, output: str(Path(output.tables[0]).parent),
     shell:
         "{params.py} -m analysis.paper numbers --documents {input.documents:q}"
+        " --quarantine {input.quarantine:q}"
         " --paragraphs {input.paragraphs:q} --panel {input.panel:q}"
         " --mission-activity {input.mission_activity:q} --mandates {input.mandates:q}"
         " --estimates {input.estimates:q} --reliability {input.reliability:q}"
