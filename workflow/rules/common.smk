@@ -290,27 +290,32 @@ FIGURES = {
     "fig6_reliability": "Figure 6: reliability of the coding by variable and round",
     "fig7_rounds": "Figure 7: explicit-mandate estimate by coding round",
 }
-# name -> {table: path}; the table's option of `python -m analysis.figures figN` is --<table>
+# name -> {table: (rule, output)}; a table's option of `python -m analysis.figures figN`
+# is --<table> (underscores as dashes).
 FIGURE_TABLES = {
     "fig1_operation_quadrant": {
-        "mission_activity": "results/tables/mission_activity.csv",
-        "mandates": "results/tables/mandates.csv",
+        "mission_activity": ("build_tables", "activity"),
+        "mandates": ("build_tables", "mandates"),
     },
-    "fig2_quadrant_market": {"mission_activity": "results/tables/mission_activity.csv"},
-    "fig3_mandate_coefficients": {"estimates": "results/models/estimates.csv"},
+    "fig2_quadrant_market": {"mission_activity": ("build_tables", "activity")},
+    "fig3_mandate_coefficients": {"estimates": ("fit_models", "estimates")},
     "fig4_mandate_timeline": {
-        "panel": "results/tables/panel.csv",
-        "mandates": "results/tables/mandates.csv",
+        "panel": ("build_tables", "panel"),
+        "mandates": ("build_tables", "mandates"),
     },
-    "fig5_activity_by_mandate": {"panel": "results/tables/panel.csv"},
-    "fig6_reliability": {"reliability": "results/coding/reliability.csv"},
-    "fig7_rounds": {"estimates_by_round": "results/models/estimates_by_round.csv"},
+    "fig5_activity_by_mandate": {"panel": ("build_tables", "panel")},
+    "fig6_reliability": {"reliability": ("reliability", "reliability")},
+    "fig7_rounds": {"estimates_by_round": ("estimates_by_round", 0)},
 }
-FIGURE_FILES = expand("results/figures/{name}.{ext}", name=FIGURES, ext=("pdf", "png"))
+FIGURE_FILES = expand("results/figures/{figure}.{ext}", figure=FIGURES, ext=("pdf", "png"))
 
 
 def figure_tables(wildcards):
-    return FIGURE_TABLES[wildcards.figure]
+    """Input function: the tables a figure is drawn from, as outputs of their rules."""
+    return {
+        table: getattr(rules, rule).output[output]
+        for table, (rule, output) in FIGURE_TABLES[wildcards.figure].items()
+    }
 
 
 def figure_options(wildcards, input):
@@ -324,7 +329,6 @@ def figure_options(wildcards, input):
 # A method check, not part of the main path: built on request (`snakemake simulation`),
 # and in the default build and the paper only with `simulation: true` in the config.
 SIMULATION = bool(config["simulation"])
-SIMULATION_TABLE = "results/qc/simulation.csv"
 
 
 # --- Paper -----------------------------------------------------------------------------
@@ -342,21 +346,24 @@ PAPER_TABLES = [
 ]
 # Figures the paper shows, slot figN from the file name prefix (analysis.paper.build).
 PAPER_FIGURES = expand("results/figures/{figure}.pdf", figure=FIGURES)
-# Inputs that only the demo corpus has: the coding accuracy against its ground truth and
-# the spec with the true effect it was generated with.
-PAPER_DEMO_INPUTS = (
-    {
-        "accuracy": "results/qc/coding_accuracy.csv",
-        "demo_spec": DEMO_SPEC,
-    }
-    if DEMO
-    else {}
-)
-# The simulation table, when the config includes the simulation check in the build.
-PAPER_SIMULATION = {"simulation": SIMULATION_TABLE} if SIMULATION else {}
 
 
-PAPER_OPTIONAL_OPTIONS = " ".join(
-    f"--{key.replace('_', '-')} {shlex.quote(str(path))}"
-    for key, path in {**PAPER_DEMO_INPUTS, **PAPER_SIMULATION}.items()
-)
+def paper_optional_inputs(wildcards):
+    """Input function (paper numbers): the demo corpus's coding accuracy against its ground
+    truth and the spec it was generated from (true effect); the simulation table when the
+    config includes the simulation check."""
+    inputs = {}
+    if DEMO:
+        inputs.update(accuracy=rules.coding_accuracy.output.accuracy, demo_spec=DEMO_SPEC)
+    if SIMULATION:
+        inputs.update(simulation=rules.simulation_check.output.summary)
+    return inputs
+
+
+def paper_optional_options(wildcards, input):
+    """`--accuracy F --demo-spec F --simulation F`, for those of them that are inputs."""
+    return " ".join(
+        f"--{key.replace('_', '-')} {shlex.quote(str(input[key]))}"
+        for key in ("accuracy", "demo_spec", "simulation")
+        if key in input.keys()
+    )

@@ -5,8 +5,7 @@ import json
 rule numbers:
     """Every number the paper quotes, with its source, and the paper's formatted tables."""
     input:
-        **PAPER_DEMO_INPUTS,
-        **PAPER_SIMULATION,
+        unpack(paper_optional_inputs),
         code=code("paper.numbers"),
         documents=rules.check_corpus.output.documents,
         quarantine=rules.check_corpus.output.quarantine,
@@ -31,7 +30,7 @@ rule numbers:
     params:
         py=PY,
         corpus=config["corpus"],
-        optional=PAPER_OPTIONAL_OPTIONS,
+        optional=paper_optional_options,
         tables_dir=lambda wildcards, output: str(Path(output.tables[0]).parent),
     shell:
         "{params.py} -m analysis.paper numbers --documents {input.documents:q}"
@@ -75,7 +74,7 @@ rule paper:
 rule provenance:
     """Checksums of every input, package versions, workflow commit and the config."""
     input:
-        **{k: v for k, v in PAPER_DEMO_INPUTS.items() if k == "demo_spec"},
+        **({"demo_spec": DEMO_SPEC} if DEMO else {}),
         code=code("paper.provenance"),
         manifest=MANIFEST,
         documents=rules.check_corpus.output.documents,
@@ -99,10 +98,8 @@ rule provenance:
         workflow_dir=lambda wildcards, input: str(
             Path(input.config_file).resolve().parents[1]
         ),
-        demo_options=" ".join(
-            f"--demo-spec {shlex.quote(str(path))}"
-            for key, path in PAPER_DEMO_INPUTS.items()
-            if key == "demo_spec"
+        demo_options=lambda wildcards, input: (
+            f"--demo-spec {shlex.quote(input.demo_spec)}" if "demo_spec" in input.keys() else ""
         ),
         coder_sheets=CODER_SHEET_OPTIONS,
     shell:

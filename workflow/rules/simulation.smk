@@ -16,7 +16,7 @@ rule simulation_check:
         codebook_schema=CODEBOOK_SCHEMA,
     output:
         summary=report(
-            SIMULATION_TABLE,
+            "results/qc/simulation.csv",
             caption="../report/simulation.rst",
             category="Quality checks",
         ),
