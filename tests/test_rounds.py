@@ -172,6 +172,8 @@ def test_sheet_problems_are_listed_all_at_once_with_file_row_and_column(tmp_path
         # row's own para_no and para_seq give it away
         {"para_id": "rep-1:5", "para_no": "3", "para_seq": "5", "oc": "true"},
         {"para_id": "res-1:3", "oc": "true"},                               # 10: no such number
+        # 11: an old id of the unnumbered 1st resolution paragraph now reads as "printed 1"
+        {"para_id": "res-1:1", "doc_id": "res-1", "para_no": "", "oc": "false"},
     ])
     b = sheet_file(tmp_path / "coder-b.csv", [{"para_id": "rep-1:1", "oc": "true"}],
                    drop=("quadrant", "addressee"))
@@ -185,6 +187,7 @@ def test_sheet_problems_are_listed_all_at_once_with_file_row_and_column(tmp_path
         ("coder-a.csv", 5, "market"), ("coder-a.csv", 5, "oc"),
         ("coder-a.csv", 6, "activity"), ("coder-a.csv", 7, "para_id"),
         ("coder-a.csv", 9, "para_no"), ("coder-a.csv", 10, "para_id"),
+        ("coder-a.csv", 11, "para_no"),
         ("coder-b.csv", 1, "quadrant, addressee"),
         ("adjudicated.csv", 2, "variable"), ("adjudicated.csv", 3, "value"),
     }

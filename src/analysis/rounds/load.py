@@ -5,9 +5,10 @@ A human round is a folder ``raw/coding/<round>/`` with one sheet per coder, ``<c
 (:mod:`analysis.rounds.sheet`): a ``para_id`` column (:mod:`analysis.ids`: the printed
 paragraph number, ``doc:s<para_seq>`` for paragraphs without one) and one column per
 variable; other columns (text, comment, ...) are ignored, except that ``doc_id``,
-``para_no`` and ``para_seq``, when present and filled, must agree with the id (so a row
-whose id was edited, or a sheet exported before ids carried the printed number, is caught
-instead of being read as another paragraph). An empty cell means "not coded"; a row with no code
+``para_no`` and ``para_seq`` must agree with the id when filled (and an empty ``para_no``
+on a row whose ``doc_id`` is filled means "no printed number", so it must agree too), so a
+row whose id was edited, or a sheet exported before ids carried the printed number, is
+caught instead of being read as another paragraph. An empty cell means "not coded"; a row with no code
 at all is skipped. Values are written as :func:`analysis.rounds.variables.normalise` reads them.
 Comma- or semicolon-separated files both work (spreadsheets save either).
 
@@ -99,10 +100,15 @@ def _paragraph(value: str, paragraphs: pd.DataFrame, path: Path, line: int,
         return None
     para = paragraphs.loc[value]
     for column in _RESTATED:
-        given = str((rec or {}).get(column, "")).strip()
+        if column not in (rec or {}):
+            continue
+        given = str(rec[column]).strip()
         if given.endswith(".0") and column == "para_seq":
             given = given[:-2]  # a spreadsheet's number format
-        if given and given != str(para[column]).strip():
+        # On an exported row (doc_id filled) an empty para_no says "no printed number", so
+        # it is checked too; other empty cells say nothing.
+        exported = column == "para_no" and str(rec.get("doc_id", "")).strip()
+        if (given or exported) and given != str(para[column]).strip():
             number = f"printed {para['para_no']}" if para["para_no"] else "without a number"
             problems.append(Problem(str(path), line, column, (
                 f"{given!r} does not match para_id {value!r} (paragraph {number}, para_seq "
