@@ -2,7 +2,10 @@
 human round's coding applied to the tables.
 
 The corpus is a hand-made coded-paragraphs table (the output of the coding stage) whose
-counts are chosen so every expected number can be worked out by hand in the test.
+counts are chosen so every expected number can be worked out by hand in the test. Its ids
+are the printed numbers: report paragraph "n." is ``rep-k:n`` (its para_seq is n + 2, after
+a title and a heading); resolution preambular paragraphs are unnumbered (``res-1:s<seq>``)
+and the one operative paragraph, printed "1.", is ``res-1:1``.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ import pandas as pd
 import pytest
 
 from analysis.coding.codebook import load_codebook
-from analysis.rounds.steps import main as rounds_main
-from analysis.rounds.steps import write_csv
+from analysis.coding.tables import mission_activity
+from analysis.ids import para_ids
 from analysis.rounds.agree import (
     alpha_rows,
     automated_vs_human,
@@ -26,18 +29,20 @@ from analysis.rounds.agree import (
 from analysis.rounds.apply import apply_consensus, estimates_by_round
 from analysis.rounds.load import SheetError, load_round
 from analysis.rounds.sheet import SHEET_COLUMNS, allocate, coder_sheet, sample_paragraphs
-from analysis.rounds.variables import long_codes, normalise, vocabulary
+from analysis.rounds.steps import main as rounds_main
+from analysis.rounds.steps import write_csv
+from analysis.rounds.variables import long_codes, normalise, paragraph_table, vocabulary
 from analysis.schemas.coding import CodedParagraphs, Evidence, columns
-from analysis.coding.tables import mission_activity
+from analysis.schemas.rounds import Consensus, Disagreements, RoundCodes
 
 REPO = Path(__file__).resolve().parents[1]
 VOCAB = vocabulary(load_codebook(REPO / "workflow" / "codebooks" / "oc-v1.yaml"))
 
 
-def paragraph(doc_id, seq, doc_type="report", **codes) -> dict:
-    """One coded paragraph with every column of coded_paragraphs.parquet."""
+def paragraph(doc_id, seq, doc_type="report", para_no=None, **codes) -> dict:
+    """One coded paragraph with every column of coded_paragraphs.parquet but para_id."""
     report = doc_type != "resolution"
-    row = {"doc_id": doc_id, "para_seq": seq, "page": 1 + seq // 10, "para_no": str(seq),
+    row = {"doc_id": doc_id, "para_seq": seq, "page": 1 + seq // 10, "para_no": para_no,
            "doc_type": doc_type, "date": "2010-01-01", "operations": "ALPHA",
            "part": None if report else "operative", "verb": None,
            "strength": None if report else "requested",
@@ -66,14 +71,24 @@ def corpus() -> pd.DataFrame:
             codes = {**active, "markets": "kidnapping"}
         elif i == 200:
             codes = {**active, "markets": "cultural_heritage"}
-        rows.append(paragraph(f"rep-{1 + (i - 1) // 50}", 1 + (i - 1) % 50, **codes))
+        no = 1 + (i - 1) % 50
+        rows.append(paragraph(f"rep-{1 + (i - 1) // 50}", no + 2, para_no=str(no), **codes))
     for i in range(1, 21):
         codes = {"part": "preambular", "strength": "reference", "addressee": None}
         if i == 20:
             codes = {"oc": True, "markets": "drugs", "addressee": "operation",
-                     "explicit_mandate": True}
+                     "explicit_mandate": True, "para_no": "1"}
         rows.append(paragraph("res-1", i, "resolution", **codes))
-    return CodedParagraphs.validate(pd.DataFrame(rows)[columns(CodedParagraphs)])
+    table = pd.DataFrame(rows)
+    table["para_id"] = para_ids(table)
+    return CodedParagraphs.validate(table[columns(CodedParagraphs)])
+
+
+def test_corpus_ids_are_printed_numbers_or_sequences():
+    coded = corpus().set_index("para_id")
+    assert coded.loc["rep-1:10", ["para_no", "para_seq"]].tolist() == ["10", 12]
+    assert pd.isna(coded.loc["res-1:s3", "para_no"])
+    assert coded.loc["res-1:1", "para_seq"] == 20
 
 
 # ---------------------------------------------------------------------- sheets
@@ -91,7 +106,7 @@ def test_sheet_is_seeded_stratified_and_sees_rare_codes(tmp_path: Path):
     assert len(sample) == 12
     ids = set(sample["para_id"])
     # Rarest codes: the only cultural-heritage paragraph, the explicit mandate, kidnapping.
-    assert "rep-4:50" in ids and "res-1:20" in ids
+    assert "rep-4:50" in ids and "res-1:1" in ids
     assert ids & {f"rep-4:{s}" for s in range(46, 50)}
     strata = set(sample["stratum"])
     # A paragraph's stratum is its rarest code (ties: alphabetical): the explicit mandate's
@@ -104,6 +119,12 @@ def test_sheet_is_seeded_stratified_and_sees_rare_codes(tmp_path: Path):
         sample.groupby("stratum").size()).sum() == pytest.approx(len(coded))
     sheet = coder_sheet(coded, sample, VOCAB)
     assert list(sheet.columns) == SHEET_COLUMNS
+    # The sheet and the sample say where each paragraph is: printed number, sequence, page.
+    row = sheet.set_index("para_id").loc["rep-4:50"]
+    assert (row["para_no"], row["para_seq"], row["page"]) == ("50", 52, 6)
+    assert sheet.set_index("para_id").loc["res-1:1", "para_seq"] == 20
+    assert sample.set_index("para_id").loc["res-1:1", ["para_no", "para_seq"]].tolist() == [
+        "1", 20]
     res = sheet[sheet["doc_type"] == "resolution"].iloc[0]
     rep = sheet[sheet["doc_type"] == "report"].iloc[0]
     assert (res["activity"], res["part"]) == ("n/a", "") and (rep["part"], rep["oc"]) == ("n/a", "")
@@ -134,10 +155,8 @@ def sheet_file(path: Path, rows: list[dict], drop: tuple[str, ...] = ()) -> Path
     return path
 
 
-def types() -> pd.Series:
-    coded = corpus()
-    return pd.Series(coded["doc_type"].to_numpy(),
-                     index=coded["doc_id"] + ":" + coded["para_seq"].astype(str))
+def types() -> pd.DataFrame:
+    return paragraph_table(corpus())
 
 
 def test_sheet_problems_are_listed_all_at_once_with_file_row_and_column(tmp_path: Path):
@@ -146,9 +165,15 @@ def test_sheet_problems_are_listed_all_at_once_with_file_row_and_column(tmp_path
         {"para_id": "rep-9:1", "oc": "true"},                               # 3: unknown id
         {"para_id": "rep-1 5", "oc": "false"},                              # 4: malformed id
         {"para_id": "rep-1:2", "market": "cocaine", "oc": "maybe"},         # 5: two bad values
-        {"para_id": "res-1:3", "activity": "true", "part": "operative"},    # 6: n/a variable
+        {"para_id": "res-1:s3", "activity": "true", "part": "operative"},   # 6: n/a variable
         {"para_id": "rep-1:1", "oc": "false"},                              # 7: duplicate
         {"para_id": "", "oc": ""},                                          # 8: empty, skipped
+        # 9: an id by para_seq (as sheets had before ids carried the printed number): the
+        # row's own para_no and para_seq give it away
+        {"para_id": "rep-1:5", "para_no": "3", "para_seq": "5", "oc": "true"},
+        {"para_id": "res-1:3", "oc": "true"},                               # 10: no such number
+        # 11: an old id of the unnumbered 1st resolution paragraph now reads as "printed 1"
+        {"para_id": "res-1:1", "doc_id": "res-1", "para_no": "", "oc": "false"},
     ])
     b = sheet_file(tmp_path / "coder-b.csv", [{"para_id": "rep-1:1", "oc": "true"}],
                    drop=("quadrant", "addressee"))
@@ -161,12 +186,16 @@ def test_sheet_problems_are_listed_all_at_once_with_file_row_and_column(tmp_path
         ("coder-a.csv", 3, "para_id"), ("coder-a.csv", 4, "para_id"),
         ("coder-a.csv", 5, "market"), ("coder-a.csv", 5, "oc"),
         ("coder-a.csv", 6, "activity"), ("coder-a.csv", 7, "para_id"),
+        ("coder-a.csv", 9, "para_no"), ("coder-a.csv", 10, "para_id"),
+        ("coder-a.csv", 11, "para_no"),
         ("coder-b.csv", 1, "quadrant, addressee"),
         ("adjudicated.csv", 2, "variable"), ("adjudicated.csv", 3, "value"),
     }
     message = str(err.value)
     assert "coder-a.csv:7: column 'para_id': rep-1:1 is coded twice (also line 2)" in message
     assert "'rep-9:1' is not a coded paragraph" in message and "'cocaine'" in message
+    assert ("coder-a.csv:9: column 'para_no': '3' does not match para_id 'rep-1:5' "
+            "(paragraph printed 5, para_seq 7, page 1 of rep-1)") in message
 
 
 def test_semicolon_sheets_and_empty_cells(tmp_path: Path):
@@ -176,6 +205,9 @@ def test_semicolon_sheets_and_empty_cells(tmp_path: Path):
     codes, settled = load_round([path], "r2", types(), VOCAB)
     assert list(zip(codes["variable"], codes["value"])) == [("oc", "true"), ("market", "drugs")]
     assert set(codes["coder"]) == {"coder-c"} and settled.empty
+    assert codes[["para_no", "para_seq", "page"]].drop_duplicates().values.tolist() == [
+        ["1", 3, 1]]
+    RoundCodes.validate(codes)
 
 
 # ---------------------------------------------------------------------- agreement
@@ -210,10 +242,10 @@ def test_alpha_is_undefined_without_variation_or_pairs():
 
 
 def long(rows, round_name="r2") -> pd.DataFrame:
+    """Long codes of a human round, with where each paragraph is (as load_round gives)."""
     out = pd.DataFrame(rows, columns=["coder", "para_id", "variable", "value"])
-    out["doc_id"] = out["para_id"].str.rsplit(":", n=1).str[0]
-    out["para_seq"] = out["para_id"].str.rsplit(":", n=1).str[1].astype(int)
-    out["doc_type"] = "report"
+    where = types().reset_index(drop=True)
+    out = out.merge(where, on="para_id", how="left", validate="many_to_one")
     out.insert(0, "round", round_name)
     return out
 
@@ -240,11 +272,13 @@ def test_consensus_adjudication_majority_and_unresolved():
         "none", "unresolved"]
     assert out.loc[("rep-1:4", "market"), "status"] == "single"
     assert out.loc[("rep-1:5", "oc"), ["value", "status"]].tolist() == ["false", "adjudicated"]
-    info = pd.DataFrame({"para_id": [f"rep-1:{i}" for i in range(1, 6)], "page": 1,
-                         "para_no": "", "text": "t"})
-    listed = disagreements(out.reset_index(), info)
+    Consensus.validate(out.reset_index())
+    assert out.loc[("rep-1:2", "oc"), ["para_no", "para_seq"]].tolist() == ["2", 4]
+    info = pd.DataFrame({"para_id": [f"rep-1:{i}" for i in range(1, 6)], "text": "t"})
+    listed = Disagreements.validate(disagreements(out.reset_index(), info))
     assert list(zip(listed["para_id"], listed["status"])) == [
         ("rep-1:2", "majority"), ("rep-1:3", "unresolved"), ("rep-1:5", "adjudicated")]
+    assert list(listed["para_seq"]) == [4, 5, 7] and list(listed["para_no"]) == ["2", "3", "5"]
     assert listed["coder_values"].iloc[0] == "a=true | b=false | c=true"
 
 
@@ -325,7 +359,8 @@ def truth_of(coded: pd.DataFrame) -> pd.DataFrame:
     """A demo-style truth table saying exactly what ``coded`` says (one market, quadrant)."""
     return pd.DataFrame({
         "doc_id": coded["doc_id"], "doc_type": coded["doc_type"], "seq": coded["para_seq"],
-        "para_no": coded["para_no"] + ".", "page": coded["page"],
+        "para_no": coded["para_no"].map(lambda n: None if pd.isna(n) else f"{n}."),
+        "page": coded["page"],
         "part": coded["part"], "strength": coded["strength"], "addressee": coded["addressee"],
         "oc": coded["oc"].map({True: "true", False: "false"}),
         "activity": coded["activity"].map(lambda v: "true" if v is True else "false"),

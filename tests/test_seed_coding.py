@@ -79,7 +79,12 @@ def test_no_credit_from_context_concern_or_the_legend(seed):
     paragraphs, coded = seed["paragraphs"], seed["coded"]
     activity = seed["activity"]
     ids = {i for cell in activity["evidence_ids"] for i in cell.split(";") if i}
-    credited_seqs = {int(i.split(":")[1]) for i in ids}
+    # the evidence rows say which paragraph each id cites (a study's paragraphs are
+    # unnumbered, so their ids are van-der-lijn-2018:s<para_seq>)
+    cited = seed["evidence"].set_index("evidence_id").loc[sorted(ids)]
+    assert all(i.startswith(f"{DOC}:s{seq}:") for i, seq in zip(cited.index, cited["para_seq"],
+                                                                strict=True))
+    credited_seqs = set(cited["para_seq"])
     section = paragraphs["section"].fillna("")
     # the introduction (context) and the section on implications (opportunities, risks,
     # concerns) describe no operation's work

@@ -15,6 +15,8 @@ doc_id, doc_type, missions, date, ...), the operations table and a codebook.
 Outputs (schemas in :mod:`analysis.schemas.coding`): ``coded_paragraphs`` (one row per coded
 paragraph), ``evidence`` (one row per coded value and matched span, offsets in the paragraph
 and in the document) and ``operation_mentions`` (every operation named in any block).
+Paragraph ids (``para_id``, built from the printed number) and evidence ids are made here
+once, by :mod:`analysis.ids`, over all coded paragraphs of a document.
 
 CLI: ``python -m analysis.coding paragraphs --paragraphs P --documents D --missions M --codebook C
 --coded-out X --evidence-out E --mentions-out O``; progress goes to stderr.
@@ -35,6 +37,7 @@ from analysis.coding.activities import code_reports
 from analysis.coding.codebook import Codebook, find_spans, load_codebook, sentence_bounds
 from analysis.coding.gazetteer import Gazetteer
 from analysis.coding.mandates import code_resolution
+from analysis.ids import evidence_id, para_ids
 from analysis.missions import load_missions
 from analysis.schemas.coding import (
     EVIDENCE_VARIABLES,
@@ -210,16 +213,16 @@ def _paragraph_evidence(row, ev: dict, doc_type: str, operations: list[str],
 
 def _evidence_frame(records: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame.from_records(records, columns=[
-        "doc_id", "page", "para_no", "para_seq", "operation", "variable", "value", "span_start",
-        "span_end", "char_start", "matched", "codebook_version"])
+        "para_id", "doc_id", "page", "para_no", "para_seq", "operation", "variable", "value",
+        "span_start", "span_end", "char_start", "matched", "codebook_version"])
     df["order"] = df["variable"].map(EVIDENCE_VARIABLES.index)
     df = df.sort_values(["doc_id", "para_seq", "order", "operation", "value", "span_start",
                          "span_end"], na_position="first", kind="stable")
     df = df.drop_duplicates(["doc_id", "para_seq", "operation", "variable", "value",
                              "span_start", "span_end"])
     n = df.groupby(["doc_id", "para_seq", "variable"], sort=False).cumcount() + 1
-    df["evidence_id"] = (df["doc_id"] + ":" + df["para_seq"].astype(str) + ":"
-                         + df["variable"] + ":" + n.astype(str))
+    df["evidence_id"] = [evidence_id(p, v, k) for p, v, k in zip(
+        df["para_id"], df["variable"], n, strict=True)]
     for col in ("span_start", "span_end"):
         df[col] = df[col].astype("Int64")
     df["doc_start"] = df["span_start"] + df["char_start"].astype("Int64")
@@ -271,6 +274,7 @@ def code_document(paragraphs: pd.DataFrame, doc: dict, codebook: Codebook,
         coded["explicit_mandate"] = pd.NA
     coded["doc_type"], coded["date"] = doc["doc_type"], doc["date"]
     coded["codebook_version"] = codebook.version
+    coded["para_id"] = para_ids(coded)  # body holds every coded paragraph of the document
     evidence, operations = [], []
     for row in coded.to_dict("records"):
         ev = json.loads(row["evidence"])
@@ -282,7 +286,8 @@ def code_document(paragraphs: pd.DataFrame, doc: dict, codebook: Codebook,
         operations.append(";".join(row_ops))
         for op, var, value, start, end, matched in _paragraph_evidence(
                 row, ev, doc["doc_type"], ops, attribution):
-            evidence.append({"doc_id": doc["doc_id"], "page": row["page"],
+            evidence.append({"para_id": row["para_id"], "doc_id": doc["doc_id"],
+                             "page": row["page"],
                              "para_no": row["para_no"], "para_seq": row["para_seq"],
                              "operation": op, "variable": var, "value": value,
                              "span_start": start, "span_end": end,

@@ -14,15 +14,11 @@ import pandas as pd
 
 from analysis.coding.codebook import QUADRANTS
 from analysis.figures.style import to_number
+from analysis.ids import evidence_paragraphs
 
 # Families whose coefficients are log rate ratios or log odds ratios.
 RATIO_FAMILIES = {"poisson": "RR", "negbin": "RR", "negative_binomial": "RR",
                   "negativebinomial": "RR", "logit": "OR", "binomial": "OR", "logistic": "OR"}
-
-
-def _paragraphs(evidence_ids: str) -> set[tuple[str, str]]:
-    """(doc_id, para_seq) of each evidence id ``doc_id:para_seq:variable:n``."""
-    return {tuple(e.rsplit(":", 3)[:2]) for e in str(evidence_ids).split(";") if e}
 
 
 def _distinct(activity: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -39,7 +35,7 @@ def _distinct(activity: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     for key, group in counts.groupby(by, sort=False):
         key = key if isinstance(key, tuple) else (key,)
         with_ids = group["evidence_ids"].astype(str).str.len() > 0
-        union = set().union(*map(_paragraphs, group.loc[with_ids, "evidence_ids"]))
+        union = set().union(*map(evidence_paragraphs, group.loc[with_ids, "evidence_ids"]))
         rows.append((*key, len(union) + int(group.loc[~with_ids, "n"].sum())))
     return pd.DataFrame(rows, columns=[*by, "n_paragraphs"])
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.ids import evidence_paragraphs
 from analysis.paper.format import MISSING, Numbers, clean, fmt_count, fmt_ratio
 
 DOC_TYPES = ("resolution", "report", "study")
@@ -215,11 +216,6 @@ def panel_numbers(num: Numbers, panel: pd.DataFrame, *, file: str) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def _paragraph_ids(evidence_ids: str) -> set:
-    """(doc_id, para_seq) of each evidence id ``doc_id:para_seq:variable:n``."""
-    return {tuple(e.rsplit(":", 3)[:2]) for e in str(evidence_ids).split(";") if e.count(":") >= 3}
-
-
 def activity_numbers(num: Numbers, activity: pd.DataFrame, *, file: str) -> None:
     """OC activity by quadrant and market, counting each paragraph once.
 
@@ -236,7 +232,7 @@ def activity_numbers(num: Numbers, activity: pd.DataFrame, *, file: str) -> None
     df = df[df["n"] > 0]
 
     def distinct(sub: pd.DataFrame) -> int:
-        ids = set().union(*map(_paragraph_ids, sub["evidence_ids"])) if len(sub) else set()
+        ids = set().union(*map(evidence_paragraphs, sub["evidence_ids"])) if len(sub) else set()
         return len(ids) + int(sub.loc[sub["evidence_ids"].str.len() == 0, "n"].sum())
 
     total = distinct(df)

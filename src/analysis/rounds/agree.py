@@ -25,13 +25,20 @@ import numpy as np
 import pandas as pd
 
 from analysis.coding.accuracy import score
-from analysis.rounds.variables import FALSE, NONE, VARIABLES, Variable, labels_of
+from analysis.rounds.variables import (
+    FALSE,
+    NONE,
+    PARAGRAPH_COLUMNS,
+    VARIABLES,
+    Variable,
+    labels_of,
+)
 
 STATUSES = ("adjudicated", "unanimous", "single", "majority", "unresolved")
-CONSENSUS_COLUMNS = ["round", "para_id", "doc_id", "para_seq", "doc_type", "variable", "value",
-                     "status", "n_coders", "coder_values", "automated"]
-DISAGREEMENT_COLUMNS = ["round", "para_id", "doc_id", "page", "para_no", "doc_type",
-                        "variable", "coder_values", "automated", "status", "value", "text"]
+CONSENSUS_COLUMNS = ["round", *PARAGRAPH_COLUMNS, "variable", "value", "status", "n_coders",
+                     "coder_values", "automated"]
+DISAGREEMENT_COLUMNS = ["round", *PARAGRAPH_COLUMNS, "variable", "coder_values", "automated",
+                        "status", "value", "text"]
 RELIABILITY_COLUMNS = ["round", "measure", "automated_round", "variable", "label", "n_units",
                        "n_coders", "alpha", "agreement", "precision", "recall", "f1",
                        "support", "tp", "fp", "fn", "note"]
@@ -112,8 +119,8 @@ def consensus(codes: pd.DataFrame, adjudicated: pd.DataFrame, automated: pd.Data
                        adjudicated["value"], strict=True))
     meta = {}
     for frame in (codes, adjudicated):
-        for rec in frame[["para_id", "doc_id", "para_seq", "doc_type"]].itertuples(index=False):
-            meta[rec.para_id] = rec
+        for rec in frame[PARAGRAPH_COLUMNS].to_dict("records"):
+            meta[rec["para_id"]] = rec
     grouped = {k: g for k, g in codes.groupby(["para_id", "variable"], sort=False)}
     keys = list(dict.fromkeys([*grouped, *settled]))
     rows = []
@@ -129,9 +136,8 @@ def consensus(codes: pd.DataFrame, adjudicated: pd.DataFrame, automated: pd.Data
         if value is None:
             value = automated_value
         m = meta[pid]
-        rows.append({"round": round_name, "para_id": pid, "doc_id": m.doc_id,
-                     "para_seq": int(m.para_seq), "doc_type": m.doc_type, "variable": var,
-                     "value": value, "status": status, "n_coders": len(values),
+        rows.append({"round": round_name, **m, "page": int(m["page"]),
+                     "para_seq": int(m["para_seq"]), "variable": var, "value": value, "status": status, "n_coders": len(values),
                      "coder_values": " | ".join(f"{c}={v}" for c, v in sorted(zip(
                          coders, values, strict=True))),
                      "automated": automated_value})
@@ -144,12 +150,11 @@ def consensus(codes: pd.DataFrame, adjudicated: pd.DataFrame, automated: pd.Data
 def disagreements(consensus_df: pd.DataFrame, paragraphs: pd.DataFrame) -> pd.DataFrame:
     """Pairs on which the coders differ (:data:`DISAGREEMENT_COLUMNS`).
 
-    ``paragraphs``: ``para_id, page, para_no, text`` of the coded paragraphs."""
+    ``paragraphs``: ``para_id, text`` of the coded paragraphs."""
     differ = consensus_df["coder_values"].map(
         lambda s: len({x.split("=", 1)[1] for x in s.split(" | ") if "=" in x}) > 1)
-    out = consensus_df[differ].merge(paragraphs[["para_id", "page", "para_no", "text"]],
-                                     on="para_id", how="left")
-    out["para_no"] = out["para_no"].fillna("").astype(str)
+    out = consensus_df[differ].merge(paragraphs[["para_id", "text"]], on="para_id",
+                                     how="left")
     return out[DISAGREEMENT_COLUMNS].reset_index(drop=True)
 
 

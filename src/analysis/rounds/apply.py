@@ -21,10 +21,11 @@ import sys
 
 import pandas as pd
 
-from analysis.models.run import fit_all
-from analysis.rounds.variables import FALSE, NONE, TRUE, Variable, split_para_id
-from analysis.schemas.coding import EVIDENCE_VARIABLES, CodedParagraphs, Evidence, columns
 from analysis.coding.tables import build_tables
+from analysis.ids import evidence_id
+from analysis.models.run import fit_all
+from analysis.rounds.variables import FALSE, NONE, TRUE, Variable
+from analysis.schemas.coding import EVIDENCE_VARIABLES, CodedParagraphs, Evidence, columns
 
 MANDATE_TERM = "explicit_mandate"
 BY_ROUND_COLUMNS = ["round", "round_kind", "model", "family", "term", "estimate",
@@ -68,35 +69,36 @@ def apply_consensus(coded: pd.DataFrame, evidence: pd.DataFrame, consensus_df: p
     """
     settled = consensus_df[consensus_df["status"] != "unresolved"]
     coded = coded.copy()
-    position = {(d, int(s)): i for i, (d, s) in enumerate(zip(coded["doc_id"],
-                                                              coded["para_seq"], strict=True))}
+    position = {pid: i for i, pid in enumerate(coded["para_id"])}
     missions = dict(zip(documents["doc_id"], documents["missions"], strict=True))
     ev_ops = evidence.dropna(subset=["operation"]).groupby(["doc_id", "para_seq"])[
         "operation"].agg(lambda s: sorted(set(s))).to_dict()
     drop, new = set(), []
     for rec in settled.itertuples():
-        doc_id, seq = split_para_id(rec.para_id)
-        i = position[(doc_id, seq)]
+        i = position[rec.para_id]
         var = vocab[rec.variable]
         column = WIDE.get(rec.variable, rec.variable)
         coded.at[coded.index[i], column] = _wide_value(var, rec.value)
-        drop.add((doc_id, seq, rec.variable))
         row = coded.iloc[i]
+        doc_id, seq = row["doc_id"], int(row["para_seq"])
+        drop.add((doc_id, seq, rec.variable))
         ops = (ev_ops.get((doc_id, seq)) or _split(row["operations"])
                or ([] if row["doc_type"] == "study" else _split(missions.get(doc_id))))
         for value in _evidence_values(var, rec.value):
             for op in ops or [None]:
-                new.append({"doc_id": doc_id, "page": int(row["page"]),
+                new.append({"para_id": rec.para_id, "doc_id": doc_id, "page": int(row["page"]),
                             "para_no": row["para_no"], "para_seq": seq, "operation": op,
                             "variable": rec.variable, "value": value, "span_start": pd.NA,
                             "span_end": pd.NA, "doc_start": pd.NA, "doc_end": pd.NA,
                             "matched": "", "codebook_version": round_name})
     keep = [(d, int(s), v) not in drop for d, s, v in zip(
         evidence["doc_id"], evidence["para_seq"], evidence["variable"], strict=True)]
-    added = pd.DataFrame(new, columns=[c for c in columns(Evidence) if c != "evidence_id"])
+    added = pd.DataFrame(new, columns=["para_id", *[c for c in columns(Evidence)
+                                                    if c != "evidence_id"]])
     n = added.groupby(["doc_id", "para_seq", "variable"], sort=False).cumcount() + 1
-    added.insert(0, "evidence_id", added["doc_id"] + ":" + added["para_seq"].astype(str) + ":"
-                 + added["variable"] + ":" + n.astype(str))
+    added.insert(0, "evidence_id", [evidence_id(p, v, k) for p, v, k in zip(
+        added["para_id"], added["variable"], n, strict=True)])
+    added = added.drop(columns="para_id")
     merged = pd.concat([evidence[keep], added], ignore_index=True)
     merged["order"] = merged["variable"].map(EVIDENCE_VARIABLES.index)
     merged = merged.sort_values(["doc_id", "para_seq", "order", "evidence_id"], kind="stable")

@@ -27,7 +27,6 @@ from analysis.rounds.variables import (
     TRUE,
     VARIABLES,
     Variable,
-    para_id,
 )
 
 COMMENT = "SYNTHETIC: simulated coder (demo corpus), not a human"
@@ -80,8 +79,7 @@ def simulated_sheets(sheet: pd.DataFrame, coded: pd.DataFrame, truth: pd.DataFra
     simulated coders (see the module doc). ``coded``: the full coded paragraphs table (the
     truth is joined to all of it, so the k-th repeated text finds its own truth row)."""
     pairs, _ = join_truth(truth, coded)
-    ids = [para_id(d, s) for d, s in zip(pairs["doc_id_coded"], pairs["para_seq"], strict=True)]
-    by_id = dict(zip(ids, pairs.to_dict("records"), strict=True))
+    by_id = dict(zip(pairs["para_id"], pairs.to_dict("records"), strict=True))
     out = {}
     for k in range(1, coders + 1):
         rng = np.random.default_rng([seed, k])

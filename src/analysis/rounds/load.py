@@ -2,8 +2,13 @@
 
 A human round is a folder ``raw/coding/<round>/`` with one sheet per coder, ``<coder>.csv``
 (the coder's name is the file name), in the layout of the exported sheet
-(:mod:`analysis.rounds.sheet`): a ``para_id`` column and one column per variable; other
-columns (text, comment, ...) are ignored. An empty cell means "not coded"; a row with no code
+(:mod:`analysis.rounds.sheet`): a ``para_id`` column (:mod:`analysis.ids`: the printed
+paragraph number, ``doc:s<para_seq>`` for paragraphs without one) and one column per
+variable; other columns (text, comment, ...) are ignored, except that ``doc_id``,
+``para_no`` and ``para_seq`` must agree with the id when filled (and an empty ``para_no``
+on a row whose ``doc_id`` is filled means "no printed number", so it must agree too), so a
+row whose id was edited, or a sheet exported before ids carried the printed number, is
+caught instead of being read as another paragraph. An empty cell means "not coded"; a row with no code
 at all is skipped. Values are written as :func:`analysis.rounds.variables.normalise` reads them.
 Comma- or semicolon-separated files both work (spreadsheets save either).
 
@@ -12,7 +17,8 @@ value`` (one row per settled paragraph and variable; others ignored).
 
 Every problem of every file is collected and raised at once in a :class:`SheetError`, each
 with the file, the line (header = line 1, as a spreadsheet shows it) and the column:
-unknown or malformed paragraph id, value outside the codebook, a value where the variable
+unknown or malformed paragraph id, an id that disagrees with the row's doc_id, para_no or
+para_seq, value outside the codebook, a value where the variable
 does not apply to the document type, duplicate rows, missing columns, unreadable file.
 """
 
@@ -23,20 +29,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.ids import split_para_id
 from analysis.problems import Problem, ProblemsError
 from analysis.rounds.variables import (
     NOT_APPLICABLE,
+    PARAGRAPH_COLUMNS,
     VARIABLES,
     Variable,
     normalise,
-    split_para_id,
 )
 
 ADJUDICATED = "adjudicated.csv"
-CODE_COLUMNS = ["round", "coder", "para_id", "doc_id", "para_seq", "doc_type", "variable",
-                "value"]
-ADJUDICATED_COLUMNS = ["round", "para_id", "doc_id", "para_seq", "doc_type", "variable",
-                       "value"]
+CODE_COLUMNS = ["round", "coder", *PARAGRAPH_COLUMNS, "variable", "value"]
+ADJUDICATED_COLUMNS = ["round", *PARAGRAPH_COLUMNS, "variable", "value"]
+# Columns of the exported sheet that restate where the paragraph is; checked against the id.
+_RESTATED = ("doc_id", "para_no", "para_seq")
 
 
 class SheetError(ProblemsError):
@@ -77,26 +84,47 @@ def _missing(df: pd.DataFrame, path: Path, need: list[str], problems: list[Probl
     return bool(missing)
 
 
-def _paragraph(value: str, paragraphs: pd.Series, path: Path, line: int,
-               problems: list[Problem]) -> str | None:
-    """doc_type of a paragraph id, or None (with a problem) when unknown."""
+def _paragraph(value: str, paragraphs: pd.DataFrame, path: Path, line: int,
+               problems: list[Problem], rec: dict | None = None) -> pd.Series | None:
+    """The paragraph (a row of ``paragraphs``) of an id, or None (with a problem) when the
+    id is malformed, unknown, or disagrees with the row's doc_id, para_no or para_seq."""
     value = value.strip()
     if split_para_id(value) is None:
         problems.append(Problem(str(path), line, "para_id", f"{value!r} is not a paragraph id "
-                                "(<doc_id>:<para_seq>, as in the exported sheet)"))
+                                "(<doc_id>:<printed number> or <doc_id>:s<para_seq>, as in "
+                                "the exported sheet)"))
         return None
     if value not in paragraphs.index:
         problems.append(Problem(str(path), line, "para_id", f"{value!r} is not a coded "
                                 "paragraph of this corpus; copy ids from the exported sheet"))
         return None
-    return paragraphs[value]
+    para = paragraphs.loc[value]
+    for column in _RESTATED:
+        if column not in (rec or {}):
+            continue
+        given = str(rec[column]).strip()
+        if given.endswith(".0") and column == "para_seq":
+            given = given[:-2]  # a spreadsheet's number format
+        # On an exported row (doc_id filled) an empty para_no says "no printed number", so
+        # it is checked too; other empty cells say nothing.
+        exported = column == "para_no" and str(rec.get("doc_id", "")).strip()
+        if (given or exported) and given != str(para[column]).strip():
+            number = f"printed {para['para_no']}" if para["para_no"] else "without a number"
+            problems.append(Problem(str(path), line, column, (
+                f"{given!r} does not match para_id {value!r} (paragraph {number}, para_seq "
+                f"{para['para_seq']}, page {para['page']} of {para['doc_id']}); ids use the "
+                "printed paragraph number (sheets exported before that used para_seq): "
+                "export the sheet again, or correct the para_id")))
+            return None
+    return para
 
 
-def read_sheet(path: str | Path, round_name: str, paragraphs: pd.Series,
+def read_sheet(path: str | Path, round_name: str, paragraphs: pd.DataFrame,
                vocab: dict[str, Variable], problems: list[Problem]) -> pd.DataFrame:
     """Long codes of one coder sheet (:data:`CODE_COLUMNS`); problems are appended.
 
-    ``paragraphs``: doc_type indexed by para_id, for every coded paragraph of the corpus.
+    ``paragraphs``: :func:`analysis.rounds.variables.paragraph_table` of the corpus's coded
+    paragraphs (indexed by para_id).
     """
     path = Path(path)
     df = _read(path, problems)
@@ -109,15 +137,16 @@ def read_sheet(path: str | Path, round_name: str, paragraphs: pd.Series,
         coded = {v: c for v, c in cells.items() if c and c.lower() != NOT_APPLICABLE}
         if not coded and not rec["para_id"].strip():
             continue  # an empty line
-        doc_type = _paragraph(rec["para_id"], paragraphs, path, line, problems)
+        para = _paragraph(rec["para_id"], paragraphs, path, line, problems, rec)
         pid = rec["para_id"].strip()
         if pid in seen:
             problems.append(Problem(str(path), line, "para_id", f"{pid} is coded twice (also "
                                     f"line {seen[pid]}); keep one row per paragraph"))
             continue
         seen[pid] = line
-        if doc_type is None:
+        if para is None:
             continue
+        doc_type = para["doc_type"]
         for name, cell in coded.items():
             var = vocab[name]
             if not var.applies(doc_type):
@@ -128,12 +157,11 @@ def read_sheet(path: str | Path, round_name: str, paragraphs: pd.Series,
             if why:
                 problems.append(Problem(str(path), line, name, why))
                 continue
-            doc_id, seq = split_para_id(pid)
-            rows.append((round_name, path.stem, pid, doc_id, seq, doc_type, name, value))
+            rows.append((round_name, path.stem, *para[PARAGRAPH_COLUMNS], name, value))
     return pd.DataFrame(rows, columns=CODE_COLUMNS)
 
 
-def read_adjudicated(path: str | Path, round_name: str, paragraphs: pd.Series,
+def read_adjudicated(path: str | Path, round_name: str, paragraphs: pd.DataFrame,
                      vocab: dict[str, Variable], problems: list[Problem]) -> pd.DataFrame:
     """Settled values (:data:`ADJUDICATED_COLUMNS`) of ``adjudicated.csv``."""
     path = Path(path)
@@ -146,7 +174,7 @@ def read_adjudicated(path: str | Path, round_name: str, paragraphs: pd.Series,
         pid, name, cell = (str(rec[c]).strip() for c in ("para_id", "variable", "value"))
         if not (pid or name or cell):
             continue
-        doc_type = _paragraph(pid, paragraphs, path, line, problems)
+        para = _paragraph(pid, paragraphs, path, line, problems, rec)
         if name not in vocab:
             problems.append(Problem(str(path), line, "variable", f"{name!r} is not a coded "
                                     f"variable; use one of {', '.join(VARIABLES)}"))
@@ -156,22 +184,21 @@ def read_adjudicated(path: str | Path, round_name: str, paragraphs: pd.Series,
                                     f"twice (also line {seen[(pid, name)]}); keep one row"))
             continue
         seen[(pid, name)] = line
-        if doc_type is None:
+        if para is None:
             continue
-        if not vocab[name].applies(doc_type):
+        if not vocab[name].applies(para["doc_type"]):
             problems.append(Problem(str(path), line, "variable", f"{name} is not coded for a "
-                                    f"{doc_type}"))
+                                    f"{para['doc_type']}"))
             continue
         value, why = normalise(vocab[name], cell)
         if why:
             problems.append(Problem(str(path), line, "value", why))
             continue
-        doc_id, seq = split_para_id(pid)
-        rows.append((round_name, pid, doc_id, seq, doc_type, name, value))
+        rows.append((round_name, *para[PARAGRAPH_COLUMNS], name, value))
     return pd.DataFrame(rows, columns=ADJUDICATED_COLUMNS)
 
 
-def load_round(sheets: list[str | Path], round_name: str, paragraphs: pd.Series,
+def load_round(sheets: list[str | Path], round_name: str, paragraphs: pd.DataFrame,
                vocab: dict[str, Variable],
                adjudicated: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(codes, adjudicated)`` of a human round; :class:`SheetError` lists every problem.

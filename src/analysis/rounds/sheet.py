@@ -9,10 +9,12 @@ no positive code is in ``<doc_type>|none``. The sample is allocated EQUALLY acro
 (each stratum gets the same number, or all its paragraphs when it has fewer; left-over
 places go to the largest strata), so rare codes are seen by coders even in a small sheet.
 The sample is therefore not proportional to the corpus: ``<round>.sample.csv`` keeps every
-sampled paragraph's stratum, stratum size and sampling weight.
+sampled paragraph (``para_id, doc_id, page, para_no, para_seq``) with its stratum, stratum
+size and sampling weight.
 
 :func:`coder_sheet` lays the sample out for coders, in document order: ``para_id, doc_id,
-doc_type, page, para_no, operations, text``, one column per variable of
+doc_type, page, para_no, para_seq, operations, text`` (``para_id`` by the printed number,
+:mod:`analysis.ids`; ``para_no`` empty for an unnumbered paragraph), one column per variable of
 :data:`analysis.rounds.variables.VARIABLES` (empty; ``n/a`` where the variable does not apply
 to the document type), and a free ``comment`` column. :func:`analysis.rounds.variables.
 codebook_table` lists the allowed values beside it (``<round>.codebook.csv``).
@@ -34,12 +36,14 @@ from analysis.rounds.variables import (
     VARIABLES,
     Variable,
     long_codes,
-    para_id,
+    paragraph_table,
 )
 
-SHEET_INFO = ["para_id", "doc_id", "doc_type", "page", "para_no", "operations", "text"]
+SHEET_INFO = ["para_id", "doc_id", "doc_type", "page", "para_no", "para_seq", "operations",
+              "text"]
 SHEET_COLUMNS = [*SHEET_INFO, *VARIABLES, "comment"]
-SAMPLE_COLUMNS = ["para_id", "stratum", "stratum_size", "stratum_sampled", "weight"]
+SAMPLE_COLUMNS = ["para_id", "doc_id", "page", "para_no", "para_seq", "stratum",
+                  "stratum_size", "stratum_sampled", "weight"]
 # Codes every paragraph of a type has, which say nothing about rarity.
 _NOT_A_STRATUM = ("part",)
 
@@ -66,9 +70,7 @@ def strata(coded: pd.DataFrame, vocab: dict[str, Variable]) -> pd.DataFrame:
         best = rarest.get(rec.para_id)
         if best is None or key < (counts[(rec.doc_type, best)], best):
             rarest[rec.para_id] = rec.code
-    out = pd.DataFrame({"para_id": [para_id(d, s) for d, s in zip(coded["doc_id"],
-                                                                   coded["para_seq"],
-                                                                   strict=True)],
+    out = pd.DataFrame({"para_id": coded["para_id"].to_numpy(),
                         "doc_type": coded["doc_type"].to_numpy()})
     out["stratum"] = [f"{t}|{rarest.get(p, 'none')}" for p, t in zip(
         out["para_id"], out["doc_type"], strict=True)]
@@ -111,19 +113,23 @@ def sample_paragraphs(coded: pd.DataFrame, vocab: dict[str, Variable], size: int
     sample["weight"] = (sample["stratum_size"] / sample["stratum_sampled"]).round(6)
     order = {p: i for i, p in enumerate(table["para_id"])}
     sample = sample.sort_values("para_id", key=lambda s: s.map(order), kind="stable")
+    where = paragraph_table(coded).loc[sample["para_id"]]
+    for column in ("doc_id", "page", "para_no", "para_seq"):
+        sample[column] = where[column].to_numpy()
     return sample[SAMPLE_COLUMNS].reset_index(drop=True)
 
 
 def coder_sheet(coded: pd.DataFrame, sample: pd.DataFrame,
                 vocab: dict[str, Variable]) -> pd.DataFrame:
     """The sheet coders fill in (:data:`SHEET_COLUMNS`), one row per sampled paragraph."""
-    ids = [para_id(d, s) for d, s in zip(coded["doc_id"], coded["para_seq"], strict=True)]
-    rows = coded.assign(para_id=ids).set_index("para_id").loc[sample["para_id"]].reset_index()
+    where = paragraph_table(coded)
+    rows = coded.set_index(where.index).loc[sample["para_id"]]
+    where = where.loc[sample["para_id"]]
     sheet = pd.DataFrame({
-        "para_id": rows["para_id"], "doc_id": rows["doc_id"], "doc_type": rows["doc_type"],
-        "page": rows["page"].astype(int), "para_no": rows["para_no"].fillna("").astype(str),
+        "para_id": where["para_id"], "doc_id": where["doc_id"], "doc_type": where["doc_type"],
+        "page": where["page"], "para_no": where["para_no"], "para_seq": where["para_seq"],
         "operations": rows["operations"].fillna("").astype(str),
-        "text": rows["text"].astype(str)})
+        "text": rows["text"].astype(str)}).reset_index(drop=True)
     for name in VARIABLES:
         sheet[name] = [("" if vocab[name].applies(t) else NOT_APPLICABLE)
                        for t in sheet["doc_type"]]

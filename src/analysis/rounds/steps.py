@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.coding.codebook import load_codebook
-from analysis.rounds.variables import VARIABLES, long_codes, para_id, vocabulary
+from analysis.rounds.variables import VARIABLES, long_codes, paragraph_table, vocabulary
 
 FLOAT_FORMAT = "%.10g"
 
@@ -49,18 +49,6 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> None:
 def write_parquet(df: pd.DataFrame, path: str | Path) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     df.to_parquet(path, index=False)
-
-
-def _paragraph_types(coded: pd.DataFrame) -> pd.Series:
-    ids = [para_id(d, s) for d, s in zip(coded["doc_id"], coded["para_seq"], strict=True)]
-    return pd.Series(coded["doc_type"].to_numpy(), index=ids)
-
-
-def _paragraph_info(coded: pd.DataFrame) -> pd.DataFrame:
-    ids = [para_id(d, s) for d, s in zip(coded["doc_id"], coded["para_seq"], strict=True)]
-    return pd.DataFrame({"para_id": ids, "page": coded["page"].to_numpy(),
-                         "para_no": coded["para_no"].fillna("").to_numpy(),
-                         "text": coded["text"].to_numpy()})
 
 
 # ------------------------------------------------------------------ steps
@@ -108,13 +96,13 @@ def settle(round_name: str, sheets: list[str], adjudicated: str | None, coded: s
 
     table = pd.read_parquet(coded)
     vocab = vocabulary(load_codebook(codebook))
-    codes, settled = load_round(sheets, round_name, _paragraph_types(table), vocab,
+    codes, settled = load_round(sheets, round_name, paragraph_table(table), vocab,
                                 adjudicated)
     agreed = Consensus.validate(consensus(codes, settled, long_codes(table, vocab),
                                           round_name))
     write_parquet(RoundCodes.validate(codes), codes_out)
     write_csv(agreed, consensus_out)
-    write_csv(Disagreements.validate(disagreements(agreed, _paragraph_info(table))),
+    write_csv(Disagreements.validate(disagreements(agreed, table[["para_id", "text"]])),
               disagreements_out)
 
 
@@ -214,7 +202,7 @@ def reliability(codebook: str, main_coded: str, automated: list[tuple[str, str]]
     all_disagreed = (pd.concat(disagreed, ignore_index=True) if disagreed
                      else pd.DataFrame(columns=DISAGREEMENT_COLUMNS))
     if all_disagreed.empty:
-        all_disagreed = all_disagreed.astype({"page": int})
+        all_disagreed = all_disagreed.astype({"page": int, "para_seq": int})
     write_csv(Disagreements.validate(all_disagreed), disagreements_out)
     return table
 

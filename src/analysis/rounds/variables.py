@@ -4,8 +4,10 @@ Every coding round (the automated one, a revised codebook, human coders) is stor
 LONG format: one row per paragraph and variable, ``para_id, variable, value``. This module
 fixes that format:
 
-- ``para_id`` is ``<doc_id>:<para_seq>`` (``para_seq`` from the extraction), e.g.
-  ``demo-rep-minusca-02:14``; :func:`para_id` and :func:`split_para_id` convert.
+- ``para_id`` is the paragraph id of :mod:`analysis.ids`, by the number printed in the
+  document (``demo-rep-minusca-02:14`` is the paragraph printed "14."; ``doc:s3`` a
+  paragraph without a unique printed number), read from ``coded_paragraphs.parquet``;
+  ``page``, ``para_no`` (printed, empty when none) and ``para_seq`` stand beside it.
 - the variables, in RESEARCH-DESIGN.md words (:data:`VARIABLES`): for reports and studies
   ``oc, activity, quadrant, market, engagement, negative_reason``; for resolutions ``oc,
   market, part, strength, addressee, explicit_mandate``. ``oc`` and ``market`` apply to both
@@ -99,18 +101,6 @@ def vocabulary(codebook: Codebook) -> dict[str, Variable]:
     return {x.name: x for x in v}
 
 
-def para_id(doc_id: str, para_seq) -> str:
-    return f"{doc_id}:{int(para_seq)}"
-
-
-def split_para_id(value: str) -> tuple[str, int] | None:
-    """``"doc:12"`` -> ``("doc", 12)``; None when the id is not of that form."""
-    doc_id, sep, seq = str(value).rpartition(":")
-    if not sep or not doc_id or not seq.isdigit() or int(seq) < 1:
-        return None
-    return doc_id, int(seq)
-
-
 def normalise(var: Variable, raw) -> tuple[str | None, str | None]:
     """``(value, problem)`` for one cell: the canonical value, or None and why not.
 
@@ -167,16 +157,39 @@ def _label_value(cell) -> str:
     return str(cell) if _given(cell) else NONE
 
 
-LONG_COLUMNS = ["para_id", "doc_id", "para_seq", "doc_type", "variable", "value"]
+# The columns that say which paragraph a row is about, in every round table.
+PARAGRAPH_COLUMNS = ["para_id", "doc_id", "page", "para_no", "para_seq", "doc_type"]
+LONG_COLUMNS = [*PARAGRAPH_COLUMNS, "variable", "value"]
+
+
+def printed_no(value) -> str:
+    """``para_no`` as round tables and sheets write it: the printed number, "" when none."""
+    return str(value) if _given(value) else ""
+
+
+def paragraph_table(coded: pd.DataFrame) -> pd.DataFrame:
+    """:data:`PARAGRAPH_COLUMNS` of every coded paragraph, indexed by ``para_id`` (the ids
+    of ``coded_paragraphs``, never rebuilt from a subset)."""
+    if "para_id" not in coded.columns:
+        raise ValueError("the coded paragraphs table has no para_id column (it was written "
+                         "before paragraph ids carried the printed number); rebuild it with "
+                         "the coding step (rule code_paragraphs)")
+    out = coded[PARAGRAPH_COLUMNS].copy()
+    out["para_no"] = out["para_no"].map(printed_no)
+    out["page"] = out["page"].astype(int)
+    out["para_seq"] = out["para_seq"].astype(int)
+    out.index = pd.Index(out["para_id"].to_numpy())
+    return out
 
 
 def long_codes(coded: pd.DataFrame, vocab: dict[str, Variable]) -> pd.DataFrame:
     """``coded_paragraphs`` (wide) -> long codes, one row per paragraph x applicable
     variable (:data:`LONG_COLUMNS`), sorted by doc_id, para_seq and :data:`VARIABLES`."""
     source = {"quadrant": "quadrants", "market": "markets"}
+    info = paragraph_table(coded)
     rows = []
-    for rec in coded.to_dict("records"):
-        pid = para_id(rec["doc_id"], rec["para_seq"])
+    for rec, where in zip(coded.to_dict("records"), info.itertuples(index=False, name=None),
+                          strict=True):
         for name in VARIABLES:
             var = vocab[name]
             if not var.applies(rec["doc_type"]):
@@ -188,8 +201,7 @@ def long_codes(coded: pd.DataFrame, vocab: dict[str, Variable]) -> pd.DataFrame:
                 value = _list_value(cell, var)
             else:
                 value = _label_value(cell)
-            rows.append((pid, rec["doc_id"], int(rec["para_seq"]), rec["doc_type"], name,
-                         value))
+            rows.append((*where, name, value))
     out = pd.DataFrame(rows, columns=LONG_COLUMNS)
     out["order"] = out["variable"].map(VARIABLES.index)
     out = out.sort_values(["doc_id", "para_seq", "order"], kind="stable")

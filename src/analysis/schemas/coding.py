@@ -6,7 +6,9 @@ fails where it is made. ``COLUMNS`` of each model fixes the column order written
 
 Conventions shared by every table: ``;``-joined lists (``operations``, ``quadrants``,
 ``markets``, ``evidence_ids``) in a fixed order and empty when empty; dates as ISO strings
-``YYYY-MM-DD`` (empty when unknown); operations by their acronym in ``raw/missions.csv``.
+``YYYY-MM-DD`` (empty when unknown); operations by their acronym in ``raw/missions.csv``;
+paragraph and evidence ids as :mod:`analysis.ids` builds them (from the printed number
+``para_no``), with ``page``, ``para_no`` and ``para_seq`` in their own columns beside them.
 
 Vocabularies (RESEARCH-DESIGN.md): ``part`` preambular | operative; ``strength`` requested |
 encouraged | reference; ``addressee`` operation | host_government | member_states |
@@ -22,6 +24,7 @@ from pandera.typing import Series
 
 from analysis.coding.activities import REASONS
 from analysis.coding.codebook import QUADRANTS
+from analysis.ids import EVIDENCE_ID_PATTERN, PARA_ID_PATTERN, refers_to, split_evidence_id
 
 DOC_TYPES = ("resolution", "report", "study")
 PARTS = ("preambular", "operative")
@@ -54,12 +57,14 @@ class CodedParagraphs(_Strict):
     Mandate variables (``part`` .. ``explicit_mandate``) are null for reports and studies;
     activity variables (``activity``, ``engagement``, ``negative_reason``) null for
     resolutions. ``operations``: the operations the coded values are attributed to.
+    ``para_id``: :mod:`analysis.ids`; ``para_no`` the printed number (null when none).
     """
 
+    para_id: Series[str] = pa.Field(unique=True, str_matches=PARA_ID_PATTERN)
     doc_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    para_seq: Series[int] = pa.Field(ge=1)
     page: Series[int] = pa.Field(ge=1)
     para_no: Series[str] = pa.Field(nullable=True)
+    para_seq: Series[int] = pa.Field(ge=1)
     doc_type: Series[str] = pa.Field(isin=list(DOC_TYPES))
     date: Series[str] = pa.Field(str_matches=_ISO_DATE)
     operations: Series[str] = pa.Field(str_matches=_LIST)
@@ -82,6 +87,10 @@ class CodedParagraphs(_Strict):
     def one_row_per_paragraph(cls, df):
         return ~df.duplicated(["doc_id", "para_seq"])
 
+    @pa.dataframe_check
+    def para_id_names_the_row(cls, df):
+        return refers_to(df["para_id"], df["doc_id"], df["para_no"], df["para_seq"])
+
 
 class Evidence(_Strict):
     """``evidence.parquet``: one row per coded value and matched span.
@@ -90,10 +99,11 @@ class Evidence(_Strict):
     == matched``); ``doc_start``/``doc_end`` the same in the document text (paragraph
     ``char_start`` + span). A value the coder derived without matched words (a numbered
     paragraph's ``part``, a default engagement, a ``concern_only`` paragraph with no concern
-    word) has one row with null spans and empty ``matched``.
+    word) has one row with null spans and empty ``matched``. ``evidence_id``:
+    ``<para_id>:<variable>:<k>`` (:mod:`analysis.ids`).
     """
 
-    evidence_id: Series[str] = pa.Field(unique=True, str_matches=r"^.+:\d+:[a-z_]+:\d+$")
+    evidence_id: Series[str] = pa.Field(unique=True, str_matches=EVIDENCE_ID_PATTERN)
     doc_id: Series[str]
     page: Series[int] = pa.Field(ge=1)
     para_no: Series[str] = pa.Field(nullable=True)
@@ -107,6 +117,14 @@ class Evidence(_Strict):
     doc_end: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
     matched: Series[str]
     codebook_version: Series[str]
+
+    @pa.dataframe_check
+    def evidence_id_names_the_row(cls, df):
+        refs = df["evidence_id"].map(split_evidence_id)
+        paragraph = refs.map(lambda r: r and r.para_id)
+        variable = refs.map(lambda r: r and r.variable)
+        return refers_to(paragraph, df["doc_id"], df["para_no"], df["para_seq"]) & (
+            variable == df["variable"])
 
 
 class OperationMentions(_Strict):

@@ -12,8 +12,9 @@ Column contract (paragraph table):
 
 =============  ========  ==================================================================
 doc_id         string    document id (manifest id; defaults to the PDF file stem)
-para_seq       int32     1-based running order in the document; ``doc_id:para_seq`` is the
-                         paragraph id used by later stages
+para_seq       int32     1-based running order in the document; ``(doc_id, para_seq)`` is
+                         the key later stages join on (the user-facing paragraph id is
+                         built from ``para_no``: :mod:`analysis.ids`)
 page           int32     1-based page on which the block starts
 kind           string    "paragraph" (the coding unit), "heading", "title", "front"
                          (first-page masthead above the title; a resolution's adoption

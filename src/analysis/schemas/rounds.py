@@ -12,7 +12,10 @@
 - :class:`EstimatesByRound` ``results/models/estimates_by_round.csv``.
 
 Values follow :mod:`analysis.rounds.variables`: ``true``/``false``, ``none``, labels joined with
-``;``; paragraph ids ``<doc_id>:<para_seq>``.
+``;``. Every table names its paragraph by ``para_id`` (:mod:`analysis.ids`: the printed
+number, ``<doc_id>:s<para_seq>`` when there is none or it repeats) and, beside it,
+``doc_id``, ``page``, ``para_no`` (printed; empty when none) and ``para_seq``; a check ties
+the id to them.
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from analysis.ids import PARA_ID_PATTERN, refers_to
 from analysis.rounds.agree import STATUSES
 from analysis.rounds.variables import ALL_TYPES, VARIABLES
 
-_PARA_ID = r"^.+:\d+$"
 ROUND_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 SOURCES = ("automated", *[s for s in STATUSES if s != "unresolved"])
 
@@ -34,13 +37,24 @@ class _Strict(pa.DataFrameModel):
         coerce = True
 
 
-class RoundCodes(_Strict):
-    round: Series[str] = pa.Field(str_matches=ROUND_NAME)
-    coder: Series[str] = pa.Field(str_length={"min_value": 1})
-    para_id: Series[str] = pa.Field(str_matches=_PARA_ID)
+class _Paragraphs(_Strict):
+    """The columns naming a paragraph (:data:`analysis.rounds.variables.PARAGRAPH_COLUMNS`)."""
+
+    para_id: Series[str] = pa.Field(str_matches=PARA_ID_PATTERN)
     doc_id: Series[str]
+    page: Series[int] = pa.Field(ge=1)
+    para_no: Series[str]
     para_seq: Series[int] = pa.Field(ge=1)
     doc_type: Series[str] = pa.Field(isin=list(ALL_TYPES))
+
+    @pa.dataframe_check
+    def para_id_names_the_row(cls, df):
+        return refers_to(df["para_id"], df["doc_id"], df["para_no"], df["para_seq"])
+
+
+class RoundCodes(_Paragraphs):
+    round: Series[str] = pa.Field(str_matches=ROUND_NAME)
+    coder: Series[str] = pa.Field(str_length={"min_value": 1})
     variable: Series[str] = pa.Field(isin=list(VARIABLES))
     value: Series[str] = pa.Field(str_length={"min_value": 1})
 
@@ -49,12 +63,8 @@ class RoundCodes(_Strict):
         return ~df.duplicated(["coder", "para_id", "variable"])
 
 
-class RoundCoded(_Strict):
+class RoundCoded(_Paragraphs):
     round: Series[str] = pa.Field(str_matches=ROUND_NAME)
-    para_id: Series[str] = pa.Field(str_matches=_PARA_ID)
-    doc_id: Series[str]
-    para_seq: Series[int] = pa.Field(ge=1)
-    doc_type: Series[str] = pa.Field(isin=list(ALL_TYPES))
     variable: Series[str] = pa.Field(isin=list(VARIABLES))
     value: Series[str] = pa.Field(str_length={"min_value": 1})
     source: Series[str] = pa.Field(isin=list(SOURCES))
@@ -64,12 +74,8 @@ class RoundCoded(_Strict):
         return ~df.duplicated(["para_id", "variable"])
 
 
-class Consensus(_Strict):
+class Consensus(_Paragraphs):
     round: Series[str]
-    para_id: Series[str] = pa.Field(str_matches=_PARA_ID)
-    doc_id: Series[str]
-    para_seq: Series[int] = pa.Field(ge=1)
-    doc_type: Series[str] = pa.Field(isin=list(ALL_TYPES))
     variable: Series[str] = pa.Field(isin=list(VARIABLES))
     value: Series[str]
     status: Series[str] = pa.Field(isin=list(STATUSES))
@@ -78,13 +84,8 @@ class Consensus(_Strict):
     automated: Series[str]
 
 
-class Disagreements(_Strict):
+class Disagreements(_Paragraphs):
     round: Series[str]
-    para_id: Series[str] = pa.Field(str_matches=_PARA_ID)
-    doc_id: Series[str]
-    page: Series[int] = pa.Field(ge=1)
-    para_no: Series[str]
-    doc_type: Series[str] = pa.Field(isin=list(ALL_TYPES))
     variable: Series[str] = pa.Field(isin=list(VARIABLES))
     coder_values: Series[str]
     automated: Series[str]
