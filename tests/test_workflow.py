@@ -138,7 +138,7 @@ def test_bad_documents_are_quarantined_and_the_rest_builds(tmp_path: Path):
         encoding="utf-8",
     )
     before = tree_digest(raw)
-    snakemake(
+    result = snakemake(
         tmp_path,
         "--cores",
         "2",
@@ -156,6 +156,16 @@ def test_bad_documents_are_quarantined_and_the_rest_builds(tmp_path: Path):
     assert [row["doc_id"] for row in documents] == ["good"]
     paragraphs = pd.read_parquet(tmp_path / "results/extract/paragraphs.parquet")
     assert "seized weapons" in " ".join(paragraphs["text"])
+    # the console says what was dropped and why, at the end of the run
+    console = result.stdout + result.stderr
+    summary = console[console.rindex("corpus summary"):]
+    assert "accepted: 1 document" in summary, summary
+    for doc_id in ("broken", "html", "absent", "remote"):
+        line = next(x for x in summary.splitlines() if x.strip().startswith(doc_id + ":"))
+        assert quarantine[doc_id] in line, line
+    # and so does the paper's data section
+    text = _pdf_text(tmp_path / "results/paper/paper.pdf")
+    assert "excluded 4" in text, "the paper must state how many documents were excluded"
 
 
 def test_invalid_config_names_the_key(tmp_path: Path):

@@ -127,6 +127,7 @@ def test_editing_one_sheet_reruns_only_that_round(run: Path):
     jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", out, flags=re.MULTILINE))
     jobs.pop("total", None)
     assert set(jobs) == {"settle_round", "human_round_coding", "round_models", "reliability",
-                         "estimates_by_round", "fig6_reliability", "fig7_rounds", "numbers",
+                         "estimates_by_round", "figure", "numbers",
                          "paper", "provenance", "all"}, out  # provenance checksums the sheets
+    assert jobs["figure"] == "2", out  # Figures 6 and 7, the ones that read the rounds
     assert jobs["settle_round"] == jobs["round_models"] == "1"  # this round only
