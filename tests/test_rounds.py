@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from analysis.coding.codebook import load_codebook
-from analysis.rounds.steps import main as rounds_main
-from analysis.rounds.steps import write_csv
+from analysis.coding.tables import mission_activity
+from analysis.io import write_csv
 from analysis.rounds.agree import (
     alpha_rows,
     automated_vs_human,
@@ -26,9 +26,9 @@ from analysis.rounds.agree import (
 from analysis.rounds.apply import apply_consensus, estimates_by_round
 from analysis.rounds.load import SheetError, load_round
 from analysis.rounds.sheet import SHEET_COLUMNS, allocate, coder_sheet, sample_paragraphs
+from analysis.rounds.steps import main as rounds_main
 from analysis.rounds.variables import long_codes, normalise, vocabulary
 from analysis.schemas.coding import CodedParagraphs, Evidence, columns
-from analysis.coding.tables import mission_activity
 
 REPO = Path(__file__).resolve().parents[1]
 VOCAB = vocabulary(load_codebook(REPO / "workflow" / "codebooks" / "oc-v1.yaml"))

@@ -312,8 +312,9 @@ def extract_pdf(path: str | Path, doc_id: str | None = None):
 
 def write_outputs(doc: ExtractedDocument, out, pages_out=None, meta_out=None, source=None):
     """Write the paragraph/page parquet files (pyarrow schemas) and the metadata JSON."""
-    import pyarrow.parquet as pq
-
+    # analysis.io.write_arrow is pyarrow only: this runs once per PDF and must not import
+    # pandas (tests/test_extract.py checks it).
+    from analysis.io import write_arrow
     from analysis.schemas.extract import PAGE_SCHEMA, PARAGRAPH_SCHEMA
 
     for rows, schema, dest in (
@@ -321,8 +322,7 @@ def write_outputs(doc: ExtractedDocument, out, pages_out=None, meta_out=None, so
         (doc.pages, PAGE_SCHEMA, pages_out),
     ):
         if dest:
-            Path(dest).parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(_arrow_table(rows, schema), dest)
+            write_arrow(_arrow_table(rows, schema), dest)
     if meta_out:
         meta = {
             "doc_id": doc.doc_id,

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.coding.accuracy import score
-from analysis.rounds.variables import FALSE, NONE, VARIABLES, Variable, labels_of
+from analysis.rounds.variables import Variable, labels_of
+from analysis.vocab import FALSE, NONE, VARIABLES
 
-STATUSES = ("adjudicated", "unanimous", "single", "majority", "unresolved")
 CONSENSUS_COLUMNS = ["round", "para_id", "doc_id", "para_seq", "doc_type", "variable", "value",
                      "status", "n_coders", "coder_values", "automated"]
 DISAGREEMENT_COLUMNS = ["round", "para_id", "doc_id", "page", "para_no", "doc_type",

@@ -27,15 +27,8 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from analysis.rounds.variables import (
-    FALSE,
-    NONE,
-    NOT_APPLICABLE,
-    VARIABLES,
-    Variable,
-    long_codes,
-    para_id,
-)
+from analysis.rounds.variables import Variable, long_codes, para_id
+from analysis.vocab import FALSE, NONE, NOT_APPLICABLE, VARIABLES
 
 SHEET_INFO = ["para_id", "doc_id", "doc_type", "page", "para_no", "operations", "text"]
 SHEET_COLUMNS = [*SHEET_INFO, *VARIABLES, "comment"]

@@ -11,7 +11,7 @@
   automated rounds against human rounds.
 - :class:`EstimatesByRound` ``results/models/estimates_by_round.csv``.
 
-Values follow :mod:`analysis.rounds.variables`: ``true``/``false``, ``none``, labels joined with
+Values follow :mod:`analysis.rounds.variables` (words from :mod:`analysis.vocab`): ``true``/``false``, ``none``, labels joined with
 ``;``; paragraph ids ``<doc_id>:<para_seq>``.
 """
 
@@ -20,12 +20,12 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from analysis.rounds.agree import STATUSES
-from analysis.rounds.variables import ALL_TYPES, VARIABLES
+from analysis.vocab import ALL_TYPES, MODEL_STATUSES, ROUND_KINDS, ROUND_STATUSES, VARIABLES
 
 _PARA_ID = r"^.+:\d+$"
 ROUND_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
-SOURCES = ("automated", *[s for s in STATUSES if s != "unresolved"])
+# where a round's value came from: the automated coding or a settled human code
+SOURCES = ("automated", *[s for s in ROUND_STATUSES if s != "unresolved"])
 
 
 class _Strict(pa.DataFrameModel):
@@ -72,7 +72,7 @@ class Consensus(_Strict):
     doc_type: Series[str] = pa.Field(isin=list(ALL_TYPES))
     variable: Series[str] = pa.Field(isin=list(VARIABLES))
     value: Series[str]
-    status: Series[str] = pa.Field(isin=list(STATUSES))
+    status: Series[str] = pa.Field(isin=list(ROUND_STATUSES))
     n_coders: Series[int] = pa.Field(ge=0)
     coder_values: Series[str]
     automated: Series[str]
@@ -88,7 +88,7 @@ class Disagreements(_Strict):
     variable: Series[str] = pa.Field(isin=list(VARIABLES))
     coder_values: Series[str]
     automated: Series[str]
-    status: Series[str] = pa.Field(isin=list(STATUSES))
+    status: Series[str] = pa.Field(isin=list(ROUND_STATUSES))
     value: Series[str]
     text: Series[str]
 
@@ -115,7 +115,7 @@ class Reliability(_Strict):
 
 class EstimatesByRound(_Strict):
     round: Series[str] = pa.Field(str_matches=ROUND_NAME)
-    round_kind: Series[str] = pa.Field(isin=["automated", "human"])
+    round_kind: Series[str] = pa.Field(isin=list(ROUND_KINDS))
     model: Series[str]
     family: Series[str]
     term: Series[str]
@@ -129,7 +129,7 @@ class EstimatesByRound(_Strict):
     exact_p: Series[float] = pa.Field(nullable=True)
     n: Series[pa.Int64] = pa.Field(nullable=True)
     n_clusters: Series[pa.Int64] = pa.Field(nullable=True)
-    status: Series[str] = pa.Field(isin=["fitted", "not_fitted"])
+    status: Series[str] = pa.Field(isin=list(MODEL_STATUSES))
     reason: Series[str]
 
 
