@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.coding.codebook import QUADRANTS
-from analysis.models.run import fit_all, fit_panel_poisson, main, write_csv
+from analysis.io import write_csv
 from analysis.models.fit import bootstrap_weights, permutation_p, score_statistic_p
 from analysis.models.panel import _drop_never_active, event_time, panel_sample, restricted_scores
+from analysis.models.run import fit_all, fit_panel_poisson, main
+from analysis.vocab import QUADRANTS
 
 TRUE_RR = 2.0
 

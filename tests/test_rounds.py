@@ -19,6 +19,7 @@ import pytest
 from analysis.coding.codebook import load_codebook
 from analysis.coding.tables import mission_activity
 from analysis.ids import para_ids
+from analysis.io import write_csv
 from analysis.rounds.agree import (
     alpha_rows,
     automated_vs_human,
@@ -30,7 +31,6 @@ from analysis.rounds.apply import apply_consensus, estimates_by_round
 from analysis.rounds.load import SheetError, load_round
 from analysis.rounds.sheet import SHEET_COLUMNS, allocate, coder_sheet, sample_paragraphs
 from analysis.rounds.steps import main as rounds_main
-from analysis.rounds.steps import write_csv
 from analysis.rounds.variables import long_codes, normalise, paragraph_table, vocabulary
 from analysis.schemas.coding import CodedParagraphs, Evidence, columns
 from analysis.schemas.rounds import Consensus, Disagreements, RoundCodes

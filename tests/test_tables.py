@@ -7,11 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.coding.codebook import QUADRANTS, load_codebook
-from analysis.coding.paragraphs import code_corpus
+from analysis.coding.codebook import load_codebook
 from analysis.coding.gazetteer import Gazetteer
-from analysis.missions import load_missions
+from analysis.coding.paragraphs import code_corpus
 from analysis.coding.tables import build_tables, main
+from analysis.missions import load_missions
+from analysis.vocab import QUADRANTS
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.io import read_csv, read_parquet, write_csv
 from analysis.schemas.coding import Accuracy, columns
 
 PARAGRAPH_VARIABLES = {
@@ -176,7 +177,7 @@ def read_truth(truth_dir: str | Path) -> tuple[pd.DataFrame, dict]:
     if not path.exists():
         raise FileNotFoundError(f"{path}: no truth table; accuracy needs the demo corpus "
                                 "(config corpus: demo)")
-    paragraphs = pd.read_csv(path, dtype=str, keep_default_na=False).replace("", None)
+    paragraphs = read_csv(path).replace("", None)
     docs = {}
     for file in sorted(truth_dir.glob("*.truth.json")):
         record = json.loads(file.read_text(encoding="utf-8"))
@@ -202,16 +203,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         truth, docs = read_truth(args.truth_dir)
+        mandates = read_csv(args.mandates)
+        for col in ("explicit_mandate", "oc_reference"):  # never empty in mandates.csv
+            mandates[col] = mandates[col] == "True"
         accuracy, coverage = coding_accuracy(
-            truth, docs, pd.read_parquet(args.coded),
-            pd.read_csv(args.mandates, dtype={"resolution": str}),
-            pd.read_csv(args.panel, dtype={"doc_id": str}))
+            truth, docs, read_parquet(args.coded), mandates, read_csv(args.panel))
     except (ValueError, OSError) as err:
         print(f"accuracy failed: {err}", file=sys.stderr)
         return 1
-    for df, path in ((accuracy, args.out), (coverage, args.join_out)):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(path, index=False, lineterminator="\n")
+    write_csv(accuracy, args.out)
+    write_csv(coverage, args.join_out)
     print(f"accuracy: {len(accuracy)} rows; join coverage "
           + ", ".join(f"{r.doc_type} {r.matched}/{r.truth_paragraphs}"
                       for r in coverage.itertuples()), file=sys.stderr)

@@ -47,8 +47,11 @@ from analysis.coding.codebook import (
     sentence_bounds,
     spans_json,
 )
+from analysis.vocab import NEGATIVE_REASONS
 
-REASONS = ("postponed", "negation", "plan", "other_actor", "concern_only")
+# Reasons a clause's own cue words give, in precedence order; other_actor and concern_only
+# are what is left when none of them applies.
+_CUE_REASONS = tuple(r for r in NEGATIVE_REASONS if r not in ("other_actor", "concern_only"))
 _CLAUSE_BREAK = re.compile(r";\s*|,\s+(?=(?:but|while|whereas|although|though|however)\b)"
                            r"|\s+(?=but\s)", re.IGNORECASE)
 _RELATIVE = re.compile(r"[,\s](?:who|which|whom|whose|that)\s", re.IGNORECASE)
@@ -78,7 +81,7 @@ def _negatives(book: Codebook, text: str, lo: int, hi: int, first_act: int | Non
         rel = _RELATIVE.search(text, first_act, hi)
         stop = rel.start() if rel else hi
     found = {}
-    for reason in ("postponed", "negation", "plan"):
+    for reason in _CUE_REASONS:
         hi_r = hi if reason == "postponed" else stop
         spans = find_spans(book.negative[reason], text, lo, hi_r)
         if spans:
@@ -111,7 +114,7 @@ def _code_clause(book: Codebook, text: str, lo: int, hi: int, oc_here: bool,
     # ("trafficking will increase" is concern); a negation must name the work.
     allowed = {"postponed": True, "negation": acted or bool(targets),
                "plan": acted or bool(targets) or bool(operation)}
-    for reason in ("postponed", "negation", "plan"):
+    for reason in _CUE_REASONS:
         if reason in negatives and allowed[reason]:
             out["reason"], out["negatives"] = reason, negatives[reason]
             return out
@@ -190,7 +193,7 @@ def code_activity_paragraph(text: str, codebook: Codebook, operations_mentioned=
     else:
         reasons = [c for c in clauses if c["reason"]]
         if reasons:
-            chosen = min(reasons, key=lambda c: REASONS.index(c["reason"]))
+            chosen = min(reasons, key=lambda c: NEGATIVE_REASONS.index(c["reason"]))
             out["negative_reason"] = chosen["reason"]
             evidence["negative_reason"] = spans_json(chosen["negatives"])
     out["evidence"] = evidence

@@ -242,7 +242,7 @@ def find_labels(labelled: LabelPatterns, text: str, lo: int = 0, hi: int | None 
 
 # --- Coding helpers shared by analysis.coding.mandates and analysis.coding.activities -------------------
 
-QUADRANTS = ("direct_consequences", "direct_drivers", "indirect_consequences", "indirect_drivers")
+# Quadrants are analysis.vocab.QUADRANTS, "<mode>_<target>".
 # A mode cue with no target cue is about consequences (law enforcement is the default
 # reading of "combat", "support the police"); a target cue with no mode cue is direct.
 DEFAULT_TARGET = "consequences"

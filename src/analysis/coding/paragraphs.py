@@ -38,6 +38,7 @@ from analysis.coding.codebook import Codebook, find_spans, load_codebook, senten
 from analysis.coding.gazetteer import Gazetteer
 from analysis.coding.mandates import code_resolution
 from analysis.ids import evidence_id, para_ids
+from analysis.io import read_csv, read_parquet, write_parquet
 from analysis.missions import load_missions
 from analysis.schemas.coding import (
     EVIDENCE_VARIABLES,
@@ -46,6 +47,7 @@ from analysis.schemas.coding import (
     OperationMentions,
     columns,
 )
+from analysis.vocab import DOC_TYPES
 
 DOCUMENT_COLUMNS = ("doc_id", "doc_type", "missions", "date")
 
@@ -56,16 +58,16 @@ class CodingError(ValueError):
 
 def read_documents(path: str | Path) -> pd.DataFrame:
     """documents.csv as strings, checked for the columns and doc types coding needs."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = read_csv(path)
     missing = [c for c in DOCUMENT_COLUMNS if c not in df.columns]
     if missing:
         raise CodingError(f"{path}: missing column(s) {missing}; expected the check_corpus "
                           "output (results/corpus/documents.csv)")
-    bad = df.index[~df["doc_type"].isin(["resolution", "report", "study"])]
+    bad = df.index[~df["doc_type"].isin(DOC_TYPES)]
     if len(bad):
         i = bad[0]
         raise CodingError(f"{path}: line {i + 2}, column 'doc_type': {df.at[i, 'doc_type']!r} "
-                          "is not resolution, report or study")
+                          f"is not one of {', '.join(DOC_TYPES)}")
     return df
 
 
@@ -338,12 +340,6 @@ def load_coding_inputs(codebook_path: str | Path, missions_path: str | Path
     return book, missions, Gazetteer.from_missions(missions)
 
 
-def write_parquet(df: pd.DataFrame, path: str | Path) -> None:
-    """Write without the pandas index, so equal tables give equal bytes."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    df.to_parquet(path, index=False)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.coding paragraphs", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -359,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         book, _, gazetteer = load_coding_inputs(args.codebook, args.missions)
         documents = read_documents(args.documents)
-        paragraphs = pd.read_parquet(args.paragraphs)
+        paragraphs = read_parquet(args.paragraphs)
         coded, evidence, mentions = code_corpus(paragraphs, documents, book, gazetteer,
                                                 progress_every=args.progress_every)
     except (ValueError, OSError) as err:  # codebook, missions and table errors name the place

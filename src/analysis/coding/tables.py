@@ -24,22 +24,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
 
-from analysis.coding.codebook import QUADRANTS, load_codebook
-from analysis.coding.paragraphs import CodingError, read_documents
+from analysis.coding.codebook import load_codebook
 from analysis.coding.mandates import mandate_timeline, resolution_summary
+from analysis.coding.paragraphs import CodingError, read_documents
+from analysis.io import read_parquet, write_csv
 from analysis.missions import load_missions
-from analysis.schemas.coding import (
-    UNSPECIFIED_MARKET,
-    Mandates,
-    MissionActivity,
-    Panel,
-    columns,
-)
+from analysis.schemas.coding import Mandates, MissionActivity, Panel, columns
+from analysis.vocab import QUADRANTS, REPORT_TYPES, UNSPECIFIED_MARKET
 
 
 def _iso(values: pd.Series) -> pd.Series:
@@ -100,7 +95,7 @@ def corpus_operations(documents: pd.DataFrame, mentions: pd.DataFrame,
 def _activity_cells(coded: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
     """One row per (paragraph, operation, quadrant, market) of OC activity."""
     active = coded.loc[coded["activity"].fillna(False).astype(bool)
-                       & coded["doc_type"].isin(["report", "study"]),
+                       & coded["doc_type"].isin(REPORT_TYPES),
                        ["doc_id", "para_seq", "doc_type"]]
     ev = evidence[evidence["operation"].notna()
                   & evidence["variable"].isin(["quadrant", "market"])]
@@ -200,12 +195,6 @@ def panel(coded: pd.DataFrame, documents: pd.DataFrame, timeline: pd.DataFrame, 
     return Panel.validate(out)
 
 
-def write_csv(df: pd.DataFrame, path: str | Path) -> None:
-    """CSV with "\\n" line ends and no index: same table, same bytes."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, lineterminator="\n")
-
-
 def build_tables(coded: pd.DataFrame, evidence: pd.DataFrame, mentions: pd.DataFrame,
                  documents: pd.DataFrame, missions: pd.DataFrame, market_order, *,
                  log=sys.stderr) -> dict[str, pd.DataFrame]:
@@ -226,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         book = load_codebook(args.codebook)
-        tables = build_tables(pd.read_parquet(args.coded), pd.read_parquet(args.evidence),
-                              pd.read_parquet(args.mentions), read_documents(args.documents),
+        tables = build_tables(read_parquet(args.coded), read_parquet(args.evidence),
+                              read_parquet(args.mentions), read_documents(args.documents),
                               load_missions(args.missions), list(book.markets))
     except (ValueError, OSError) as err:
         print(f"tables failed: {err}", file=sys.stderr)

@@ -37,6 +37,7 @@ from analysis.corpus.fetch import (
     read_lock,
     sha256_file,
 )
+from analysis.io import write_csv
 from analysis.missions import MissionsError
 from analysis.schemas.manifest import (
     DocumentsSchema,
@@ -46,7 +47,6 @@ from analysis.schemas.manifest import (
     download_path,
     load_manifest,
     local_path,
-    write_table,
 )
 
 __all__ = ["ManifestError", "check_corpus", "load_manifest", "probe_pdf", "write_corpus"]
@@ -203,8 +203,8 @@ def _table(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
 def write_corpus(documents: pd.DataFrame, quarantine: pd.DataFrame,
                  documents_out: str | Path, quarantine_out: str | Path) -> None:
     """Validate and write both tables as CSV (deterministic bytes)."""
-    write_table(documents, documents_out, DocumentsSchema)
-    write_table(quarantine, quarantine_out, QuarantineSchema)
+    write_csv(documents, documents_out, DocumentsSchema)
+    write_csv(quarantine, quarantine_out, QuarantineSchema)
 
 
 def main(argv: list[str] | None = None) -> int:

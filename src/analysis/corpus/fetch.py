@@ -37,6 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import __version__
+from analysis.io import read_csv, write_csv
 from analysis.missions import MissionsError
 from analysis.schemas.manifest import (
     LockSchema,
@@ -44,7 +45,6 @@ from analysis.schemas.manifest import (
     download_path,
     load_manifest,
     needs_download,
-    write_table,
 )
 
 DEFAULT_BASE_URL = "https://undocs.org/en/"
@@ -53,6 +53,8 @@ USER_AGENT = f"oc-mandates/{__version__} (research workflow; Python urllib)"
 LOCK_COLUMNS = ("doc_id", "url", "sha256", "bytes", "status", "message")
 STATE_FILE = ".fetch-state.csv"
 PDF_MAGIC = b"%PDF-"
+# lock statuses of a document whose PDF is in the download folder
+ON_DISK = ("downloaded", "reused")
 MAGIC_WINDOW = 1024  # PDF readers accept the header anywhere in the first 1024 bytes
 MISSIONS_HELP = ("operations table (e.g. raw/missions.csv); when given, every name in the "
                  "manifest's missions column must be an acronym, name or alias of one of its "
@@ -152,7 +154,7 @@ def read_lock(path: str | Path | None) -> dict[str, dict]:
     """Lock (or state) file -> {doc_id: row dict}; an absent file gives {}."""
     if path is None or not Path(path).is_file():
         return {}
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = read_csv(path)
     return {r["doc_id"]: r for r in df.to_dict("records")}
 
 
@@ -160,7 +162,7 @@ def _expected_sha(row, url: str, previous: dict[str, dict]) -> str:
     if row["sha256"]:
         return row["sha256"]
     prev = previous.get(row["doc_id"])
-    if prev and prev.get("url") == url and prev.get("status") in ("downloaded", "reused"):
+    if prev and prev.get("url") == url and prev.get("status") in ON_DISK:
         return prev.get("sha256", "")
     return ""
 
@@ -227,10 +229,10 @@ def fetch_missing(manifest_df: pd.DataFrame, manifest_dir: str | Path, dest_dir:
     lock = pd.DataFrame(entries, columns=list(LOCK_COLUMNS))
     lock = lock.sort_values("doc_id", kind="stable").reset_index(drop=True)
     lock = lock.astype({c: str for c in LOCK_COLUMNS if c != "bytes"} | {"bytes": "int64"})
-    kept = lock[lock["status"].isin(["downloaded", "reused"])]
-    write_table(kept, dest_dir / STATE_FILE, LockSchema)
+    kept = lock[lock["status"].isin(ON_DISK)]
+    write_csv(kept, dest_dir / STATE_FILE, LockSchema)
     if lock_path is not None:
-        write_table(lock, lock_path, LockSchema)
+        write_csv(lock, lock_path, LockSchema)
     return lock
 
 

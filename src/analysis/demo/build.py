@@ -15,9 +15,7 @@ hyphens removed, real hyphens kept, no footnote markers. ``seq`` counts body par
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import sys
 import time
@@ -28,6 +26,7 @@ from analysis.demo.model import CODE_NAMES, Document
 from analysis.demo.plan import plan_corpus
 from analysis.demo.render import render
 from analysis.demo.spec import load_operations, load_spec
+from analysis.io import write_csv
 
 MANIFEST_COLUMNS = ["doc_id", "path", "doc_type", "missions", "date", "title", "symbol",
                     "source_url", "sha256"]
@@ -66,13 +65,13 @@ def _write_text(path: Path, text: str) -> None:
         fh.write(text)
 
 
-def _csv_text(columns: list[str], rows: list[dict]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(row.get(k)) for k in columns})
-    return buf.getvalue()
+def _write_table(path: Path, columns: list[str], rows: list[dict]) -> None:
+    """Rows as a CSV of text cells (:func:`_cell`: booleans ``true``/``false``, lists
+    ``;``-joined, None empty), written by :func:`analysis.io.write_csv`."""
+    import pandas as pd
+
+    cells = [[_cell(row.get(k)) for k in columns] for row in rows]
+    write_csv(pd.DataFrame(cells, columns=columns, dtype=object), path)
 
 
 def _cell(value) -> str:
@@ -130,9 +129,9 @@ def build_corpus(spec_path: str | Path, missions_path: str | Path, out_dir: str 
             stale.unlink()
     manifest_rows.sort(key=lambda r: r["doc_id"])
     para_rows.sort(key=lambda r: (r["doc_id"], r["seq"]))
-    _write_text(out / "truth" / "paragraphs.csv", _csv_text(PARAGRAPH_COLUMNS, para_rows))
+    _write_table(out / "truth" / "paragraphs.csv", PARAGRAPH_COLUMNS, para_rows)
     manifest = out / "manifest.csv"
-    _write_text(manifest, _csv_text(MANIFEST_COLUMNS, manifest_rows))
+    _write_table(manifest, MANIFEST_COLUMNS, manifest_rows)
     print(f"demo: {len(manifest_rows)} documents, {len(para_rows)} paragraphs in {out} "
           f"({time.perf_counter() - started:.1f} s)", file=log)
     return manifest

@@ -16,7 +16,6 @@ Usage: ``python -m analysis.extract collect --documents results/corpus/documents
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from pathlib import Path
@@ -25,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.extract.pdf import compare_metadata
+from analysis.io import read_csv, write_arrow, write_csv
 
 EXTRACTION_COLUMNS = [
     "doc_id",
@@ -38,16 +38,13 @@ METADATA_COLUMNS = ["doc_id", "field", "manifest", "pdf"]
 
 
 def _read_documents(path: Path) -> list[dict]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return sorted(csv.DictReader(handle), key=lambda row: row["doc_id"])
+    return sorted(read_csv(path).to_dict("records"), key=lambda row: row["doc_id"])
 
 
 def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    import pandas as pd  # this job runs once per corpus, not per document
+
+    write_csv(pd.DataFrame(rows, columns=columns), path)
 
 
 def combine_paragraphs(tables: list[pa.Table]) -> pa.Table:
@@ -137,8 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         print(err, file=sys.stderr)
         return 1
-    args.paragraphs_out.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(combined, args.paragraphs_out)
+    write_arrow(combined, args.paragraphs_out)
     _write_csv(args.extraction_out, EXTRACTION_COLUMNS, extraction_rows)
     _write_csv(
         args.metadata_out,

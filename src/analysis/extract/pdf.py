@@ -330,12 +330,13 @@ def page_table(doc: ExtractedDocument):
 
 def write_outputs(doc: ExtractedDocument, out, pages_out=None, meta_out=None, source=None):
     """Write the paragraph/page parquet files (pyarrow schemas) and the metadata JSON."""
-    import pyarrow.parquet as pq
+    # analysis.io.write_arrow is pyarrow only: this runs once per PDF and must not import
+    # pandas (tests/test_extract.py checks it).
+    from analysis.io import write_arrow
 
     for make_table, dest in ((paragraph_table, out), (page_table, pages_out)):
         if dest:
-            Path(dest).parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(make_table(doc), dest)
+            write_arrow(make_table(doc), dest)
     if meta_out:
         meta = {
             "doc_id": doc.doc_id,

@@ -12,9 +12,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.coding.codebook import QUADRANTS
 from analysis.figures.style import to_number
 from analysis.ids import evidence_paragraphs
+from analysis.vocab import QUADRANTS
 
 # Families whose coefficients are log rate ratios or log odds ratios.
 RATIO_FAMILIES = {"poisson": "RR", "negbin": "RR", "negative_binomial": "RR",

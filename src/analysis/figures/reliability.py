@@ -20,7 +20,7 @@ import pandas as pd
 import seaborn as sns
 
 from analysis.figures.style import new_figure, no_data, read_table, save_figure, to_number
-from analysis.rounds.variables import VARIABLES
+from analysis.vocab import VARIABLES
 
 COLUMNS = ["round", "measure", "automated_round", "variable", "label", "n_units", "alpha",
            "f1"]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.coding.codebook import QUADRANTS
 from analysis.figures.coefficients import plot_mandate_coefficients
 from analysis.figures.distribution import plot_activity_by_mandate
 from analysis.figures.heatmaps import plot_operation_quadrant, plot_quadrant_market
 from analysis.figures.style import FigureInputError, read_table, save_figure
 from analysis.figures.timeline import plot_mandate_timeline
+from analysis.vocab import QUADRANTS
 
 ACTIVITY_COLUMNS = ["operation", "quadrant", "market", "n_paragraphs", "evidence_ids"]
 MANDATES_COLUMNS = ["operation", "adopted", "in_force_until", "explicit_mandate"]

@@ -19,6 +19,9 @@ import seaborn as sns
 # (the CLI selects Agg itself).
 from matplotlib.figure import Figure
 
+from analysis.io import read_csv
+from analysis.vocab import UNSPECIFIED_MARKET
+
 # Fixed so that any SVG a user saves from these figures has stable element ids.
 HASH_SALT = "oc-mandates"
 PNG_DPI = 200
@@ -50,7 +53,7 @@ MARKET_LABELS = {
     "cultural_heritage": "Cultural heritage",
     "piracy": "Piracy, maritime crime",
     "transnational_oc": "Transnational OC (general)",
-    "unspecified": "No market named",
+    UNSPECIFIED_MARKET: "No market named",
 }
 
 
@@ -107,7 +110,7 @@ def read_table(path: str | Path, required: list[str], bools: tuple[str, ...] = (
     if not path.exists():
         raise FigureInputError(f"{path}: file not found; run the rule that writes it first")
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        df = read_csv(path)
     except pd.errors.EmptyDataError:
         raise FigureInputError(f"{path}: empty file (not even a header row)") from None
     return check_columns(df, required, str(path), bools)

@@ -42,10 +42,11 @@ from analysis.models.fit import (
     permutation_p,
     tidy_rows,
 )
+from analysis.vocab import QUADRANTS
 
 CONTROLS = ("start_year", "duration", "organisation", "kind")
 NUMERIC_CONTROLS = ("start_year", "duration")
-N_QUADRANTS = 4
+N_QUADRANTS = len(QUADRANTS)  # breadth is out of this many
 
 
 def as_boolean(values: pd.Series) -> pd.Series:

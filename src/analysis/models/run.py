@@ -13,7 +13,8 @@ Inputs (tables of :mod:`analysis.coding.tables` and the operations table): ``pan
   ``not_fitted`` row with its reason, never left out.
 - ``operations.csv``: the operation cross-section the models use.
 
-Floats are rounded to 10 significant digits, permutations are seeded and bootstrap
+Floats are rounded to 10 significant digits (:func:`analysis.io.significant`, the
+precision :func:`analysis.io.write_csv` writes), permutations are seeded and bootstrap
 weight vectors enumerated (or seeded), so the same inputs give the same bytes.
 
 In-process use: :func:`fit_all` (DataFrames in, DataFrames out) and
@@ -28,33 +29,25 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from analysis.io import TableError, read_csv, significant, write_csv
 from analysis.models.cross import cross_section_models, operation_table
 from analysis.models.panel import fit_panel_poisson, panel_models
 from analysis.schemas.models import NUMBERS, Estimates, Operations, columns
 
-__all__ = ["fit_all", "fit_panel_poisson", "main", "write_csv"]
+__all__ = ["fit_all", "fit_panel_poisson", "main"]
 
-SIGNIFICANT = 10
 DEFAULT_PERMUTATIONS = 2000
 DEFAULT_SEED = 20180307
-
-
-def _round(value):
-    if value is None or pd.isna(value):
-        return np.nan
-    return float(f"{float(value):.{SIGNIFICANT}g}")
 
 
 def tidy(rows: list[dict]) -> pd.DataFrame:
     """Rows -> the validated estimates table (missing cells empty, floats rounded)."""
     df = pd.DataFrame(rows).reindex(columns=columns(Estimates))
     for col in NUMBERS:
-        df[col] = df[col].map(_round).astype(float)
+        df[col] = df[col].map(lambda v: significant(None if pd.isna(v) else v)).astype(float)
     for col in ("exact_method", "cov_type", "reason"):
         df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str)
     df["n_clusters"] = df["n_clusters"].astype("Int64")
@@ -83,33 +76,16 @@ def fit_all(panel_df: pd.DataFrame, mission_activity_df: pd.DataFrame,
     return tidy(rows), operations
 
 
-def write_csv(df: pd.DataFrame, path: str | Path) -> None:
-    """CSV with "\\n" line ends, no index and floats as %.10g: same table, same bytes."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, lineterminator="\n", float_format=f"%.{SIGNIFICANT}g")
-
-
-def _read(path: str, what: str) -> pd.DataFrame:
+def _read(path: str, what: str, ints: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A coding table as text ("True"/"" booleans read as written), ``ints`` typed."""
     try:
-        # Strings stay strings ("" for empty), so "True"/"" booleans are read as written.
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
+        return read_csv(path, ints=ints)
     except FileNotFoundError as err:
         raise ValueError(f"{what} table not found: {path}; build it first "
-                         "(python -m analysis.coding.tables ...)") from err
-
-
-def _typed(df: pd.DataFrame, path: str, ints: tuple[str, ...]) -> pd.DataFrame:
-    for col in ints:
-        if col not in df.columns:
-            raise ValueError(f"{path}: column '{col}' is missing; rebuild the table with "
-                             "python -m analysis.coding.tables")
-        bad = ~df[col].str.fullmatch(r"\d+")
-        if bad.any():
-            line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-            raise ValueError(f"{path}:{line}: column '{col}' must be a whole number, got "
-                             f"{df[col][bad].iloc[0]!r}")
-        df[col] = df[col].astype(int)
-    return df
+                         "(python -m analysis.coding tables ...)") from err
+    except TableError as err:
+        raise ValueError(f"{err} (the table is written by python -m analysis.coding "
+                         "tables)") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,10 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from analysis.missions import load_missions
 
-        panel = _typed(_read(args.panel, "panel"), args.panel,
-                       ("oc_activity_paragraphs", "all_paragraphs"))
-        activity = _typed(_read(args.mission_activity, "mission activity"),
-                          args.mission_activity, ("n_paragraphs",))
+        panel = _read(args.panel, "panel", ("oc_activity_paragraphs", "all_paragraphs"))
+        activity = _read(args.mission_activity, "mission activity", ("n_paragraphs",))
         mandates = _read(args.mandates, "mandates")
         for path, df, need in ((args.panel, panel, ("operation", "date", "explicit_mandate",
                                                     "mandate_known")),

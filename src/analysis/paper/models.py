@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.models.fit import BOOT_DRAWS, MAX_RADEMACHER, MAX_WEBB
+from analysis.models.fit import BOOT_DRAWS, MANDATE_TERM, MAX_RADEMACHER, MAX_WEBB
 from analysis.paper.format import (
     MISSING,
     Numbers,
@@ -52,7 +52,6 @@ from analysis.paper.format import (
 )
 from analysis.paper.stats import boolean, numeric, require
 
-MANDATE_TERM = "explicit_mandate"
 EVENT_TERMS = ("lead_2plus", "lag_0", "lag_1", "lag_2plus")
 KEY_TERMS = (MANDATE_TERM, *EVENT_TERMS)
 MODEL_LABELS = {

@@ -42,6 +42,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.io import read_csv, read_parquet, write_csv
 from analysis.paper.build import BuildError, build_paper
 from analysis.paper.excluded import excluded_numbers
 from analysis.paper.format import Numbers
@@ -73,7 +74,7 @@ def read_table(path: str | Path | None, what: str) -> pd.DataFrame | None:
     path = Path(path)
     if not path.is_file():
         raise PaperError(f"{what} {path} does not exist; build it first (snakemake {path})")
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return read_csv(path)
 
 
 def read_paragraphs(path: str | Path) -> pd.DataFrame:
@@ -82,12 +83,11 @@ def read_paragraphs(path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise PaperError(f"paragraphs table {path} does not exist; build it first")
     if path.suffix == ".csv":
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
+        return read_csv(path)
     import pyarrow.parquet as pq
 
     names = pq.read_schema(path).names
-    cols = [c for c in ("doc_id", "kind") if c in names]
-    return pq.read_table(path, columns=cols).to_pandas().astype(str)
+    return read_parquet(path, columns=[c for c in ("doc_id", "kind") if c in names]).astype(str)
 
 
 def _yaml(path: str | Path) -> dict:
@@ -188,9 +188,7 @@ def write_outputs(num: Numbers, tables: dict[str, pd.DataFrame], out: str | Path
     tdir = Path(tables_dir)
     tdir.mkdir(parents=True, exist_ok=True)
     for name in TABLES:
-        path = tdir / f"{name}.csv"
-        tables[name].to_csv(path, index=False, lineterminator="\n")
-        written.append(path)
+        written.append(write_csv(tables[name], tdir / f"{name}.csv"))
     return written
 
 

@@ -40,6 +40,7 @@ from importlib import metadata
 from pathlib import Path
 
 from analysis.corpus.fetch import sha256_file
+from analysis.io import read_csv
 
 PACKAGES = ("oc-mandates", "snakemake", "pandas", "numpy", "pyarrow", "pypdfium2",
             "pdfplumber", "statsmodels", "scipy", "seaborn", "matplotlib", "pandera", "typst",
@@ -64,13 +65,12 @@ def file_record(path: str | Path) -> dict:
 
 def document_records(documents: str | Path) -> list[dict]:
     """One record per accepted document (sorted by doc_id), checksum verified on disk."""
-    with open(documents, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"doc_id", "path", "sha256"} - set(reader.fieldnames or [])
-        if missing:
-            raise ProvenanceError(f"{documents}: missing column(s) {', '.join(sorted(missing))};"
-                                  " rebuild it with the corpus check (analysis.corpus.check check)")
-        rows = list(reader)
+    table = read_csv(documents)
+    missing = {"doc_id", "path", "sha256"} - set(table.columns)
+    if missing:
+        raise ProvenanceError(f"{documents}: missing column(s) {', '.join(sorted(missing))};"
+                              " rebuild it with the corpus check (analysis.corpus.check check)")
+    rows = table.to_dict("records")
     out = []
     for row in sorted(rows, key=lambda r: r["doc_id"]):
         path = Path(row["path"])

@@ -15,11 +15,9 @@ import pandas as pd
 
 from analysis.ids import evidence_paragraphs
 from analysis.paper.format import MISSING, Numbers, clean, fmt_count, fmt_ratio
+from analysis.vocab import DOC_TYPES, QUADRANTS
 
-DOC_TYPES = ("resolution", "report", "study")
 PLURAL = {"resolution": "resolutions", "report": "reports", "study": "studies"}
-QUADRANTS = ("direct_consequences", "direct_drivers", "indirect_consequences",
-             "indirect_drivers")
 QUADRANT_LABELS = {"direct_consequences": "direct action on consequences",
                    "direct_drivers": "direct action on drivers",
                    "indirect_consequences": "indirect action on consequences",

@@ -25,16 +25,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.coding.accuracy import score
-from analysis.rounds.variables import (
-    FALSE,
-    NONE,
-    PARAGRAPH_COLUMNS,
-    VARIABLES,
-    Variable,
-    labels_of,
-)
+from analysis.rounds.variables import PARAGRAPH_COLUMNS, Variable, labels_of
+from analysis.vocab import FALSE, NONE, VARIABLES
 
-STATUSES = ("adjudicated", "unanimous", "single", "majority", "unresolved")
 CONSENSUS_COLUMNS = ["round", *PARAGRAPH_COLUMNS, "variable", "value", "status", "n_coders",
                      "coder_values", "automated"]
 DISAGREEMENT_COLUMNS = ["round", *PARAGRAPH_COLUMNS, "variable", "coder_values", "automated",

@@ -16,18 +16,19 @@ in one table.
 
 from __future__ import annotations
 
-import io
 import sys
 
 import pandas as pd
 
 from analysis.coding.tables import build_tables
 from analysis.ids import evidence_id
+from analysis.io import as_written
+from analysis.models.fit import MANDATE_TERM
 from analysis.models.run import fit_all
-from analysis.rounds.variables import FALSE, NONE, TRUE, Variable
+from analysis.rounds.variables import Variable
 from analysis.schemas.coding import EVIDENCE_VARIABLES, CodedParagraphs, Evidence, columns
+from analysis.vocab import FALSE, NONE, TRUE
 
-MANDATE_TERM = "explicit_mandate"
 BY_ROUND_COLUMNS = ["round", "round_kind", "model", "family", "term", "estimate",
                     "conf_low", "conf_high", "p_value", "estimate_exp", "conf_low_exp",
                     "conf_high_exp", "exact_p", "n", "n_clusters", "status", "reason"]
@@ -108,27 +109,17 @@ def apply_consensus(coded: pd.DataFrame, evidence: pd.DataFrame, consensus_df: p
     return CodedParagraphs.validate(coded), merged
 
 
-def _as_written(df: pd.DataFrame, ints: tuple[str, ...]) -> pd.DataFrame:
-    """``df`` as the models CLI reads its CSV (strings, "" for empty, ints typed), so a
-    round's models see exactly what ``python -m analysis.models.run`` sees for the main round."""
-    buffer = io.StringIO()
-    df.to_csv(buffer, index=False, lineterminator="\n")
-    buffer.seek(0)
-    out = pd.read_csv(buffer, dtype=str, keep_default_na=False)
-    for col in ints:
-        out[col] = out[col].astype(int)
-    return out
-
-
 def round_models(coded: pd.DataFrame, evidence: pd.DataFrame, mentions: pd.DataFrame,
                  documents: pd.DataFrame, missions: pd.DataFrame, market_order, *,
                  permutations: int, seed: int, log=sys.stderr) -> dict[str, pd.DataFrame]:
     """``{"mandates", "mission_activity", "panel", "estimates", "operations"}`` of a round."""
     tables = build_tables(coded, evidence, mentions, documents, missions, market_order,
                           log=log)
-    panel = _as_written(tables["panel"], ("oc_activity_paragraphs", "all_paragraphs"))
-    activity = _as_written(tables["mission_activity"], ("n_paragraphs",))
-    mandates = _as_written(tables["mandates"], ())
+    # as the models CLI reads the main round's CSV files (text, ints typed), so a round's
+    # models see exactly what python -m analysis.models fit sees for the main round
+    panel = as_written(tables["panel"], ("oc_activity_paragraphs", "all_paragraphs"))
+    activity = as_written(tables["mission_activity"], ("n_paragraphs",))
+    mandates = as_written(tables["mandates"])
     estimates, operations = fit_all(panel, activity, mandates, missions,
                                     permutations=permutations, seed=seed)
     return {**tables, "estimates": estimates, "operations": operations}

@@ -20,14 +20,8 @@ import pandas as pd
 
 from analysis.coding.accuracy import join_truth
 from analysis.rounds.sheet import SHEET_COLUMNS
-from analysis.rounds.variables import (
-    FALSE,
-    NONE,
-    NOT_APPLICABLE,
-    TRUE,
-    VARIABLES,
-    Variable,
-)
+from analysis.rounds.variables import Variable
+from analysis.vocab import FALSE, NONE, NOT_APPLICABLE, TRUE, VARIABLES
 
 COMMENT = "SYNTHETIC: simulated coder (demo corpus), not a human"
 

@@ -30,14 +30,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.ids import split_para_id
+from analysis.io import read_csv
 from analysis.problems import Problem, ProblemsError
-from analysis.rounds.variables import (
-    NOT_APPLICABLE,
-    PARAGRAPH_COLUMNS,
-    VARIABLES,
-    Variable,
-    normalise,
-)
+from analysis.rounds.variables import PARAGRAPH_COLUMNS, Variable, normalise
+from analysis.vocab import NOT_APPLICABLE, VARIABLES
 
 ADJUDICATED = "adjudicated.csv"
 CODE_COLUMNS = ["round", "coder", *PARAGRAPH_COLUMNS, "variable", "value"]
@@ -62,8 +58,7 @@ def _read(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             header = handle.readline()
         sep = ";" if header.count(";") > header.count(",") else ","
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep,
-                         encoding="utf-8-sig")
+        df = read_csv(path, sep=sep)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, csv.Error) as err:
         problems.append(Problem(str(path), None, None, f"cannot be read as CSV ({err}); save "
                                 "it as CSV UTF-8 from the spreadsheet"))

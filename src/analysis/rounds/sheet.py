@@ -29,15 +29,8 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from analysis.rounds.variables import (
-    FALSE,
-    NONE,
-    NOT_APPLICABLE,
-    VARIABLES,
-    Variable,
-    long_codes,
-    paragraph_table,
-)
+from analysis.rounds.variables import Variable, long_codes, paragraph_table
+from analysis.vocab import FALSE, NONE, NOT_APPLICABLE, VARIABLES
 
 SHEET_INFO = ["para_id", "doc_id", "doc_type", "page", "para_no", "para_seq", "operations",
               "text"]

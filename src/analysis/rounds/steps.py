@@ -35,20 +35,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.coding.codebook import load_codebook
-from analysis.rounds.variables import VARIABLES, long_codes, paragraph_table, vocabulary
-
-FLOAT_FORMAT = "%.10g"
-
-
-def write_csv(df: pd.DataFrame, path: str | Path) -> None:
-    """CSV, "\\n" line ends, no index, floats %.10g: same table, same bytes."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, lineterminator="\n", float_format=FLOAT_FORMAT)
-
-
-def write_parquet(df: pd.DataFrame, path: str | Path) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    df.to_parquet(path, index=False)
+from analysis.io import read_csv, read_parquet, write_csv, write_parquet
+from analysis.rounds.variables import long_codes, paragraph_table, vocabulary
 
 
 # ------------------------------------------------------------------ steps
@@ -59,7 +47,7 @@ def export_sheet(coded: str, codebook: str, size: int, seed: int, sheet_out: str
     from analysis.rounds.sheet import coder_sheet, sample_paragraphs
     from analysis.rounds.variables import codebook_table
 
-    table = pd.read_parquet(coded)
+    table = read_parquet(coded)
     vocab = vocabulary(load_codebook(codebook))
     sample = sample_paragraphs(table, vocab, size, seed)
     write_csv(coder_sheet(table, sample, vocab), sheet_out)
@@ -75,8 +63,8 @@ def demo_coders(sheet: str, coded: str, truth_dir: str, codebook: str, coders: i
     from analysis.rounds.demo import simulated_sheets
 
     truth, _ = read_truth(truth_dir)
-    blank = pd.read_csv(sheet, dtype=str, keep_default_na=False)
-    sheets = simulated_sheets(blank, pd.read_parquet(coded), truth,
+    blank = read_csv(sheet)
+    sheets = simulated_sheets(blank, read_parquet(coded), truth,
                               vocabulary(load_codebook(codebook)), coders=coders,
                               error=error, seed=seed)
     written = []
@@ -94,7 +82,7 @@ def settle(round_name: str, sheets: list[str], adjudicated: str | None, coded: s
     from analysis.rounds.load import load_round
     from analysis.schemas.rounds import Consensus, Disagreements, RoundCodes
 
-    table = pd.read_parquet(coded)
+    table = read_parquet(coded)
     vocab = vocabulary(load_codebook(codebook))
     codes, settled = load_round(sheets, round_name, paragraph_table(table), vocab,
                                 adjudicated)
@@ -125,9 +113,9 @@ def human_coding(round_name: str, coded: str, evidence: str, consensus_path: str
     from analysis.rounds.apply import apply_consensus
 
     vocab = vocabulary(load_codebook(codebook))
-    agreed = pd.read_csv(consensus_path, dtype=str, keep_default_na=False)
+    agreed = read_csv(consensus_path)
     new_coded, new_evidence = apply_consensus(
-        pd.read_parquet(coded), pd.read_parquet(evidence), agreed, read_documents(documents),
+        read_parquet(coded), read_parquet(evidence), agreed, read_documents(documents),
         vocab, round_name)
     resolved = agreed[agreed["status"] != "unresolved"]
     sources = dict(zip(zip(resolved["para_id"], resolved["variable"], strict=True),
@@ -140,12 +128,12 @@ def human_coding(round_name: str, coded: str, evidence: str, consensus_path: str
 def automated_coding(round_name: str, paragraphs: str, documents: str, missions: str,
                      codebook: str, long_out: str, coded_out: str, evidence_out: str) -> None:
     """An automated round: the whole corpus coded with the round's codebook."""
-    from analysis.coding.paragraphs import code_corpus, read_documents
     from analysis.coding.gazetteer import Gazetteer
+    from analysis.coding.paragraphs import code_corpus, read_documents
     from analysis.missions import load_missions
 
     book = load_codebook(codebook)
-    coded, evidence, _ = code_corpus(pd.read_parquet(paragraphs), read_documents(documents),
+    coded, evidence, _ = code_corpus(read_parquet(paragraphs), read_documents(documents),
                                      book, Gazetteer.from_missions(load_missions(missions)))
     write_parquet(_round_long(coded, vocabulary(book), round_name), long_out)
     write_parquet(coded, coded_out)
@@ -158,16 +146,14 @@ def fit_round(coded: str, evidence: str, mentions: str, documents: str, missions
     mission_activity, panel, estimates, operations)."""
     from analysis.coding.paragraphs import read_documents
     from analysis.missions import load_missions
-    from analysis.models.run import write_csv as write_estimates
     from analysis.rounds.apply import round_models
 
-    tables = round_models(pd.read_parquet(coded), pd.read_parquet(evidence),
-                          pd.read_parquet(mentions), read_documents(documents),
+    tables = round_models(read_parquet(coded), read_parquet(evidence),
+                          read_parquet(mentions), read_documents(documents),
                           load_missions(missions), list(load_codebook(codebook).markets),
                           permutations=permutations, seed=seed)
     for name, path in outs.items():
-        (write_estimates if name in ("estimates", "operations") else write_csv)(
-            tables[name], path)
+        write_csv(tables[name], path)
 
 
 def reliability(codebook: str, main_coded: str, automated: list[tuple[str, str]],
@@ -188,15 +174,15 @@ def reliability(codebook: str, main_coded: str, automated: list[tuple[str, str]]
 
     book = load_codebook(codebook)
     vocab = vocabulary(book)
-    autos = [(book.version, long_codes(pd.read_parquet(main_coded), vocab))]
-    autos += [(name, pd.read_parquet(path)) for name, path in automated]
+    autos = [(book.version, long_codes(read_parquet(main_coded), vocab))]
+    autos += [(name, read_parquet(path)) for name, path in automated]
     rows, disagreed = [], []
     for name, codes_path, consensus_path, disagreements_path in human:
-        rows += alpha_rows(pd.read_parquet(codes_path), name, vocab)
-        agreed = pd.read_csv(consensus_path, dtype=str, keep_default_na=False)
+        rows += alpha_rows(read_parquet(codes_path), name, vocab)
+        agreed = read_csv(consensus_path)
         for auto_name, auto in autos:
             rows += automated_vs_human(auto, agreed, name, auto_name, vocab)
-        disagreed.append(pd.read_csv(disagreements_path, dtype=str, keep_default_na=False))
+        disagreed.append(read_csv(disagreements_path))
     table = Reliability.validate(reliability_table(rows))
     write_csv(table, reliability_out)
     all_disagreed = (pd.concat(disagreed, ignore_index=True) if disagreed
@@ -213,7 +199,7 @@ def by_round(main: tuple[str, str], rounds: list[tuple[str, str, str]], out: str
     from analysis.schemas.rounds import EstimatesByRound
 
     def read(path):
-        return pd.read_csv(path, dtype=str, keep_default_na=False).replace("", None)
+        return read_csv(path).replace("", None)
 
     frames = [(main[0], "automated", read(main[1]))]
     frames += [(name, kind, read(path)) for name, kind, path in rounds]
@@ -307,5 +293,5 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["VARIABLES", "automated_coding", "by_round", "demo_coders", "export_sheet",
+__all__ = ["automated_coding", "by_round", "demo_coders", "export_sheet",
            "fit_round", "human_coding", "main", "reliability", "settle"]

@@ -8,7 +8,7 @@ fixes that format:
   document (``demo-rep-minusca-02:14`` is the paragraph printed "14."; ``doc:s3`` a
   paragraph without a unique printed number), read from ``coded_paragraphs.parquet``;
   ``page``, ``para_no`` (printed, empty when none) and ``para_seq`` stand beside it.
-- the variables, in RESEARCH-DESIGN.md words (:data:`VARIABLES`): for reports and studies
+- the variables, in RESEARCH-DESIGN.md words (:data:`analysis.vocab.VARIABLES`): for reports and studies
   ``oc, activity, quadrant, market, engagement, negative_reason``; for resolutions ``oc,
   market, part, strength, addressee, explicit_mandate``. ``oc`` and ``market`` apply to both
   because the mandates table reads them (``oc_reference``, ``markets``).
@@ -29,18 +29,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.coding.codebook import QUADRANTS, Codebook
+from analysis.coding.codebook import Codebook
+from analysis.vocab import (
+    ALL_TYPES,
+    FALSE,
+    NONE,
+    PARTS,
+    QUADRANTS,
+    REPORT_TYPES,
+    RESOLUTION_TYPES,
+    TRUE,
+    VARIABLES,
+)
 
-NONE = "none"
-TRUE, FALSE = "true", "false"
-NOT_APPLICABLE = "n/a"
-PARTS = ("preambular", "operative")
-REPORT_TYPES = ("report", "study")
-RESOLUTION_TYPES = ("resolution",)
-ALL_TYPES = REPORT_TYPES + RESOLUTION_TYPES
-# Sheet column order; every variable of every doc type.
-VARIABLES = ("oc", "activity", "quadrant", "market", "engagement", "negative_reason", "part",
-             "strength", "addressee", "explicit_mandate")
 _SPELLINGS = {"true": TRUE, "yes": TRUE, "1": TRUE, "y": TRUE,
               "false": FALSE, "no": FALSE, "0": FALSE, "n": FALSE}
 

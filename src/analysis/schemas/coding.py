@@ -10,11 +10,12 @@ Conventions shared by every table: ``;``-joined lists (``operations``, ``quadran
 paragraph and evidence ids as :mod:`analysis.ids` builds them (from the printed number
 ``para_no``), with ``page``, ``para_no`` and ``para_seq`` in their own columns beside them.
 
-Vocabularies (RESEARCH-DESIGN.md): ``part`` preambular | operative; ``strength`` requested |
-encouraged | reference; ``addressee`` operation | host_government | member_states |
-secretary_general; quadrants :data:`QUADRANTS`; engagement :data:`ENGAGEMENTS`;
-``negative_reason`` :data:`REASONS`. Market labels are the codebook's (not fixed here, since a
-revised codebook may add one); :data:`UNSPECIFIED_MARKET` marks OC activity naming no market.
+Vocabularies (RESEARCH-DESIGN.md) are those of :mod:`analysis.vocab`: ``part``
+:data:`~analysis.vocab.PARTS`, ``strength`` :data:`~analysis.vocab.STRENGTHS`, ``addressee``
+:data:`~analysis.vocab.ADDRESSEES`, quadrants :data:`~analysis.vocab.QUADRANTS`, engagement
+:data:`~analysis.vocab.ENGAGEMENTS`, ``negative_reason`` :data:`~analysis.vocab.NEGATIVE_REASONS`.
+Market labels are the codebook's (not fixed, since a revised codebook may add one);
+:data:`analysis.vocab.UNSPECIFIED_MARKET` marks OC activity naming no market.
 """
 
 from __future__ import annotations
@@ -22,16 +23,17 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from analysis.coding.activities import REASONS
-from analysis.coding.codebook import QUADRANTS
 from analysis.ids import EVIDENCE_ID_PATTERN, PARA_ID_PATTERN, refers_to, split_evidence_id
+from analysis.vocab import (
+    ADDRESSEES,
+    DOC_TYPES,
+    ENGAGEMENTS,
+    NEGATIVE_REASONS,
+    PARTS,
+    QUADRANTS,
+    STRENGTHS,
+)
 
-DOC_TYPES = ("resolution", "report", "study")
-PARTS = ("preambular", "operative")
-STRENGTHS = ("requested", "encouraged", "reference")
-ADDRESSEES = ("operation", "host_government", "member_states", "secretary_general")
-ENGAGEMENTS = ("monitor", "advocate", "assist", "material_support", "implement")
-UNSPECIFIED_MARKET = "unspecified"
 # Variables of the evidence table, in the order their rows are numbered.
 EVIDENCE_VARIABLES = ("part", "verb", "strength", "addressee", "oc", "market", "quadrant",
                       "explicit_mandate", "activity", "engagement", "negative_reason")
@@ -77,7 +79,7 @@ class CodedParagraphs(_Strict):
     quadrants: Series[str] = pa.Field(str_matches=_list_of(QUADRANTS))
     markets: Series[str] = pa.Field(str_matches=_LIST)
     engagement: Series[str] = pa.Field(nullable=True, isin=list(ENGAGEMENTS))
-    negative_reason: Series[str] = pa.Field(nullable=True, isin=list(REASONS))
+    negative_reason: Series[str] = pa.Field(nullable=True, isin=list(NEGATIVE_REASONS))
     explicit_mandate: Series[pa.BOOL] = pa.Field(nullable=True)
     char_start: Series[int] = pa.Field(ge=0)
     text: Series[str]

@@ -26,7 +26,8 @@ Line numbers in problem reports are spreadsheet rows: the header is line 1, the 
 document line 2 (blank lines count, as a spreadsheet shows them).
 
 Also here: the pandera schemas of the corpus tables written by ``analysis.corpus.check`` and
-``analysis.corpus.fetch`` (documents, quarantine, lock), so each is checked where it is written.
+``analysis.corpus.fetch`` (documents, quarantine, lock); they pass them to
+:func:`analysis.io.write_csv`, so each is checked where it is written.
 """
 
 from __future__ import annotations
@@ -42,11 +43,11 @@ from pandera.typing import Series
 
 from analysis.missions import alias_index, closest_acronyms, load_missions
 from analysis.schemas.missions import alias_key
+from analysis.vocab import DOC_TYPES, LOCK_STATUSES
 
 MANIFEST_COLUMNS = (
     "doc_id", "path", "doc_type", "missions", "date", "title", "symbol", "source_url", "sha256",
 )
-DOC_TYPES = ("resolution", "report", "study")
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # no leading "." or "-"
 SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
@@ -403,9 +404,6 @@ class QuarantineSchema(pa.DataFrameModel):
         ordered = True
 
 
-LOCK_STATUSES = ("downloaded", "reused", "failed", "offline")
-
-
 class LockSchema(pa.DataFrameModel):
     """``results/sources/lock.csv``: one row per document to download, sorted by doc_id."""
 
@@ -419,18 +417,3 @@ class LockSchema(pa.DataFrameModel):
     class Config:
         strict = True
         ordered = True
-
-
-def write_table(df: pd.DataFrame, path: str | Path, schema: type[pa.DataFrameModel]) -> None:
-    """Validate ``df`` with ``schema`` and write it as CSV (UTF-8, ``\\n``, no index) atomically.
-
-    The caller sorts the rows; this function only guarantees byte-identical output for equal
-    tables (no timestamps, fixed line endings) and that a broken table fails here, where it is
-    written.
-    """
-    schema.validate(df, lazy=True)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    df.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
-    tmp.replace(path)

@@ -32,12 +32,13 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from analysis.vocab import MODEL_STATUSES
+
 MODELS = ("cross_section_volume_poisson", "cross_section_volume_negbin",
           "cross_section_breadth_poisson", "cross_section_breadth_binomial",
           "panel_poisson_fe", "panel_negbin_fe", "panel_logit_any", "panel_logit_any_pooled",
           "panel_leads_lags")
 FAMILIES = ("poisson", "negative_binomial", "binomial")
-STATUSES = ("fitted", "not_fitted")
 COV_TYPES = ("HC1", "nonrobust", "cluster")
 NUMBERS = ("estimate", "std_error", "conf_low", "conf_high", "p_value", "estimate_exp",
            "conf_low_exp", "conf_high_exp", "exact_p", "boot_conf_low", "boot_conf_high",
@@ -63,7 +64,7 @@ class Estimates(pa.DataFrameModel):
     n: Series[int] = pa.Field(ge=0)
     n_clusters: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
     cov_type: Series[str]
-    status: Series[str] = pa.Field(isin=list(STATUSES))
+    status: Series[str] = pa.Field(isin=list(MODEL_STATUSES))
     reason: Series[str]
     # added after the first release: new columns go at the end
     boot_conf_low: Series[float] = pa.Field(nullable=True)

@@ -11,11 +11,11 @@
   automated rounds against human rounds.
 - :class:`EstimatesByRound` ``results/models/estimates_by_round.csv``.
 
-Values follow :mod:`analysis.rounds.variables`: ``true``/``false``, ``none``, labels joined with
-``;``. Every table names its paragraph by ``para_id`` (:mod:`analysis.ids`: the printed
-number, ``<doc_id>:s<para_seq>`` when there is none or it repeats) and, beside it,
-``doc_id``, ``page``, ``para_no`` (printed; empty when none) and ``para_seq``; a check ties
-the id to them.
+Values follow :mod:`analysis.rounds.variables` (words from :mod:`analysis.vocab`):
+``true``/``false``, ``none``, labels joined with ``;``. Every table names its paragraph by
+``para_id`` (:mod:`analysis.ids`: the printed number, ``<doc_id>:s<para_seq>`` when there is
+none or it repeats) and, beside it, ``doc_id``, ``page``, ``para_no`` (printed; empty when
+none) and ``para_seq``; a check ties the id to them.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from analysis.ids import PARA_ID_PATTERN, refers_to
-from analysis.rounds.agree import STATUSES
-from analysis.rounds.variables import ALL_TYPES, VARIABLES
+from analysis.vocab import ALL_TYPES, MODEL_STATUSES, ROUND_KINDS, ROUND_STATUSES, VARIABLES
 
 ROUND_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
-SOURCES = ("automated", *[s for s in STATUSES if s != "unresolved"])
+# where a round's value came from: the automated coding or a settled human code
+SOURCES = ("automated", *[s for s in ROUND_STATUSES if s != "unresolved"])
 
 
 class _Strict(pa.DataFrameModel):
@@ -78,7 +78,7 @@ class Consensus(_Paragraphs):
     round: Series[str]
     variable: Series[str] = pa.Field(isin=list(VARIABLES))
     value: Series[str]
-    status: Series[str] = pa.Field(isin=list(STATUSES))
+    status: Series[str] = pa.Field(isin=list(ROUND_STATUSES))
     n_coders: Series[int] = pa.Field(ge=0)
     coder_values: Series[str]
     automated: Series[str]
@@ -89,7 +89,7 @@ class Disagreements(_Paragraphs):
     variable: Series[str] = pa.Field(isin=list(VARIABLES))
     coder_values: Series[str]
     automated: Series[str]
-    status: Series[str] = pa.Field(isin=list(STATUSES))
+    status: Series[str] = pa.Field(isin=list(ROUND_STATUSES))
     value: Series[str]
     text: Series[str]
 
@@ -116,7 +116,7 @@ class Reliability(_Strict):
 
 class EstimatesByRound(_Strict):
     round: Series[str] = pa.Field(str_matches=ROUND_NAME)
-    round_kind: Series[str] = pa.Field(isin=["automated", "human"])
+    round_kind: Series[str] = pa.Field(isin=list(ROUND_KINDS))
     model: Series[str]
     family: Series[str]
     term: Series[str]
@@ -130,7 +130,7 @@ class EstimatesByRound(_Strict):
     exact_p: Series[float] = pa.Field(nullable=True)
     n: Series[pa.Int64] = pa.Field(nullable=True)
     n_clusters: Series[pa.Int64] = pa.Field(nullable=True)
-    status: Series[str] = pa.Field(isin=["fitted", "not_fitted"])
+    status: Series[str] = pa.Field(isin=list(MODEL_STATUSES))
     reason: Series[str]
 
 

@@ -67,9 +67,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from analysis.io import write_csv
+
 SCENARIOS = ("effect", "null")
 ALPHA = 0.05
-SIGNIFICANT = 10
 FIT_COLUMNS = ["estimate", "conf_low", "conf_high", "estimate_exp", "conf_low_exp",
                "conf_high_exp", "p_value", "status", "reason", "n", "n_clusters"]
 BOOT_COLUMNS = ["boot_p", "boot_conf_low", "boot_conf_high", "boot_conf_low_exp",
@@ -380,12 +381,6 @@ def summarise(replicates: pd.DataFrame, *, spec: str = "", base_seed: int | None
         df[col] = df[col].astype(int)
     df["base_seed"] = df["base_seed"].astype("Int64")
     return df
-
-
-def write_csv(df: pd.DataFrame, path: str | Path) -> None:
-    """CSV with "\\n" line ends, no index, floats to 10 significant digits: same bytes."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, lineterminator="\n", float_format=f"%.{SIGNIFICANT}g")
 
 
 # ------------------------------------------------------------------------------ driver
