@@ -1,4 +1,27 @@
-"""Real PDFs for tests, built with reportlab / pypdfium2 (plain functions, importable by any test).
+"""Every PDF the tests read is built here, with reportlab / pypdfium2 (plain functions that
+any test imports: ``from pdf_fixtures import text_pdf``). conftest.py only wraps the typeset
+documents in session fixtures.
+
+Plain documents (Helvetica lines drawn from the top of an A4 page):
+
+- ``text_pdf``: lines of text on one or more pages; options for a title line, numbered and
+  wrapped paragraphs, the spacing, scanned pages without a text layer, and encryption
+  (a user password, or an owner password only).
+- ``encrypted_pdf``: a PDF that needs a password to open.
+- ``image_only_pdf``: one page of drawn bars and no text layer (a scan without OCR).
+- ``zero_page_pdf``: a valid PDF with no pages; ``truncated_pdf``: half of another PDF's bytes.
+- ``study_pdf``: a page of a study: body text, a figure caption and page-bottom notes.
+
+Typeset UN documents (``Typesetter``: justified lines, numbered paragraphs, running headers,
+footnotes, forced line breaks inside hyphenated words; ``filler`` gives neutral words):
+
+- ``build_report``: a 4-page Secretary-General report (see tests/test_extract.py).
+- ``build_resolution``: a resolution with preambular and numbered operative paragraphs.
+- ``build_ligature``: one line drawn with ligature code points (fi, fl, ffi ...).
+- ``build_with_image_page``: text, a page without a text layer, text.
+
+Corpus helpers: ``write_manifest`` (a raw/manifest.csv) and ``tree_state`` (to prove a folder
+was not touched).
 
 Every builder writes ``path`` and returns it. reportlab runs in invariant mode, so the same
 arguments give byte-identical files (no creation date, fixed document id).
@@ -7,29 +30,81 @@ arguments give byte-identical files (no creation date, fixed document id).
 from __future__ import annotations
 
 import csv
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import reportlab
+from reportlab.lib import pdfencrypt
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 MANIFEST_HEADER = ("doc_id", "path", "doc_type", "missions", "date", "title", "symbol",
                    "source_url", "sha256")
 
 
-def text_pdf(path: str | Path, *paragraphs: str, pages: int = 1, encrypt: str | None = None) -> Path:
-    """A PDF with a text layer: ``paragraphs`` on each of ``pages`` pages."""
+def text_pdf(path: str | Path, *paragraphs: str,
+             pages: int | Sequence[Sequence[str] | None] = 1, title: str | None = None,
+             numbered: bool = False, width: float | None = None, size: float = 12,
+             leading: float = 18, gap: float = 0, encrypt: str | None = None,
+             owner_password: str | None = None) -> Path:
+    """A PDF with a text layer: Helvetica lines drawn from the top of each A4 page.
+
+    ``pages`` is a number of pages that each carry ``paragraphs`` (default "Page N of
+    <file stem>."), or a list with each page's paragraphs, where ``None`` is a scanned page:
+    drawn bars and no text layer. ``title`` is drawn first on the first page with text, then
+    the paragraphs, numbered "1. ", "2. " ... (across pages) when ``numbered``, each wrapped
+    to ``width`` points when given (else one line each). Lines are ``leading`` points apart,
+    with ``gap`` more after the title and each paragraph; the type is ``size`` points.
+    ``encrypt`` is the password needed to open the file; ``owner_password`` protects it
+    against editing (with ``encrypt`` unset, it still opens without a password).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(pages, int):
+        contents = [paragraphs or (f"Page {page + 1} of {path.stem}.",) for page in range(pages)]
+    elif paragraphs:
+        raise TypeError("text_pdf: give the paragraphs as arguments or per page in `pages`, "
+                        "not both")
+    else:
+        contents = list(pages)
+    if owner_password is not None:
+        encrypt = pdfencrypt.StandardEncryption(encrypt or "", ownerPassword=owner_password,
+                                                canModify=0)
     c = canvas.Canvas(str(path), pagesize=A4, invariant=1, encrypt=encrypt)
-    for page in range(pages):
-        y = 780
-        for text in paragraphs or (f"Page {page + 1} of {path.stem}.",):
-            c.drawString(72, y, text)
-            y -= 18
+    number = 0
+    for content in contents:
+        if content is None:
+            _scan_bars(c)
+        else:
+            c.setFont("Helvetica", size)
+            blocks = []
+            if title is not None:
+                blocks, title = [title], None
+            for text in content:
+                number += 1
+                blocks.append(f"{number}. {text}" if numbered else text)
+            y = 780
+            for block in blocks:
+                for line in simpleSplit(block, "Helvetica", size, width) if width else [block]:
+                    c.drawString(72, y, line)
+                    y -= leading
+                y -= gap
         c.showPage()
     c.save()
     return path
+
+
+def _scan_bars(c: canvas.Canvas) -> None:
+    """Grey bars standing in for the scanned lines of a page without a text layer."""
+    for i in range(12):
+        c.setFillGray(0.2 + 0.05 * (i % 3))
+        c.rect(72, 760 - 20 * i, 400 - 15 * (i % 4), 10, stroke=0, fill=1)
 
 
 def encrypted_pdf(path: str | Path, password: str = "secret") -> Path:
@@ -39,15 +114,7 @@ def encrypted_pdf(path: str | Path, password: str = "secret") -> Path:
 
 def image_only_pdf(path: str | Path) -> Path:
     """A PDF whose page carries only drawn shapes (like a scan without OCR): no text layer."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
-    for i in range(12):  # grey bars standing in for scanned lines of text
-        c.setFillGray(0.2 + 0.05 * (i % 3))
-        c.rect(72, 760 - 20 * i, 400 - 15 * (i % 4), 10, stroke=0, fill=1)
-    c.showPage()
-    c.save()
-    return path
+    return text_pdf(path, pages=[None])
 
 
 def zero_page_pdf(path: str | Path) -> Path:
@@ -114,3 +181,363 @@ def study_pdf(path: str | Path, body: list[str], caption: list[str] = (),
     c.showPage()
     c.save()
     return path
+
+
+# -- typeset UN documents -------------------------------------------------------------------------
+
+LEFT, RIGHT, TOP, BOTTOM = 72.0, 523.0, 770.0, 90.0
+
+
+@dataclass
+class Typesetter:
+    """Draw justified, numbered UN-style text line by line on a reportlab canvas.
+
+    Every line is drawn by itself (text objects with word spacing for justification), so a
+    test controls exactly where a line ends and where a word is split: in a paragraph string,
+    ``"peace-|keeping"`` forces a line break after ``peace-``, and ``"agendas.^2"`` sets ``2``
+    as a superscript footnote marker glued to ``agendas.``.
+    """
+
+    path: Path
+    symbol: str = ""
+    job: str = ""
+    fs: float = 11.0
+    lead: float = 14.0
+    page_no: int = 0
+    y: float = TOP
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.c = canvas.Canvas(str(self.path), pagesize=A4, invariant=1)
+        self.new_page(first=True)
+
+    # -- page furniture --------------------------------------------------------------
+    def new_page(self, first: bool = False):
+        if not first:
+            self.finish_page()
+            self.c.showPage()
+        self.page_no += 1
+        self.y = TOP
+        c = self.c
+        if self.page_no > 1 and self.symbol:  # running header with the symbol
+            c.setFont("Times-Bold", 10)
+            x = (
+                LEFT
+                if self.page_no % 2 == 0
+                else RIGHT - c.stringWidth(self.symbol, "Times-Bold", 10)
+            )
+            c.drawString(x, 800, self.symbol)
+            c.line(LEFT, 795, RIGHT, 795)
+
+    def finish_page(self):
+        c = self.c
+        if self.notes:  # footnotes in small type at the page bottom, above the footer
+            y = BOTTOM - 4 + 11 * len(self.notes)
+            c.line(LEFT, y + 10, LEFT + 100, y + 10)
+            for num, text in self.notes:
+                c.setFont("Times-Roman", 6)
+                c.drawString(LEFT, y + 3, num)
+                c.setFont("Times-Roman", 8.5)
+                c.drawString(LEFT + 8, y, text)
+                y -= 11
+            self.notes = []
+        c.setFont("Times-Roman", 9)
+        c.drawCentredString(A4[0] / 2, 50, str(self.page_no))
+        if self.job:
+            c.drawString(LEFT, 36, self.job)
+            digits = self.job.split(" ")[0].replace("-", "")
+            c.setFont("Courier", 9)
+            c.drawRightString(RIGHT, 36, f"*{digits}*")
+
+    def space(self, pts: float):
+        self.y -= pts
+
+    def ensure(self, pts: float):
+        if self.y - pts < BOTTOM + 11 * len(self.notes) + 20:
+            self.new_page()
+
+    # -- text ------------------------------------------------------------------------
+    def line(self, text: str, font="Times-Roman", size=None, x=LEFT, justify_to=None):
+        size = size or self.fs
+        self.ensure(self.lead)
+        self._draw(text, font, size, x, justify_to)
+        self.y -= self.lead
+
+    def _draw(self, text, font, size, x, justify_to):
+        c = self.c
+        parts = text.split("^")
+        plain = "".join(p if i == 0 else p.lstrip("0123456789") for i, p in enumerate(parts))
+        width = pdfmetrics.stringWidth(plain, font, size)
+        n_spaces = plain.count(" ")
+        ws = (justify_to - x - width) / n_spaces if justify_to and n_spaces else 0.0
+        t = c.beginText(x, self.y)
+        t.setWordSpace(ws)
+        for i, part in enumerate(parts):
+            if i:
+                digits = part[: len(part) - len(part.lstrip("0123456789"))]
+                t.setFont(font, size * 0.65)
+                t.setRise(size * 0.4)
+                t.textOut(digits)
+                t.setRise(0)
+                part = part[len(digits) :]
+            t.setFont(font, size)
+            t.textOut(part)
+        c.drawText(t)
+
+    def heading(self, text: str, size: float = 11.5):
+        self.ensure(3 * self.lead)
+        self.space(6)
+        self.line(text, font="Times-Bold", size=size)
+        self.space(4)
+
+    def paragraph(
+        self,
+        text: str,
+        number: str | None = None,
+        indent: float = 0.0,
+        font="Times-Roman",
+        notes: list[tuple[str, str]] = (),
+    ):
+        """Greedy-break ``text`` into justified lines ("|" forces a break after a word)."""
+        x_text = LEFT + 36 if number else LEFT + indent
+        lines, cur = [], []
+        width = RIGHT - LEFT
+
+        def w(words):
+            s = " ".join(words).replace("|", "")
+            s = "".join(p if i == 0 else p.lstrip("0123456789") for i, p in enumerate(s.split("^")))
+            return pdfmetrics.stringWidth(s, font, self.fs)
+
+        for word in text.split():
+            avail = width - (x_text - LEFT if not lines else 0)
+            if cur and w(cur + [word.split("|")[0]]) > avail:
+                lines.append((cur, True))
+                cur = []
+            if "|" in word:
+                head, tail = word.split("|")
+                lines.append((cur + [head], True))
+                cur = [tail]
+            else:
+                cur.append(word)
+        lines.append((cur, False))
+        for i, (words, justify) in enumerate(lines):
+            self.ensure(self.lead)
+            if i == 0:  # notes go to the page where the paragraph (and its marker) starts
+                self.notes.extend(notes)
+            if i == 0 and number:
+                self.c.setFont(font, self.fs)
+                self.c.drawString(LEFT, self.y, f"{number}.")
+            x = x_text if i == 0 else LEFT
+            self._draw(" ".join(words), font, self.fs, x, RIGHT if justify else None)
+            self.y -= self.lead
+        self.space(6)
+
+    def save(self):
+        self.finish_page()
+        self.c.save()
+        return self.path
+
+
+WORDS = [
+    "the",
+    "mission",
+    "continued",
+    "to",
+    "support",
+    "national",
+    "authorities",
+    "in",
+    "the",
+    "areas",
+    "of",
+    "security",
+    "sector",
+    "reform",
+    "border",
+    "management",
+    "and",
+    "the",
+    "rule",
+    "of",
+    "law",
+    "while",
+    "monitoring",
+    "the",
+    "political",
+    "situation",
+    "and",
+    "reporting",
+    "on",
+    "developments",
+    "that",
+    "affect",
+    "the",
+    "implementation",
+    "of",
+    "its",
+    "mandate",
+]
+
+
+def filler(n: int, seed: int = 0) -> str:
+    """Deterministic neutral filler text of ``n`` words (no hyphens, no digits)."""
+    return " ".join(WORDS[(seed * 7 + i) % len(WORDS)] for i in range(n))
+
+
+def build_report(path: Path) -> Path:
+    """A 4-page Secretary-General-style report; see tests/test_extract.py for what it holds."""
+    ts = Typesetter(path, symbol="S/2007/503", job="07-45678 (E)")
+    c = ts.c
+    c.setFont("Helvetica", 10)
+    c.drawString(LEFT, TOP + 20, "United Nations")
+    c.setFont("Helvetica-Bold", 14)
+    c.drawRightString(RIGHT, TOP + 20, "S/2007/503")
+    ts.y = TOP - 6
+    ts.line("Security Council", font="Helvetica-Bold", size=16)
+    ts.line("Distr.: General", x=380)
+    ts.line("24 August 2007", x=380)
+    ts.line("Original: English", x=380)
+    ts.space(18)
+    ts.line("Report of the Secretary-General on the United Nations", font="Times-Bold", size=14)
+    ts.line("Demonstration Mission", font="Times-Bold", size=14)
+    ts.space(10)
+    ts.heading("I. Introduction")
+    ts.paragraph(
+        "The present report is submitted pursuant to resolution 1542 (2004), by which the "
+        "Security Council requested regular updates. " + filler(40, 1),
+        number="1",
+    )
+    ts.paragraph(
+        "The mission supported peace-|keeping partners and national police in "
+        + filler(12, 2)
+        + " near the border with Guinea-|Bissau where smuggling persists. "
+        + filler(30, 3)
+        + " security challenges.^2 Organized groups exploit weak "
+        + filler(25, 4)
+        + " in the G5 Sahel and in the 1990s. The figure of 2.1 per cent was noted.",
+        number="2",
+        notes=[("2", "See the report of the Secretary-General (S/2006/123).")],
+    )
+    ts.heading("II. Security situation")
+    ts.heading("A. Political developments", size=11)
+    for k in range(3, 6):
+        ts.paragraph(filler(70, k) + f" in the reporting period number {k}.", number=str(k))
+    ts.paragraph(
+        "Counter-trafficking units were deployed and trafficking routes were mapped. "
+        + filler(60, 7)
+        + " the national co-|optation of armed groups was discussed. "
+        + filler(30, 8)
+        + " development agendas.^3 Organized crime "
+        + filler(15, 9)
+        + ".",
+        number="6",
+        notes=[("3", "Figures provided by the national police.")],
+    )
+    ts.heading("B. Organized crime")
+    ts.paragraph(
+        "The mission assisted counter-|trafficking operations along the coast. "
+        + filler(50, 10)
+        + " organiza-|tion of joint patrols.",
+        number="7",
+    )
+    # Fill the page so paragraph 8 starts near the bottom and continues on the next page.
+    while ts.y - 6 * ts.lead > BOTTOM + 40:
+        ts.paragraph(filler(40, int(ts.y)) + ".", number=str(_next_no(ts)))
+    ts.paragraph(
+        "This paragraph begins at the foot of one page and "
+        + filler(110, 11)
+        + " and it ends on the following page with a final clause.",
+        number=str(_next_no(ts)),
+    )
+    ts.heading("III. Observations")
+    ts.paragraph(
+        "I remain concerned about trafficking in the region. " + filler(45, 12) + ".",
+        number=str(_next_no(ts)),
+    )
+    return ts.save()
+
+
+def _next_no(ts: Typesetter) -> int:
+    ts._n = getattr(ts, "_n", 7) + 1
+    return ts._n
+
+
+def build_resolution(path: Path) -> Path:
+    """A resolution: masthead, preambular (indented, unnumbered) and numbered operative paras."""
+    ts = Typesetter(path, symbol="S/RES/DEMO-1001 (2005)", job="05-12345 (E)")
+    c = ts.c
+    c.setFont("Helvetica", 10)
+    c.drawString(LEFT, TOP + 20, "United Nations")
+    c.setFont("Helvetica-Bold", 14)
+    c.drawRightString(RIGHT, TOP + 20, "S/RES/DEMO-1001 (2005)")
+    ts.y = TOP - 6
+    ts.line("Security Council", font="Helvetica-Bold", size=16)
+    ts.line("Distr.: General", x=380)
+    ts.line("30 April 2005", x=380)
+    ts.space(18)
+    ts.line("Resolution DEMO-1001 (2005)", font="Times-Bold", size=14)
+    ts.line("Adopted by the Security Council at its 9999th meeting, on 30 April 2005")
+    ts.space(8)
+    ts.paragraph("The Security Council,", indent=36)
+    ts.paragraph(
+        "Recalling its previous resolutions and the statements of its President on "
+        "the situation in the region, " + filler(30, 1) + ",",
+        indent=36,
+    )
+    ts.paragraph(
+        "Expressing concern at the threat posed by drug trafficking and organized "
+        "crime to stability in the region, " + filler(35, 2) + ",",
+        indent=36,
+    )
+    ts.paragraph(
+        "Determining that the situation continues to constitute a threat to "
+        "international peace and security in the region,",
+        indent=36,
+    )
+    ts.paragraph(
+        "Decides to establish the mission for an initial period of six months, "
+        + filler(30, 3)
+        + ";",
+        number="1",
+    )
+    ts.paragraph(
+        "Requests the mission to support the national authorities in combating "
+        "trafficking " + filler(40, 4) + ";",
+        number="2",
+    )
+    ts.paragraph(
+        "Calls upon Member States to cooperate fully with the mission " + filler(25, 5) + ";",
+        number="3",
+    )
+    ts.paragraph("Decides to remain actively seized of the matter.", number="4")
+    return ts.save()
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+LIGATURE_TEXT = "The \ufb01nal \ufb02ow of e\ufb03cient sta\ufb00 work was \ufb04ed \ufb01les."
+LIGATURE_PLAIN = "The final flow of efficient staff work was ffled files."
+
+
+def build_ligature(path: Path) -> tuple[Path, str, str]:
+    """One page in a TrueType font with ligature code points drawn.
+
+    Returns (path, drawn text, expected plain text). DejaVu Sans has all of ﬁ ﬂ ﬀ ﬃ ﬄ;
+    reportlab's bundled Vera (used when DejaVu is absent) only ﬁ and ﬂ.
+    """
+    if DEJAVU.is_file():
+        font, drawn, plain = str(DEJAVU), LIGATURE_TEXT, LIGATURE_PLAIN
+    else:
+        font = os.path.join(os.path.dirname(reportlab.__file__), "fonts", "Vera.ttf")
+        drawn, plain = "The \ufb01nal \ufb02ow was \ufb01led.", "The final flow was filed."
+    pdfmetrics.registerFont(TTFont("LigFont", font))
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("LigFont", 11)
+    c.drawString(LEFT, 700, drawn)
+    c.save()
+    return path, drawn, plain
+
+
+def build_with_image_page(path: Path) -> Path:
+    """Three pages: text, a page with only drawn shapes (no text layer), text."""
+    return text_pdf(path, pages=[["Text on page 1: the mission reported on patrols."], None,
+                                 ["Text on page 3: a later page closes."]])

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfgen import canvas
+from pdf_fixtures import text_pdf
 
 from analysis.coding.codebook import load_codebook
 from analysis.coding.paragraphs import CodingError, code_corpus, main, read_documents
@@ -27,22 +25,6 @@ def book():
 @pytest.fixture(scope="module")
 def gazetteer():
     return Gazetteer.from_missions(load_missions(ROOT / "raw/missions.csv"))
-
-
-def numbered_pdf(path: Path, title: str, paragraphs: list[str]) -> Path:
-    """A one-page report: a title line, then numbered, wrapped paragraphs."""
-    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
-    c.setFont("Helvetica", 11)
-    y = 780
-    for n, text in enumerate([title] + paragraphs):
-        block = text if n == 0 else f"{n}. {text}"
-        for line in simpleSplit(block, "Helvetica", 11, 450):
-            c.drawString(72, y, line)
-            y -= 14
-        y -= 12
-    c.showPage()
-    c.save()
-    return path
 
 
 def documents(*rows) -> pd.DataFrame:
@@ -68,12 +50,14 @@ def evidence_of(evidence, doc_id, seq, variable=None):
 
 
 def test_report_pdf_coded_with_evidence_pointing_at_the_words(tmp_path, book, gazetteer):
-    pdf = numbered_pdf(tmp_path / "rep.pdf", "Report of the Secretary-General on Liberia", [
+    pdf = text_pdf(
+        tmp_path / "rep.pdf",
         ("The Mission conducted 40 joint patrols with the national police along the border "
          "and seized 120 kilograms of cocaine at two crossing points."),
         "Armed gangs continue to thrive in the suburbs of the capital.",
         "UNMIL will train customs officers in detecting the smuggling of timber next year.",
-    ])
+        title="Report of the Secretary-General on Liberia", numbered=True, width=450, size=11,
+        leading=14, gap=12)
     paragraphs = extract_pdf(pdf, doc_id="rep-1")
     docs = documents(("rep-1", "report", "UNMIL", "2010-05-01", "S/2010/1"))
     coded, evidence, mentions = code_corpus(paragraphs, docs, book, gazetteer,

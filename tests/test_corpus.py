@@ -22,8 +22,6 @@ from pdf_fixtures import (
     write_manifest,
     zero_page_pdf,
 )
-from reportlab.lib import pdfencrypt
-from reportlab.pdfgen import canvas
 
 from analysis.corpus.check import DOCUMENT_COLUMNS, check_corpus, probe_pdf, write_corpus
 from analysis.corpus.fetch import sha256_file
@@ -101,12 +99,8 @@ def test_password_protected_pdf_is_quarantined(corpus):
 
 def test_owner_password_only_pdf_opens_and_is_accepted(corpus):
     # Encrypted against editing but readable without a password: its text can be extracted.
-    path = corpus.pdfs / "owner.pdf"
-    c = canvas.Canvas(str(path), invariant=1,
-                      encrypt=pdfencrypt.StandardEncryption("", ownerPassword="owner", canModify=0))
-    c.drawString(72, 720, "1. Requests the mission to support the national police.")
-    c.showPage()
-    c.save()
+    text_pdf(corpus.pdfs / "owner.pdf", "1. Requests the mission to support the national police.",
+             owner_password="owner")
     docs, quarantine = corpus([{"doc_id": "owner", "path": "pdfs/owner.pdf"}])
     assert quarantine == {}
     assert "owner" in set(docs["doc_id"])
@@ -126,13 +120,7 @@ def test_image_only_pdf_is_quarantined(corpus):
 
 def test_text_on_a_later_page_is_enough(corpus):
     # Cover page drawn without text, text from page 2: a normal scanned-cover report.
-    path = corpus.pdfs / "cover.pdf"
-    c = canvas.Canvas(str(path), invariant=1)
-    c.rect(100, 100, 300, 300, fill=1)
-    c.showPage()
-    c.drawString(72, 720, "1. The mission conducted joint patrols.")
-    c.showPage()
-    c.save()
+    text_pdf(corpus.pdfs / "cover.pdf", pages=[None, ["1. The mission conducted joint patrols."]])
     docs, quarantine = corpus([{"doc_id": "cover", "path": "pdfs/cover.pdf"}])
     assert quarantine == {}
     assert docs.set_index("doc_id").loc["cover", "n_pages"] == 2

@@ -9,7 +9,7 @@ import sys
 
 import pypdfium2 as pdfium
 import pytest
-from reportlab.pdfgen import canvas
+from pdf_fixtures import encrypted_pdf
 
 from analysis.extract.clean import Dehyphenator, normalize
 from analysis.extract.pdf import (
@@ -251,10 +251,7 @@ def test_bad_input_raises_extraction_error(tmp_path, make, reason):
 
 
 def test_encrypted_pdf_raises_extraction_error(tmp_path):
-    path = tmp_path / "locked.pdf"
-    c = canvas.Canvas(str(path), encrypt="secret")
-    c.drawString(72, 700, "Confidential text")
-    c.save()
+    path = encrypted_pdf(tmp_path / "locked.pdf")
     with pytest.raises(ExtractionError, match="encrypted"):
         extract_document(path)
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
+from pdf_fixtures import text_pdf
 
 from analysis.coding.gazetteer import (
     DEFAULT_VOCABULARY,
@@ -373,17 +372,13 @@ def test_bad_doc_date(gaz):
 
 
 def test_text_extracted_from_a_real_pdf(tmp_path, gaz):
-    path = tmp_path / "report.pdf"
-    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
-    lines = [
+    path = text_pdf(
+        tmp_path / "report.pdf",
         "12. The Mission continued to support the Haitian National Police, while the United",
         "Nations Stabilisation Mission in Haïti and MONUSCO exchanged information on",
         "peacekeeping operations in Côte d’Ivoire.",
-    ]
-    for i, line in enumerate(lines):
-        c.drawString(72, 780 - 16 * i, line)
-    c.showPage()
-    c.save()
+        leading=16,
+    )
     pdf = pdfium.PdfDocument(str(path))
     text = pdf[0].get_textpage().get_text_range()
     pdf.close()

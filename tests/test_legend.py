@@ -8,9 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pypdfium2 as pdfium
 import pytest
-from pdf_fixtures import study_pdf
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
+from pdf_fixtures import study_pdf, text_pdf
 
 from analysis.coding.legend import (
     find_legend_entries,
@@ -102,8 +100,6 @@ def test_legend_rows_reject_an_acronym_with_two_names():
 
 
 def test_legend_in_a_real_pdf_over_two_pages(tmp_path):
-    path = tmp_path / "study.pdf"
-    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
     page1 = [
         "Figure 3. Operations in the sample. ALPHA = Alpha Observer Mission; EUCAP Sahel",
         "Mali = EU CSDP Mission in Mali; JF-G5S = Joint Force of the Group of Five Sahel;",
@@ -112,11 +108,7 @@ def test_legend_in_a_real_pdf_over_two_pages(tmp_path):
         "UNOCI = UN Operation in Côte d'Ivoire; ZED-2 = Second Zed Office in Guinea-",
         "Bissau. a Not counted as a peace operation here.",
     ]
-    for lines in (page1, page2):
-        for i, line in enumerate(lines):
-            c.drawString(72, 780 - 14 * i, line)
-        c.showPage()
-    c.save()
+    path = text_pdf(tmp_path / "study.pdf", pages=[page1, page2], leading=14)
     pdf = pdfium.PdfDocument(str(path))
     text = "\n".join(page.get_textpage().get_text_range() for page in pdf)
     pdf.close()

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from reportlab.pdfgen import canvas
+from pdf_fixtures import text_pdf
 
 from analysis.paper.provenance import (
     ProvenanceError,
@@ -23,13 +23,6 @@ from analysis.paper.provenance import (
 )
 
 HAS_GIT = shutil.which("git") is not None
-
-
-def _pdf(path: Path, text: str) -> None:
-    c = canvas.Canvas(str(path), invariant=1)
-    c.drawString(72, 720, text)
-    c.showPage()
-    c.save()
 
 
 def _sha(path: Path) -> str:
@@ -44,7 +37,7 @@ def run(tmp_path: Path) -> dict:
     rows = []
     for doc_id, doc_type in (("rep-1", "report"), ("res-1", "resolution")):
         pdf = pdfs / f"{doc_id}.pdf"
-        _pdf(pdf, f"Document {doc_id}")
+        text_pdf(pdf, f"Document {doc_id}")
         rows.append({"doc_id": doc_id, "doc_type": doc_type, "path": str(pdf),
                      "sha256": _sha(pdf)})
     documents = tmp_path / "documents.csv"
@@ -78,7 +71,7 @@ def test_checksums_of_inputs_and_documents(run: dict):
 def test_a_changed_or_missing_pdf_is_flagged(run: dict):
     with open(run["documents"], encoding="utf-8") as handle:
         docs = list(csv.DictReader(handle))
-    _pdf(Path(docs[0]["path"]), "changed after the corpus check")
+    text_pdf(docs[0]["path"], "changed after the corpus check")
     Path(docs[1]["path"]).unlink()
     by_id = {d["doc_id"]: d["verified"] for d in provenance(**run)["documents"]}
     assert by_id == {docs[0]["doc_id"]: False, docs[1]["doc_id"]: None}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from pdf_fixtures import text_pdf
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_PDF = REPO.parent / "shared" / "seed" / "van-der-lijn-2018.pdf"
@@ -103,28 +104,14 @@ def test_lint_is_clean(tmp_path: Path):
     assert "Lints for" not in result.stdout + result.stderr, result.stdout + result.stderr
 
 
-def _pdf(path: Path, lines: list[str]) -> None:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    pdf = canvas.Canvas(str(path), pagesize=A4, invariant=1)
-    y = 780
-    for line in lines:
-        pdf.drawString(72, y, line)
-        y -= 16
-    pdf.showPage()
-    pdf.save()
-
-
 def test_bad_documents_are_quarantined_and_the_rest_builds(tmp_path: Path):
     raw = tmp_path / "raw"
     (raw / "pdfs").mkdir(parents=True)
-    _pdf(
+    text_pdf(
         raw / "pdfs" / "good.pdf",
-        [
-            "Report of the Secretary-General on a test operation",
-            "1. The operation patrolled the border and seized weapons.",
-        ],
+        "Report of the Secretary-General on a test operation",
+        "1. The operation patrolled the border and seized weapons.",
+        leading=16,
     )
     (raw / "pdfs" / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog")
     (raw / "pdfs" / "page.pdf").write_text("<html><body>Not found</body></html>")
