@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import Typesetter, filler
+from pdf_fixtures import Typesetter, filler
 
 from analysis.coding.codebook import load_codebook
 from analysis.coding.gazetteer import Gazetteer
