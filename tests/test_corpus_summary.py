@@ -57,8 +57,7 @@ def test_summary_names_each_quarantined_document_and_its_reason(checked):
 def test_every_reason_the_check_writes_has_a_named_kind(checked):
     known = {kind for _, kind in REASON_KINDS}
     assert {doc: reason_kind(r) for doc, r in checked.items()} == {
-        "gone": "file missing", "locked": "encrypted PDF",
-        "scan": "no text layer (image-only scan, needs OCR)"}
+        "gone": "missing file", "locked": "encrypted PDF", "scan": "no text layer"}
     assert set(map(reason_kind, checked.values())) <= known
 
 
@@ -77,7 +76,7 @@ def test_many_quarantined_documents_are_grouped_by_reason_and_cut(tmp_path):
     assert lines[1] == f"accepted: 3 documents (1 resolution, 2 report), listed in {docs}"
     body = lines[lines.index(next(x for x in lines if x.startswith("quarantined: 58"))) + 1:]
     assert len(body) <= MAX_LINES + 1
-    assert body[0].startswith("  file missing (30): missing-00, missing-01")
+    assert body[0].startswith("  missing file (30): missing-00, missing-01")
     assert body[0].endswith(", +22 more")
     assert body[1] == "  corrupt PDF (3): cut-0, cut-1, cut-2"
     named = 8 + 3 + (MAX_LINES - 2)  # one odd document per remaining line

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "analysis"
-FLOOR = {"", "io", "vocab", "problems", "missions", "cli", "schemas"}
+FLOOR = {"", "io", "vocab", "ids", "problems", "missions", "cli", "stages", "schemas"}
 PIPELINE = ("corpus", "extract", "coding", "models", "rounds", "figures", "paper")
 GENERATOR, RUNNER = "demo", "simulation"
 

@@ -21,38 +21,52 @@ from __future__ import annotations
 
 import argparse
 import csv
-import re
 import sys
 from collections import Counter
 from pathlib import Path
 
+from analysis.vocab import DOC_TYPES
+
 MAX_LINES = 20  # lines listing quarantined documents (and, separately, pages without text)
 IDS_PER_KIND = 8  # doc_ids shown on one line of the grouped quarantine list
-DOC_TYPE_ORDER = ("resolution", "report", "study")  # as in analysis.schemas.manifest.DOC_TYPES
+DOC_TYPE_ORDER = DOC_TYPES
 
-# Kinds of quarantine reason, by how analysis.corpus.check starts each reason; a reason that
-# matches none of them is its own kind (its text up to the first ':' or ';').
+# The kind of a quarantine reason, one list for the console summary and the paper.
+# (start of a reason written by analysis.corpus.check, lower case) -> kind printed in the paper.
 REASON_KINDS = (
+    ("file missing", "missing file"),
+    ("download failed", "download failed"),
+    ("not downloaded", "not downloaded (offline)"),
     ("empty file", "empty file"),
-    ("not a PDF", "not a PDF"),
-    ("encrypted PDF", "encrypted PDF"),
-    ("PDF has no pages", "PDF has no pages"),
-    ("corrupt PDF", "corrupt PDF"),
-    ("no text layer", "no text layer (image-only scan, needs OCR)"),
+    ("not a pdf", "not a PDF"),
+    ("encrypted pdf", "encrypted PDF"),
+    ("pdf has no pages", "no pages"),
+    ("corrupt pdf", "corrupt PDF"),
+    ("no text layer", "no text layer"),
     ("checksum mismatch", "checksum mismatch"),
     ("duplicate of", "duplicate of another document"),
-    ("download failed", "download failed"),
-    ("not downloaded (offline)", "not downloaded (offline)"),
-    ("file missing", "file missing"),
 )
+NO_REASON = "no reason given"
+OTHER = "other reason"
+KIND_MAX_CHARS = 40  # a longer unforeseen prefix is a sentence, not a kind
 
 
 def reason_kind(reason: str) -> str:
-    """The kind of a quarantine reason, e.g. ``'corrupt PDF'`` or ``'file missing'``."""
+    """The kind of a quarantine reason: ``"no text layer on any of its 3 page(s) ..."`` ->
+    ``"no text layer"``. Unknown reasons give their text before the first ``:``, ``;`` or
+    ``(`` (at most :data:`KIND_MAX_CHARS` characters, else :data:`OTHER`)."""
+    text = " ".join(str(reason).split())
+    low = text.lower()
     for prefix, kind in REASON_KINDS:
-        if reason.startswith(prefix):
+        if low.startswith(prefix):
             return kind
-    return re.split(r"[:;]", reason, maxsplit=1)[0].strip() or "no reason given"
+    head = text
+    for stop in (":", ";", "("):
+        head = head.split(stop, 1)[0]
+    head = head.strip(" .,")
+    if not head:
+        return NO_REASON if not text else OTHER
+    return head if len(head) <= KIND_MAX_CHARS else OTHER
 
 
 def _read(path: Path, columns: tuple[str, ...], what: str) -> tuple[list[dict], str]:

@@ -13,48 +13,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.corpus.summary import NO_REASON, OTHER, reason_kind  # noqa: F401 (re-exported)
 from analysis.paper.format import Numbers
 from analysis.paper.stats import PaperError, require
 
-# (start of a reason written by analysis.corpus.check, lower case) -> kind printed in the paper.
-REASON_KINDS = (
-    ("file missing", "missing file"),
-    ("download failed", "download failed"),
-    ("not downloaded", "not downloaded (offline)"),
-    ("empty file", "empty file"),
-    ("not a pdf", "not a PDF"),
-    ("encrypted pdf", "encrypted PDF"),
-    ("pdf has no pages", "no pages"),
-    ("corrupt pdf", "corrupt PDF"),
-    ("no text layer", "no text layer"),
-    ("checksum mismatch", "checksum mismatch"),
-    ("duplicate of", "duplicate of another document"),
-)
-NO_REASON = "no reason given"
-OTHER = "other reason"
-KIND_MAX_CHARS = 40  # a longer unforeseen prefix is a sentence, not a kind
 # Up to this many excluded documents the paper lists them in a table; beyond it, only the
 # counts by reason and a pointer to the quarantine table.
 EXCLUDED_TABLE_MAX = 15
 EXCLUDED_COLUMNS = ["doc_id", "reason"]
-
-
-def reason_kind(reason: str) -> str:
-    """The kind of a quarantine reason: ``"no text layer on any of its 3 page(s) ..."`` ->
-    ``"no text layer"``. Unknown reasons give their text before the first ``:``, ``;`` or
-    ``(`` (at most :data:`KIND_MAX_CHARS` characters, else :data:`OTHER`)."""
-    text = " ".join(str(reason).split())
-    low = text.lower()
-    for prefix, kind in REASON_KINDS:
-        if low.startswith(prefix):
-            return kind
-    head = text
-    for stop in (":", ";", "("):
-        head = head.split(stop, 1)[0]
-    head = head.strip(" .,")
-    if not head:
-        return NO_REASON if not text else OTHER
-    return head if len(head) <= KIND_MAX_CHARS else OTHER
 
 
 def reasons_text(counts: dict[str, int]) -> str:
