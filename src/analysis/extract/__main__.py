@@ -8,22 +8,11 @@ import sys
 
 from analysis.cli import dispatch
 
-
-def _document(argv):
-    from analysis.extract import pdf
-
-    return pdf.main(argv)
-
-
-def _collect(argv):
-    from analysis.extract import collect
-
-    return collect.main(argv)
-
-
 COMMANDS = {
-    "document": (_document, "one PDF: paragraphs, pages and first-page metadata"),
-    "collect": (_collect, "all documents' paragraphs in one table; extraction and metadata QC"),
+    "document": ("analysis.extract.pdf:main",
+                 "one PDF: paragraphs, pages and first-page metadata"),
+    "collect": ("analysis.extract.collect:main",
+                "all documents' paragraphs in one table; extraction and metadata QC"),
 }
 
 if __name__ == "__main__":

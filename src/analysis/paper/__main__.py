@@ -4,29 +4,13 @@ import sys
 
 from analysis.cli import dispatch
 
-
-def _numbers(argv):
-    from analysis.paper import numbers
-
-    return numbers.main(["numbers", *argv])
-
-
-def _build(argv):
-    from analysis.paper import numbers
-
-    return numbers.main(["build", *argv])
-
-
-def _provenance(argv):
-    from analysis.paper import provenance
-
-    return provenance.main(argv)
-
-
 COMMANDS = {
-    "numbers": (_numbers, "numbers.json and the formatted tables the paper prints"),
-    "build": (_build, "typeset the paper with Typst (offline)"),
-    "provenance": (_provenance, "provenance.json: inputs, checksums, versions"),
+    "numbers": ("analysis.paper.numbers:main",
+                "numbers.json and the formatted tables the paper prints", ("numbers",)),
+    "build": ("analysis.paper.numbers:main", "typeset the paper with Typst (offline)",
+              ("build",)),
+    "provenance": ("analysis.paper.provenance:main",
+                   "provenance.json: inputs, checksums, versions"),
 }
 
 if __name__ == "__main__":

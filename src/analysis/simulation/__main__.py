@@ -4,14 +4,10 @@ import sys
 
 from analysis.cli import dispatch
 
-
-def _run(argv):
-    from analysis.simulation import run
-
-    return run.main(argv)
-
-
-COMMANDS = {"run": (_run, "coverage and rejection rate at a known effect and at a null")}
+COMMANDS = {
+    "run": ("analysis.simulation.run:main",
+            "coverage and rejection rate at a known effect and at a null"),
+}
 
 if __name__ == "__main__":
     sys.exit(dispatch("simulation", COMMANDS))
