@@ -36,9 +36,11 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
     ]
     result = subprocess.run(command, capture_output=True, text=True, cwd=workdir, check=False)
     if check and result.returncode != 0:
+        console = result.stdout + result.stderr
+        first_error = console.find("Error in rule")  # the failed job and its log
         pytest.fail(
             f"snakemake {' '.join(args)} failed ({result.returncode}):\n"
-            f"{result.stdout[-4000:]}\n{result.stderr[-8000:]}"
+            + (console[first_error:first_error + 6000] if first_error >= 0 else console[-8000:])
         )
     return result
 
