@@ -384,19 +384,24 @@ def filler(n: int, seed: int = 0) -> str:
     return " ".join(WORDS[(seed * 7 + i) % len(WORDS)] for i in range(n))
 
 
-def build_report(path: Path) -> Path:
-    """A 4-page Secretary-General-style report; see tests/test_extract.py for what it holds."""
-    ts = Typesetter(path, symbol="S/2007/503", job="07-45678 (E)")
+def masthead(ts: Typesetter, symbol: str, *right_lines: str) -> None:
+    """The UN masthead of a first page: "United Nations", the symbol, "Security Council",
+    then "Distr.: General" and ``right_lines`` (date, original language) on the right."""
     c = ts.c
     c.setFont("Helvetica", 10)
     c.drawString(LEFT, TOP + 20, "United Nations")
     c.setFont("Helvetica-Bold", 14)
-    c.drawRightString(RIGHT, TOP + 20, "S/2007/503")
+    c.drawRightString(RIGHT, TOP + 20, symbol)
     ts.y = TOP - 6
     ts.line("Security Council", font="Helvetica-Bold", size=16)
-    ts.line("Distr.: General", x=380)
-    ts.line("24 August 2007", x=380)
-    ts.line("Original: English", x=380)
+    for line in ("Distr.: General", *right_lines):
+        ts.line(line, x=380)
+
+
+def build_report(path: Path) -> Path:
+    """A 4-page Secretary-General-style report; see tests/test_extract.py for what it holds."""
+    ts = Typesetter(path, symbol="S/2007/503", job="07-45678 (E)")
+    masthead(ts, "S/2007/503", "24 August 2007", "Original: English")
     ts.space(18)
     ts.line("Report of the Secretary-General on the United Nations", font="Times-Bold", size=14)
     ts.line("Demonstration Mission", font="Times-Bold", size=14)
@@ -465,15 +470,7 @@ def _next_no(ts: Typesetter) -> int:
 def build_resolution(path: Path) -> Path:
     """A resolution: masthead, preambular (indented, unnumbered) and numbered operative paras."""
     ts = Typesetter(path, symbol="S/RES/DEMO-1001 (2005)", job="05-12345 (E)")
-    c = ts.c
-    c.setFont("Helvetica", 10)
-    c.drawString(LEFT, TOP + 20, "United Nations")
-    c.setFont("Helvetica-Bold", 14)
-    c.drawRightString(RIGHT, TOP + 20, "S/RES/DEMO-1001 (2005)")
-    ts.y = TOP - 6
-    ts.line("Security Council", font="Helvetica-Bold", size=16)
-    ts.line("Distr.: General", x=380)
-    ts.line("30 April 2005", x=380)
+    masthead(ts, "S/RES/DEMO-1001 (2005)", "30 April 2005")
     ts.space(18)
     ts.line("Resolution DEMO-1001 (2005)", font="Times-Bold", size=14)
     ts.line("Adopted by the Security Council at its 9999th meeting, on 30 April 2005")
