@@ -49,9 +49,11 @@ n_predicted, recall = tp / n_gold, F1 = 2 tp / (n_gold + n_predicted) (empty whe
 denominator is 0). A row with an empty ``label`` is the variable overall, other rows one
 label each. ``hard_negative_false_activity``: passages with a negative_reason and no gold
 activity (``n``), those credited with any activity (``count``) and their share (``rate``),
-overall and by reason. ``evidence_without_operation``: evidence rows whose operation is
-empty (``count``) and the passages holding them (``n``), overall and by coding (activity,
-mandate). Rows of the per-passage disagreement list (:func:`disagreements`) are written only
+overall and by reason. ``evidence_without_operation``: evidence rows of the activity
+coding whose operation is empty (``count``; what the corpus's report evidence would hold
+with no operation) and the passages holding them (``n``). (The mandate coding attributes
+its rows to the passage's operations as the corpus coding does to a resolution's; it is a
+device to score mandate language and is not counted here.) Rows of the per-passage disagreement list (:func:`disagreements`) are written only
 where gold and predicted differ.
 
 CLI: ``python -m analysis.coding validate --passages F [F ...] --codebook C --missions M
@@ -99,7 +101,6 @@ LIST_SEP, FIELD_SEP = ";", "|"
 SCORED = VALIDATION_VARIABLES[:6]
 ACTIVITY_ITEM = "yes"  # the one item of a passage credited with activity
 HARD_NEGATIVES, NO_OPERATION = VALIDATION_VARIABLES[6:]
-CODINGS = ("activity", "mandate")  # activity coding (report), mandate coding (resolution)
 PASSAGE_COLUMNS = ["doc_id", "file", "line", "passage_id", "text", "missions", "date",
                    "source_url", "negative_reason"]
 LABEL_COLUMNS = ["doc_id", "kind", "operation", "quadrant", "market", "strength",
@@ -541,13 +542,10 @@ def score(passages: pd.DataFrame, gold: pd.DataFrame, predicted: pd.DataFrame,
         these = hard[hard["negative_reason"] == reason]
         rows.append(_count_row(HARD_NEGATIVES, reason, len(these),
                                int(these["doc_id"].isin(active_pred).sum()), rate=True))
-    empty = evidence[evidence["operation"].map(_operation) == ""]
+    empty = evidence[(evidence["coding"] == "activity")
+                     & (evidence["operation"].map(_operation) == "")]
     rows.append(_count_row(NO_OPERATION, "", empty["doc_id"].nunique(), len(empty),
                            rate=False))
-    for coding in CODINGS:
-        part = empty[empty["coding"] == coding]
-        rows.append(_count_row(NO_OPERATION, coding, part["doc_id"].nunique(), len(part),
-                               rate=False))
     table = pd.DataFrame(rows, columns=columns(Validation))
     for col in ("n_gold", "n_predicted", "tp", "n", "count"):
         table[col] = table[col].astype("Int64")

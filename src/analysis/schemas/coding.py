@@ -252,9 +252,8 @@ class Validation(_Strict):
     average); ``n`` the passages scored; ``count`` and ``rate`` empty.
     ``hard_negative_false_activity`` (label empty = all, else a negative reason): ``n``
     passages with that reason and no gold activity, ``count`` of them credited with activity,
-    ``rate`` = count / n. ``evidence_without_operation`` (label empty = all, else the coding,
-    activity | mandate): ``count`` evidence rows whose operation is empty, ``n`` passages
-    holding them. Empty cells: does not apply, or a ratio with a zero denominator.
+    ``rate`` = count / n. ``evidence_without_operation`` (label empty): ``count`` evidence rows
+    of the activity coding whose operation is empty, ``n`` passages holding them. Empty cells: does not apply, or a ratio with a zero denominator.
     """
 
     variable: Series[str] = pa.Field(isin=list(VALIDATION_VARIABLES))
