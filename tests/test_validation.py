@@ -316,3 +316,71 @@ def test_tiny_file_coded_with_the_corpus_coder_and_scored(tmp_path, inputs):
     assert row(result.table, "hard_negative_false_activity")["n"] == 1
     # evidence is attributed to the passage's own operations
     assert set(result.evidence["operation"].dropna()) <= {"UNMIL", "MINUSMA"}
+
+
+# ------------------------------------------------------------------ the dev passages
+
+DEV = ROOT.parent / "shared" / "validation" / "dev-passages.jsonl"
+
+
+def table_with(missions: pd.DataFrame, names, folder: Path) -> Path:
+    """The operations table plus a placeholder row for each of ``names`` it lacks (the test
+    is about scoring every passage, not about which operations the shipped table lists)."""
+    from analysis.missions import alias_index
+    from analysis.schemas.missions import alias_key
+
+    known = alias_index(missions)
+    extra = sorted({n for n in names if alias_key(n) not in known})
+    rows = pd.DataFrame([{"acronym": n, "name": n, "organisation": "regional", "kind": "mixed",
+                          "hosts": "ATA", "start_year": 1990, "end_year": None,
+                          "region": "Europe", "aliases": "", "source": "test placeholder"}
+                         for n in extra], columns=list(missions.columns))
+    path = folder / "missions.csv"
+    pd.concat([pd.read_csv(MISSIONS, dtype=str), rows.astype("string")]).to_csv(path,
+                                                                                 index=False)
+    return path
+
+
+@pytest.mark.skipif(not DEV.exists(), reason=f"labelled dev passages not found at {DEV} "
+                    "(../shared/validation/ beside the repository)")
+def test_dev_passages_are_all_coded_and_scored(tmp_path):
+    records = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()
+               if line.strip()]
+    names = {m for r in records for m in r["missions"]} | {
+        e["mission"] for r in records for e in r["activity"] + r["mandate"]}
+    missions_path = table_with(load_missions(MISSIONS), names, tmp_path)
+    book, missions, gazetteer = load_coding_inputs(CODEBOOK, missions_path)
+    result = validate([DEV], book, missions, gazetteer)
+    table = result.table
+    Validation.validate(table)
+    ValidationPassages.validate(result.disagreements)
+    # every passage read, coded (the mandate coding gives every paragraph a part) and scored
+    assert list(result.passages["passage_id"]) == [r["id"] for r in records]
+    coded = result.evidence.loc[result.evidence["variable"] == "part", "doc_id"]
+    assert set(coded) == set(result.passages["doc_id"])
+    assert (table.loc[table["precision"].notna() | table["n_gold"].notna(), "n"]
+            == len(records)).all()
+    # the table's shape: every variable, every quadrant, strength, addressee and reason
+    assert table["variable"].drop_duplicates().tolist() == [
+        "operation_quadrant", "operation_market", "activity", "explicit_mandate", "strength",
+        "addressee", "hard_negative_false_activity", "evidence_without_operation"]
+    assert len(table) == 5 + (1 + len(book.markets)) + 1 + 1 + 4 + 5 + 6 + 1
+    # gold counts are those of the file, counted here independently of the reader
+    quadrants = {(r["id"], a["mission"], a["quadrant"]) for r in records for a in r["activity"]}
+    assert row(table, "operation_quadrant")["n_gold"] == len(quadrants)
+    assert row(table, "activity")["n_gold"] == sum(bool(r["activity"]) for r in records)
+    explicit = {(r["id"], m["mission"]) for r in records for m in r["mandate"]
+                if m["strength"] == "requested" and m["addressee"] == "operation"}
+    assert row(table, "explicit_mandate")["n_gold"] == len(explicit)
+    hard = [r for r in records if r["negative_reason"] and not r["activity"]]
+    assert row(table, "hard_negative_false_activity")["n"] == len(hard)
+    negated = sum(r["negative_reason"] == "negated" for r in hard)
+    assert row(table, "hard_negative_false_activity", "negation")["n"] == negated
+    # and the predicted counts are those of the coded evidence
+    for variable in ("operation_quadrant", "operation_market", "strength"):
+        p = result.predicted[result.predicted["variable"] == variable]
+        assert row(table, variable)["n_predicted"] == len(p)
+    # every disagreement row names a passage of the file with its line
+    lines = dict(zip(result.passages["passage_id"], result.passages["line"], strict=True))
+    for d in result.disagreements.itertuples():
+        assert lines[d.passage_id] == d.line
