@@ -1,6 +1,7 @@
 # Coding stage (analysis.coding): every paragraph coded in one job, then the analysis
 # tables, the operations named in studies' legends and, for the demo corpus, the accuracy
-# of the coding against the generator's ground truth.
+# of the coding against the generator's ground truth; with labelled passages configured
+# (config `validation`), its accuracy on real text.
 
 
 rule code_paragraphs:
@@ -133,9 +134,46 @@ rule study_operations:
         " --out {output.operations:q} 2> >(tee {log:q} >&2)"
 
 
+rule validate_coding:
+    """Precision, recall and F1 of the automated coding on hand-labelled passages of real text."""
+    input:
+        code=code("coding.validation"),
+        passages=VALIDATION,
+        missions=MISSIONS,
+        codebook=MAIN_CODEBOOK,
+        codebook_schema=CODEBOOK_SCHEMA,
+    output:
+        validation=report(
+            "results/qc/validation.csv",
+            caption="../report/table_validation.rst",
+            category="Quality checks",
+        ),
+        passages=report(
+            "results/qc/validation_passages.csv",
+            caption="../report/table_validation.rst",
+            category="Quality checks",
+        ),
+    log:
+        "results/logs/validate_coding.log",
+    conda:
+        ENV
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        py=PY,
+    shell:
+        # the summary (op x quadrant, hard negatives, explicit mandate) also reaches the console
+        "{params.py} -m analysis.coding validate --passages {input.passages:q}"
+        " --codebook {input.codebook:q} --missions {input.missions:q}"
+        " --out {output.validation:q} --passages-out {output.passages:q}"
+        " 2> >(tee {log:q} >&2)"
+
+
 CODE_TARGETS = [
     *rules.study_operations.output,
     *rules.code_paragraphs.output,
     *rules.build_tables.output,
     *(rules.coding_accuracy.output if DEMO else []),
+    *(rules.validate_coding.output if VALIDATION else []),
 ]

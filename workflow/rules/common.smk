@@ -90,6 +90,32 @@ DEMO_SPEC_SCHEMA = str(BASE / "workflow" / "schemas" / "demo-spec.schema.yaml")
 CONFIG_FILE = str(BASE / "workflow" / "config.yaml")
 
 
+# --- Labelled passages (validation of the coding on real text) --------------------------
+# Listed files are checked here, before any job: a missing one stops the run naming it.
+def _validation_files():
+    given = config.get("validation") or []
+    if isinstance(given, str):  # --config validation=one.jsonl
+        given = [given]
+    files = []
+    for i, path in enumerate(given):
+        found = locate(path)
+        if not Path(found).is_file():
+            tried = [str(Path(path).resolve())]
+            if not Path(path).is_absolute():
+                tried.append(str(BASE / path))
+            raise WorkflowError(
+                f"config key validation[{i}]: the labelled passage file {path} does not exist "
+                f"(looked for {' and '.join(dict.fromkeys(tried))}). List existing JSONL or "
+                "CSV files, or validation=[] for none; see README, 'Checking the coding on "
+                "your own labelled passages'."
+            )
+        files.append(found)
+    return files
+
+
+VALIDATION = _validation_files()
+
+
 def corpus_summary():
     """Print what the corpus check accepted and quarantined, and why (end of every run
     that got as far as the corpus check)."""
@@ -351,19 +377,23 @@ PAPER_FIGURES = expand("results/figures/{figure}.pdf", figure=FIGURES)
 def paper_optional_inputs(wildcards):
     """Input function (paper numbers): the demo corpus's coding accuracy against its ground
     truth and the spec it was generated from (true effect); the simulation table when the
-    config includes the simulation check."""
+    config includes the simulation check; the validation table when labelled passages are
+    configured."""
     inputs = {}
     if DEMO:
         inputs.update(accuracy=rules.coding_accuracy.output.accuracy, demo_spec=DEMO_SPEC)
     if SIMULATION:
         inputs.update(simulation=rules.simulation_check.output.summary)
+    if VALIDATION:
+        inputs.update(validation=rules.validate_coding.output.validation)
     return inputs
 
 
 def paper_optional_options(wildcards, input):
-    """`--accuracy F --demo-spec F --simulation F`, for those of them that are inputs."""
+    """`--accuracy F --demo-spec F --simulation F --validation F`, for those of them that
+    are inputs."""
     return " ".join(
         f"--{key.replace('_', '-')} {shlex.quote(str(input[key]))}"
-        for key in ("accuracy", "demo_spec", "simulation")
+        for key in ("accuracy", "demo_spec", "simulation", "validation")
         if key in input.keys()
     )

@@ -13,6 +13,8 @@ COMMANDS = {
                  "precision, recall and F1 against the demo ground truth"),
     "legends": ("analysis.coding.legend:main",
                 "acronym legends of the studies: operations missing from the table"),
+    "validate": ("analysis.coding.validation:main",
+                 "precision, recall and F1 against hand-labelled passages of real text"),
     "codebook": ("analysis.coding.codebook:main", "validate a codebook YAML file"),
 }
 

@@ -11,7 +11,8 @@ Inputs (contracts in notes/TABLES.md): documents table, extracted paragraphs, pa
 activity, mandates, model estimates; optional: the quarantine table of the corpus check (what
 the manifest listed but the analysis left out, and why: :mod:`analysis.paper.excluded`;
 required on the command line, so a workflow run cannot forget it), coding accuracy (demo
-corpus), simulation check, demo spec (the true effect the synthetic corpus was generated
+corpus), coding accuracy on labelled passages of real text (:mod:`analysis.paper.validation`),
+simulation check, demo spec (the true effect the synthetic corpus was generated
 with), reliability of the coding rounds and the mandate estimate by round
 (:mod:`analysis.paper.rounds`).
 
@@ -25,7 +26,8 @@ CLI::
         [--accuracy results/qc/coding_accuracy.csv] [--simulation results/qc/simulation.csv] \\
         [--demo-spec workflow/demo/spec.yaml] [--reliability results/coding/reliability.csv] \\
         [--estimates-by-round results/models/estimates_by_round.csv] \\
-        [--codebook workflow/codebooks/oc-v1.yaml] --config-corpus demo \\
+        [--codebook workflow/codebooks/oc-v1.yaml] \\
+        [--validation results/qc/validation.csv] --config-corpus demo \\
         --out results/paper/numbers.json --tables-dir results/paper/tables
 
     python -m analysis.paper build --main paper/main.typ --bibliography paper/refs.bib \\
@@ -57,6 +59,7 @@ from analysis.paper.stats import (
     panel_numbers,
     simulation_numbers,
 )
+from analysis.paper.validation import validation_numbers
 
 # Formatted tables written beside numbers.json, by name (file <name>.csv).
 TABLES = ("corpus", "excluded", "activity_by_mandate", "estimates", "estimates_notes",
@@ -133,11 +136,14 @@ def codebook_numbers(num: Numbers, codebook: str | Path | None) -> None:
 def build_numbers(*, documents, paragraphs, panel, mission_activity, mandates,
                   quarantine=None, estimates=None, accuracy=None, simulation=None,
                   demo_spec=None, reliability=None, estimates_by_round=None, codebook=None,
-                  corpus: str = "demo") -> tuple[Numbers, dict[str, pd.DataFrame]]:
+                  validation=None, corpus: str = "demo"
+                  ) -> tuple[Numbers, dict[str, pd.DataFrame]]:
     """All numbers and formatted tables from the table files (paths; optional ones None).
 
     ``quarantine``: the corpus check's quarantine table; without it the numbers of excluded
-    documents are None and the paper says it cannot tell what was excluded."""
+    documents are None and the paper says it cannot tell what was excluded. ``validation``:
+    the coding's accuracy on labelled passages of real text (results/qc/validation.csv);
+    without it the paper says none were configured."""
     if corpus not in CORPORA:
         raise PaperError(f"corpus {corpus!r}: expected one of {', '.join(CORPORA)} (config key "
                          "'corpus')")
@@ -161,6 +167,8 @@ def build_numbers(*, documents, paragraphs, panel, mission_activity, mandates,
         num, read_table(estimates, "estimates table"), file=str(estimates or ""))
     tables["accuracy"] = accuracy_numbers(num, read_table(accuracy, "accuracy table"),
                                           file=str(accuracy or ""))
+    validation_numbers(num, read_table(validation, "validation table"),
+                       file=str(validation or ""))
     tables["simulation"] = simulation_numbers(num, read_table(simulation, "simulation table"),
                                               file=str(simulation or ""))
     tables["reliability"] = reliability_numbers(
@@ -203,7 +211,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="the corpus check's quarantine table (results/qc/quarantine.csv): "
                         "documents the manifest lists that the analysis leaves out")
     for name in ("estimates", "accuracy", "simulation", "demo-spec", "reliability",
-                 "estimates-by-round", "codebook"):
+                 "estimates-by-round", "codebook", "validation"):
         n.add_argument(f"--{name}", default=None)
     n.add_argument("--config-corpus", default="demo", choices=CORPORA)
     n.add_argument("--out", required=True)
@@ -229,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                 quarantine=args.quarantine, estimates=args.estimates, accuracy=args.accuracy, simulation=args.simulation,
                 demo_spec=args.demo_spec, reliability=args.reliability,
                 estimates_by_round=args.estimates_by_round, codebook=args.codebook,
-                corpus=args.config_corpus)
+                validation=args.validation, corpus=args.config_corpus)
             write_outputs(num, tables, args.out, args.tables_dir)
             v = num.values
             if v["n_quarantined"]:

@@ -236,6 +236,71 @@ class Accuracy(_Strict):
     fn: Series[int] = pa.Field(ge=0)
 
 
+# Rows of the validation table (analysis.coding.validation), in this order.
+VALIDATION_VARIABLES = ("operation_quadrant", "operation_market", "activity",
+                        "explicit_mandate", "strength", "addressee",
+                        "hard_negative_false_activity", "evidence_without_operation")
+
+
+class Validation(_Strict):
+    """``validation.csv``: automated coding against hand-labelled passages of real text
+    (:mod:`analysis.coding.validation`), one row per variable and label.
+
+    Precision/recall rows (``operation_quadrant``, ``operation_market``, ``activity``,
+    ``explicit_mandate``, ``strength``, ``addressee``): ``label`` empty for the variable
+    overall, else one label; ``n_gold``, ``n_predicted``, ``tp`` summed over passages (micro
+    average); ``n`` the passages scored; ``count`` and ``rate`` empty.
+    ``hard_negative_false_activity`` (label empty = all, else a negative reason): ``n``
+    passages with that reason and no gold activity, ``count`` of them credited with activity,
+    ``rate`` = count / n. ``evidence_without_operation`` (label empty): ``count`` evidence rows
+    of the activity coding whose operation is empty, ``n`` passages holding them. Empty cells: does not apply, or a ratio with a zero denominator.
+    """
+
+    variable: Series[str] = pa.Field(isin=list(VALIDATION_VARIABLES))
+    label: Series[str]
+    n_gold: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    n_predicted: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    tp: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    precision: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    recall: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    f1: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    n: Series[pa.Int64] = pa.Field(ge=0)
+    count: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    rate: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+
+    @pa.dataframe_check
+    def one_row_per_label(cls, df):
+        return ~df.duplicated(["variable", "label"])
+
+    @pa.dataframe_check
+    def true_positives_within_sets(cls, df):
+        tp = df["tp"].fillna(0)
+        return (tp <= df["n_gold"].fillna(0)) & (tp <= df["n_predicted"].fillna(0))
+
+
+class ValidationPassages(_Strict):
+    """``validation_passages.csv``: per labelled passage and scored variable, the gold and
+    predicted sets where they differ (``operation|label`` items ``;``-joined; ``activity``
+    is ``yes`` or empty; ``explicit_mandate`` lists operations), the items missed
+    (``missing``) and those predicted but not labelled (``extra``), with the passage's
+    file, line, negative reason and source."""
+
+    passage_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    file: Series[str]
+    line: Series[int] = pa.Field(ge=1)
+    variable: Series[str] = pa.Field(isin=list(VALIDATION_VARIABLES))
+    gold: Series[str]
+    predicted: Series[str]
+    missing: Series[str]
+    extra: Series[str]
+    negative_reason: Series[str]
+    source_url: Series[str]
+
+    @pa.dataframe_check
+    def sets_differ(cls, df):
+        return (df["missing"] != "") | (df["extra"] != "")
+
+
 def columns(model) -> list[str]:
     """The column order of a model's table on disk."""
     return list(model.to_schema().columns)
