@@ -184,3 +184,18 @@ def test_the_record_names_the_manifest_given_and_no_other(run: dict, tmp_path: P
     with pytest.raises(ProvenanceError, match=r"manifest\.csv does not list 1 accepted "
                        r"document\(s\) \(res-1\).*checked against another manifest"):
         provenance(**{**run, "manifest": other})
+
+
+def test_labelled_passage_files_are_checksummed(run: dict, tmp_path: Path):
+    passages = tmp_path / "passages.jsonl"
+    passages.write_text('{"id": "p1", "text": "x"}\n', encoding="utf-8")
+    record = provenance(**run, validation=[passages])
+    assert record["inputs"]["validation"] == [{"path": str(passages), "sha256": _sha(passages)}]
+    assert "validation" not in provenance(**run)["inputs"]
+    out = tmp_path / "p.json"
+    args = ["--manifest", str(run["manifest"]), "--documents", str(run["documents"]),
+            "--missions", str(run["missions"]), "--codebook", str(run["codebook"]),
+            "--config-file", str(run["config_file"]), "--workflow-dir", str(tmp_path),
+            "--out", str(out), "--validation", str(passages)]
+    assert main(args) == 0
+    assert json.loads(out.read_text())["inputs"]["validation"][0]["sha256"] == _sha(passages)

@@ -82,6 +82,7 @@ rule provenance:
         codebook=MAIN_CODEBOOK,
         config_file=CONFIG_FILE,
         coder_sheets=[f for files in CODER_SHEETS.values() for f in files],
+        validation=VALIDATION,
     output:
         "results/provenance.json",
     log:
@@ -106,5 +107,6 @@ rule provenance:
         "{params.py} -m analysis.paper provenance --manifest {input.manifest:q}"
         " --documents {input.documents:q} --missions {input.missions:q}"
         " --codebook {input.codebook:q} --config-file {input.config_file:q}"
-        " {params.demo_options} {params.coder_sheets} --config-json {params.config:q}"
+        " {params.demo_options} {params.coder_sheets} --validation {input.validation:q}"
+        " --config-json {params.config:q}"
         " --workflow-dir {params.workflow_dir:q} --out {output:q} 2> {log:q}"

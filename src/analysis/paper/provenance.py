@@ -143,14 +143,17 @@ def round_records(coder_sheets: dict | None) -> dict:
 
 
 def provenance(*, manifest, documents, missions, codebook, config_file, config: dict,
-               workflow_dir, demo_spec=None, coder_sheets: dict | None = None) -> dict:
+               workflow_dir, demo_spec=None, coder_sheets: dict | None = None,
+               validation: list | None = None) -> dict:
     """The provenance record (module doc). Paths are recorded as given. ``coder_sheets``:
-    round name -> paths of its coder sheets."""
+    round name -> paths of its coder sheets; ``validation``: labelled passage files."""
     inputs = {"manifest": file_record(manifest), "documents": file_record(documents),
               "missions": file_record(missions), "codebook": file_record(codebook),
               "config_file": file_record(config_file)}
     if demo_spec is not None:
         inputs["demo_spec"] = file_record(demo_spec)
+    if validation:
+        inputs["validation"] = [file_record(p) for p in validation]
     accepted = document_records(documents)
     check_manifest_lists(manifest, accepted)
     return {
@@ -180,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
                  "workflow-dir", "out"):
         p.add_argument(f"--{name}", required=True)
     p.add_argument("--demo-spec", default=None)
+    p.add_argument("--validation", nargs="*", default=[],
+                   help="labelled passage files the coding was validated on")
     p.add_argument("--config-json", default="{}", help="the run's configuration as JSON")
     p.add_argument("--coder-sheets", nargs="+", action="append", default=[],
                    metavar=("ROUND", "SHEET"),
@@ -202,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                             missions=args.missions, codebook=args.codebook,
                             config_file=args.config_file, config=config,
                             workflow_dir=args.workflow_dir, demo_spec=args.demo_spec,
-                            coder_sheets=sheets)
+                            coder_sheets=sheets, validation=args.validation)
     except (ProvenanceError, OSError) as err:
         print(f"provenance: error: {err}", file=sys.stderr)
         return 1
