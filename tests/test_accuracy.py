@@ -119,3 +119,61 @@ def test_cli_with_document_truth(tmp_path):
     assert pd.read_csv(join)["matched"].tolist() == [4]
     assert main(["--truth-dir", str(tmp_path / "none"), "--coded", "x", "--mandates", "x",
                  "--panel", "x", "--out", str(out), "--join-out", str(join)]) == 1
+
+
+# ------------------------------------------------------------------ phrasing banks
+def banked_truth():
+    """truth_table() with the bank of each paragraph: r1's numbered paragraphs tuned, its
+    unnumbered ones held out; paragraph 9 (lost in extraction) held out."""
+    return truth_table().assign(bank=["tuned", "tuned", "heldout", "heldout", "heldout"])
+
+
+def test_accuracy_per_bank_is_computed_from_that_banks_paragraphs():
+    accuracy, _ = coding_accuracy(banked_truth(), {}, coded_table())
+    get = accuracy.set_index(["bank", "doc_type", "variable", "label"])
+
+    def counts(key):
+        return tuple(int(get.loc[key][c]) for c in ("tp", "fp", "fn"))
+
+    # activity: para 1 tp (tuned), para 2 fp (tuned), 2nd "Same words." fn (held out)
+    assert counts(("tuned", "report", "activity", "")) == (1, 1, 0)
+    assert counts(("heldout", "report", "activity", "")) == (0, 0, 1)
+    assert counts(("all", "report", "activity", "")) == (1, 1, 1)
+    # negative_reason: concern_only (para 2) is tuned; the coded "plan" is on a held-out one
+    assert counts(("tuned", "report", "negative_reason", "concern_only")) == (0, 0, 1)
+    assert counts(("heldout", "report", "negative_reason", "plan")) == (0, 1, 0)
+    assert ("tuned", "report", "negative_reason", "plan") not in get.index
+    # the "all" rows are exactly the table of the same truth without banks, in its order
+    plain, _ = coding_accuracy(truth_table(), {}, coded_table())
+    all_rows = accuracy[accuracy["bank"] == "all"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(all_rows, plain)
+    assert accuracy["bank"].tolist()[:len(plain)] == ["all"] * len(plain)
+    assert set(plain["bank"]) == {"all"}  # truth without banks: the all rows only
+    # every per-bank count adds up to the all row
+    for (variable, label), group in accuracy.groupby(["variable", "label"]):
+        by = group.set_index("bank")
+        for col in ("tp", "fp", "fn"):
+            assert by.loc["all", col] == by.drop("all")[col].sum(), (variable, label, col)
+
+
+def test_document_accuracy_per_bank():
+    truth_docs = {
+        "res1": {"doc_type": "resolution", "explicit_mandate": True, "oc_reference": True,
+                 "bank": "tuned"},
+        "res2": {"doc_type": "resolution", "explicit_mandate": True, "oc_reference": True,
+                 "bank": "heldout"},
+        "r1": {"doc_type": "report", "explicit_mandate_in_force": True, "bank": "mixed",
+               "mandate_bank": "heldout"},
+    }
+    mandates = pd.DataFrame({"resolution": ["res1", "res2"], "explicit_mandate": [True, False],
+                             "oc_reference": [True, True]})
+    panel = pd.DataFrame({"doc_id": ["r1"], "explicit_mandate": [False]})
+    accuracy, _ = coding_accuracy(banked_truth(), truth_docs, coded_table(), mandates, panel)
+    doc = accuracy[accuracy["level"] == "document"].set_index(["bank", "variable"])
+    assert doc.loc[("tuned", "explicit_mandate"), "recall"] == 1.0  # res1 found
+    assert doc.loc[("heldout", "explicit_mandate"), "recall"] == 0.0  # res2 missed
+    assert doc.loc[("all", "explicit_mandate"), "recall"] == 0.5
+    # a report's mandate in force counts under the bank of the resolution in force
+    assert doc.loc[("heldout", "explicit_mandate_in_force"), "fn"] == 1
+    assert ("tuned", "explicit_mandate_in_force") not in doc.index
+    assert set(accuracy["bank"]) == {"all", "tuned", "heldout"}

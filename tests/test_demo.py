@@ -122,6 +122,8 @@ def test_counts_dates_and_coverage(default_corpus):
     assert any(d["oc_reference"] and not d["explicit_mandate"] for d in resolutions)
     assert {p["part"] for d in resolutions for p in d["paragraphs"]} == {"preambular",
                                                                            "operative"}
+    # the default spec words part of the corpus from the held-out phrasing bank
+    assert {p["bank"] for p in paras} == {"tuned", "heldout"}
 
 
 def _realised_rate_ratio(folder: Path) -> float:
@@ -199,3 +201,153 @@ def test_cli_builds_and_reports_progress(tmp_path):
     assert "documents" in done.stderr
     assert (tmp_path / "out" / "manifest.csv").is_file()
     assert (tmp_path / "out" / "truth" / "paragraphs.csv").is_file()
+
+
+# ----------------------------------------------------------------------- phrasing banks
+def _strings(node):
+    """Every string of a parsed phrasing file (templates, verbs, list items)."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+def _same_shape(tuned, heldout, where="phrasings"):
+    """Problems where ``heldout`` lacks a key, a label or list items that ``tuned`` has."""
+    problems = []
+    if isinstance(tuned, dict):
+        if not isinstance(heldout, dict):
+            return [f"{where}: not a mapping"]
+        for key, value in tuned.items():
+            if key not in heldout:
+                problems.append(f"{where}.{key}: missing")
+            else:
+                problems += _same_shape(value, heldout[key], f"{where}.{key}")
+    elif isinstance(tuned, list):
+        if not isinstance(heldout, list) or not heldout:
+            return [f"{where}: not a non-empty list"]
+        labels = set.intersection(*(set(t) for t in tuned)) if all(
+            isinstance(t, dict) for t in tuned) else set()
+        for i, item in enumerate(heldout):
+            if labels and not (isinstance(item, dict) and labels <= set(item)):
+                problems.append(f"{where}[{i}]: lacks {sorted(labels - set(item or {}))}")
+    return problems
+
+
+def test_heldout_bank_has_every_key_of_the_tuned_bank():
+    from analysis.demo.phrasings import markets, phrasings
+
+    tuned, heldout = phrasings("tuned"), phrasings("heldout")
+    assert _same_shape(tuned, heldout) == []
+    assert _same_shape(markets("tuned"), markets("heldout"), "markets") == []
+    assert set(markets("heldout")) == set(markets("tuned"))
+    # the resolution generator samples these without replacement: as many as the tuned bank
+    for key in ("tasks", "explicit", "others"):
+        assert len(heldout["resolution"]["operative"][key]) >= len(
+            tuned["resolution"]["operative"][key]), key
+    assert len(heldout["resolution"]["preamble"]["ordinary"]) >= len(
+        tuned["resolution"]["preamble"]["ordinary"])
+    from analysis.vocab import ENGAGEMENTS, QUADRANTS
+
+    assert set(heldout["activity"]) == set(QUADRANTS)
+    assert {e["engagement"] for q in heldout["activity"].values() for e in q} <= set(ENGAGEMENTS)
+    assert {e["quadrant"] for e in heldout["resolution"]["operative"]["explicit"]} == set(QUADRANTS)
+    assert set(heldout["negative"]) == REASONS
+
+
+def test_heldout_bank_says_it_is_held_out_and_shares_no_wording():
+    from analysis.demo.phrasings import HERE, markets, phrasings
+
+    for name in ("phrasings_heldout.yaml", "markets_heldout.yaml"):
+        head = (HERE / name).read_text(encoding="utf-8")[:800]
+        assert "NEVER USE THIS FILE" in head and "TUNE THE CODEBOOK" in head, name
+
+    def grams(text, n=6):
+        words = re.findall(r"[a-z]+|\{\w+\}", text.lower())
+        return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+    tuned = set().union(*map(grams, _strings([phrasings("tuned"), markets("tuned")])))
+    heldout = set().union(*map(grams, _strings([phrasings("heldout"), markets("heldout")])))
+    assert tuned and heldout and not tuned & heldout  # written apart: no 6 words in a row shared
+
+
+def test_every_heldout_template_fills_for_every_organisation_and_market():
+    import numpy as np
+
+    from analysis.demo.phrasings import fill, markets, phrasings
+    from analysis.demo.spec import Operation
+
+    rng = np.random.default_rng(0)
+    extra = {"res": "DEMO-2001 (2004)", "prev": "1 May 2005", "until": "1 May 2006",
+             "prevsym": "S/DEMO/2005/123", "k": "12"}
+    templates = [t for t in _strings(phrasings("heldout")) if "{" in t]
+    assert len(templates) > 100
+    for org in ("UN PKO", "UN SPM", "EU", "NATO", "OSCE", "AU", "regional"):
+        op = Operation("TESTOP", "Test Operation in Ruritania", org, ("XKX",), ("Kosovo",),
+                       2000, 2010, ("drugs",), None, None, None, None)
+        for market in sorted(markets("heldout")):
+            for template in templates:
+                text = fill(template, rng, op, market, extra, bank="heldout")
+                assert "{" not in text and "}" not in text, (org, market, template, text)
+    with pytest.raises(KeyError, match=r"\{role\}.*phrasings\.yaml"):  # tuned bank has no roles
+        fill("{Role} seized {goods}.", rng, op, "drugs", bank="tuned")
+
+
+def _bank_corpus(tmp_path, share):
+    spec = write_spec(tmp_path / f"spec-{share}.yaml", heldout_share=share)
+    return build_corpus(spec, MISSIONS, tmp_path / f"out-{share}").parent
+
+
+def test_heldout_only_spec_words_every_paragraph_from_the_heldout_bank(tmp_path):
+    folder = _bank_corpus(tmp_path, 1.0)
+    docs = truth_docs(folder)
+    assert {p["bank"] for d in docs for p in d["paragraphs"]} == {"heldout"}
+    assert {d["bank"] for d in docs} == {"heldout"}
+    assert {d["mandate_bank"] for d in docs if d["doc_type"] == "report"} == {"heldout"}
+    paras = [p for d in docs for p in d["paragraphs"]]
+    assert any(p["activity"] for p in paras) and any(p["negative_reason"] for p in paras)
+    with open(folder / "truth" / "paragraphs.csv", encoding="utf-8", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert len(table) == len(paras) and {r["bank"] for r in table} == {"heldout"}
+    # the text really is the held-out wording: words of its roles and places appear
+    text = " ".join(p["text"] for p in paras)
+    assert "blue helmets" in text.lower() or "UN police officers" in text
+
+
+def test_heldout_share_changes_the_wording_not_the_design(tmp_path):
+    corpora = {share: truth_docs(_bank_corpus(tmp_path, share)) for share in (0.0, 0.3, 1.0)}
+    assert {p["bank"] for d in corpora[0.0] for p in d["paragraphs"]} == {"tuned"}
+    mixed = [p for d in corpora[0.3] for p in d["paragraphs"] if d["doc_type"] == "report"]
+    share = sum(p["bank"] == "heldout" for p in mixed) / len(mixed)
+    assert 0.2 < share < 0.4, share  # report paragraphs draw their bank one by one
+    res_banks = [d["bank"] for d in corpora[0.3] if d["doc_type"] == "resolution"]
+    assert set(res_banks) <= {"tuned", "heldout"}  # one bank per resolution
+    # same seed: same documents, report sizes, OC activity counts and mandates in force
+    def design(docs):
+        return [(d["doc_id"], d["date"], d.get("explicit_mandate"),
+                 d.get("explicit_mandate_in_force"),
+                 len(d["paragraphs"]) if d["doc_type"] == "report" else None,
+                 sum(p["activity"] for p in d["paragraphs"])) for d in docs]
+    assert design(corpora[0.0]) == design(corpora[0.3]) == design(corpora[1.0])
+    texts = [{p["text"] for d in corpora[s] for p in d["paragraphs"]} for s in (0.0, 1.0)]
+    assert len(texts[0] & texts[1]) < 0.05 * len(texts[0])
+
+
+def test_same_spec_with_both_banks_gives_identical_bytes(tmp_path):
+    spec = write_spec(tmp_path / "spec.yaml", heldout_share=0.5)
+    a = build_corpus(spec, MISSIONS, tmp_path / "a").parent
+    b = build_corpus(spec, MISSIONS, tmp_path / "b").parent
+    fa, fb = files_of(a), files_of(b)
+    assert fa.keys() == fb.keys() and [k for k in fa if fa[k] != fb[k]] == []
+    banks = {p["bank"] for d in truth_docs(a) for p in d["paragraphs"]}
+    assert banks == {"tuned", "heldout"}  # the bank draws are part of what is reproduced
+
+
+def test_heldout_share_outside_zero_to_one_is_refused(tmp_path):
+    with pytest.raises(SpecError, match=r"key 'heldout_share'"):
+        build_corpus(write_spec(tmp_path / "bad.yaml", heldout_share=1.5), MISSIONS,
+                     tmp_path / "out")

@@ -118,6 +118,20 @@ def by_round_rows(r2: tuple = (1.9, 0.9, 4.0)) -> list[dict]:
              "reason": "separation"}]
 
 
+ACCURACY_COLS = ["level", "doc_type", "bank", "variable", "label", "precision", "recall", "f1",
+                 "support"]
+# as analysis.coding.accuracy writes it: the "all" rows, then those of each phrasing bank
+ACCURACY_ROWS = [("paragraph", "report", "all", "activity", "", 0.97, 0.91, 0.938, 120),
+                 ("paragraph", "report", "all", "activity", "x", 0.5, 0.5, 0.5, 2),
+                 ("document", "resolution", "all", "explicit_mandate", "", 1.0, 0.8, 0.889, 5),
+                 ("paragraph", "report", "tuned", "activity", "", 1.0, 0.99, 0.995, 90),
+                 ("document", "resolution", "tuned", "explicit_mandate", "", 1.0, 1.0, 1.0, 3),
+                 ("paragraph", "report", "heldout", "activity", "", 0.9, 0.6, 0.72, 30),
+                 ("paragraph", "report", "heldout", "market", "", 0.7, 0.5, 0.583, 30),
+                 ("document", "resolution", "heldout", "explicit_mandate", "", 1.0, 0.5, 0.667,
+                  2)]
+
+
 def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
                  accuracy: bool = True, simulation: bool | str = True,
                  rounds: bool = True, by_round: list[dict] | None = None,
@@ -168,11 +182,7 @@ def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
                                                                   index=False)
         paths["quarantine"] = str(folder / "quarantine.csv")
     if accuracy:
-        pd.DataFrame([("paragraph", "report", "activity", "", 0.97, 0.91, 0.938, 120),
-                      ("paragraph", "report", "activity", "x", 0.5, 0.5, 0.5, 2),
-                      ("document", "resolution", "explicit_mandate", "", 1.0, 0.8, 0.889, 5)],
-                     columns=["level", "doc_type", "variable", "label", "precision", "recall",
-                              "f1", "support"]).assign(tp=0, fp=0, fn=0).to_csv(
+        pd.DataFrame(ACCURACY_ROWS, columns=ACCURACY_COLS).assign(tp=0, fp=0, fn=0).to_csv(
             folder / "accuracy.csv", index=False)
         paths["accuracy"] = str(folder / "accuracy.csv")
         (folder / "spec.yaml").write_text("seed: 1\neffect:\n  rate_ratio: 2.0\n")
@@ -409,6 +419,36 @@ def test_no_rounds_gives_no_round_numbers(tmp_path: Path):
     assert num.text["rel_min_alpha"] == "n/a" and tables["reliability"].empty
 
 
+def test_accuracy_numbers_read_the_all_rows_and_each_bank_apart():
+    from analysis.paper.format import Numbers
+    from analysis.paper.stats import accuracy_numbers
+
+    acc = pd.DataFrame(ACCURACY_ROWS, columns=ACCURACY_COLS).astype(str)
+    acc["label"] = acc["label"].replace("nan", "")
+    num = Numbers("demo")
+    table = accuracy_numbers(num, acc, file="acc.csv")
+    v = num.values
+    # the table and the acc__ keys come from the "all" rows only
+    assert len(table) == 2 and list(table["F1"]) == ["0.938", "0.889"]
+    assert v["acc__paragraph__report__activity__f1"] == 0.938
+    assert v["acc_min_f1"] == 0.889
+    # the banks apart: tuned vs held-out F1 of the headline variables
+    assert v["has_bank_accuracy"] is True
+    assert v["acc_tuned__paragraph__report__activity__f1"] == 0.995
+    assert v["acc_heldout__paragraph__report__activity__f1"] == 0.72
+    assert v["acc_heldout__document__resolution__explicit_mandate__f1"] == 0.667
+    assert v["acc_heldout__paragraph__report__activity__support"] == 30
+    assert v["acc_heldout_min_f1"] == 0.583
+    assert v["acc_heldout_min_f1__variable"] == "market (reports)"
+    assert v["acc_tuned__paragraph__report__quadrant__f1"] is None  # no such row: n/a
+    # an accuracy table from before the banks: every row is an "all" row, no bank numbers
+    num = Numbers("demo")
+    old = acc[acc["bank"] == "all"].drop(columns="bank")
+    assert list(accuracy_numbers(num, old, file="old.csv")["F1"]) == ["0.938", "0.889"]
+    assert num.values["has_bank_accuracy"] is False
+    assert num.values["acc_heldout__paragraph__report__activity__f1"] is None
+
+
 def test_every_number_has_text_and_a_source(tmp_path: Path):
     num, _ = numbers_for(tmp_path)
     assert set(num.values) == set(num.text) == set(num.sources)
@@ -604,6 +644,12 @@ def test_paper_quotes_numbers_json(tmp_path: Path, figures):
     # Coding rounds: reliability and the estimate by round, with their numbers.
     for key in ("rel_min_alpha", "rel_max_f1", "rounds_min", "rounds_max"):
         assert has(text, t[key]), f"{key} = {t[key]!r} not in the PDF"
+    # accuracy on the tuned and the held-out phrasings, side by side
+    for key in ("acc_tuned__paragraph__report__activity__f1",
+                "acc_heldout__paragraph__report__activity__f1",
+                "acc_heldout__document__resolution__explicit_mandate__f1", "acc_heldout_min_f1"):
+        assert has(text, t[key]), f"{key} = {t[key]!r} not in the PDF"
+    assert has(text, "never used to tune the codebook")
     assert has(text, "Krippendorff") and has(text, "in only 1 of them")
     assert not has(text, "planned for a later version")
     build = json.loads((tmp_path / "build" / "build.json").read_text())

@@ -66,12 +66,15 @@ def test_replicate_seeds_reject_nonsense():
         replicate_seeds(-1, 3)
 
 
-def test_replicate_spec_changes_seed_and_rate_ratio_only(tmp_path):
+def test_replicate_spec_changes_seed_rate_ratio_and_bank_only(tmp_path):
     out = write_replicate_spec(DEMO_SPEC, tmp_path / "r" / "spec.yaml", seed=4242, rate_ratio=1.0)
     original, copy = load_spec(DEMO_SPEC), load_spec(out)  # still a valid spec
     assert copy["seed"] == 4242 and copy["effect"]["rate_ratio"] == 1.0
     assert original["effect"]["rate_ratio"] != 1.0
+    # replicates are worded from the held-out phrasing bank only, whatever the spec says
+    assert copy["heldout_share"] == 1.0 and original["heldout_share"] < 1.0
     copy["seed"], copy["effect"]["rate_ratio"] = original["seed"], original["effect"]["rate_ratio"]
+    copy["heldout_share"] = original["heldout_share"]
     assert copy == original
 
 
@@ -141,11 +144,14 @@ def test_one_replicate_runs_end_to_end(tiny_spec, tmp_path):
     assert 0 <= row["p_value"] <= 1 and row["n_clusters"] >= 5
     assert row["oracle_status"] == "fitted" and math.isfinite(row["oracle_estimate"])
     assert row["n_documents"] > 20 and row["n_quarantined"] == 0
-    # the coding is good on the demo corpus but it is the coded panel, not the truth
+    # the coded panel, not the truth: close to it, though the replicate is worded from the
+    # held-out phrasing bank the codebook was not tuned on (so recall is lower than on the
+    # tuned wording of the default demo corpus)
     assert row["coded_mandate_agreement"] > 0.8
-    assert 0.7 < row["coded_activity_ratio"] < 1.3
+    assert 0.5 < row["coded_activity_ratio"] < 1.5
     folder = tmp_path / "effect-seed3"
-    assert load_spec(folder / "spec.yaml")["seed"] == 3  # kept: the corpus can be rebuilt
+    kept = load_spec(folder / "spec.yaml")
+    assert kept["seed"] == 3 and kept["heldout_share"] == 1.0  # the corpus can be rebuilt
     assert not (folder / "corpus").exists()  # the corpus itself is scratch
 
 
@@ -206,6 +212,8 @@ def test_oracle_panel_is_the_truth_panel_of_the_built_corpus(tiny_spec, tmp_path
     spec = write_replicate_spec(tiny_spec, tmp_path / "spec.yaml", seed=11, rate_ratio=1.0)
     build_corpus(spec, MISSIONS, tmp_path / "corpus", log=io.StringIO())
     built = truth_panel(tmp_path / "corpus" / "truth")
+    truth = pd.read_csv(tmp_path / "corpus" / "truth" / "paragraphs.csv")
+    assert set(truth["bank"]) == {"heldout"}  # replicates: held-out wording only
     fast = oracle_panel(tiny_spec, MISSIONS, seed=11, rate_ratio=1.0)
     pd.testing.assert_frame_equal(fast, built)
     assert len(fast) > 20 and fast["explicit_mandate"].any()

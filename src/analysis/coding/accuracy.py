@@ -18,6 +18,14 @@ Paragraph variables are scored separately for resolutions and reports. Document 
 ``explicit_mandate_in_force`` of each operation x report (panel). ``support`` = true
 positives in the truth; precision (recall) is empty when nothing was predicted (true).
 
+Phrasing banks (column ``bank``): every row is computed for ``all`` paragraphs and documents,
+then again for those worded from the ``tuned`` phrasing bank (the one the codebook was
+refined on) and for those from the ``heldout`` bank (written independently, never used to
+tune the codebook), as the truth records them (:mod:`analysis.demo.build`): a paragraph by
+its own ``bank``, a resolution by its ``bank``, a report's mandate in force by its
+``mandate_bank``. A bank with nothing to score has no rows; truth without banks (older demo
+corpora) gives the ``all`` rows only.
+
 CLI: ``python -m analysis.coding accuracy --truth-dir results/demo/truth --coded
 results/tables/coded_paragraphs.parquet --mandates results/tables/mandates.csv --panel
 results/tables/panel.csv --out results/qc/coding_accuracy.csv --join-out
@@ -46,6 +54,8 @@ PARAGRAPH_VARIABLES = {
 BINARY = ("oc", "activity", "explicit_mandate", "oc_reference", "explicit_mandate_in_force")
 # truth column -> coded column (lists in the coded table are ;-joined)
 CODED_COLUMN = {"quadrant": "quadrants", "market": "markets"}
+# "all" first: its rows are the table the paper reads (analysis.paper.stats.accuracy_numbers)
+BANKS = ("all", "tuned", "heldout")
 JOIN_COLUMNS = ["doc_type", "truth_paragraphs", "matched", "unmatched_truth",
                 "unmatched_coded", "coverage"]
 
@@ -133,7 +143,17 @@ def _side(df: pd.DataFrame, name: str, suffix: str) -> pd.Series:
     return df[f"{name}{suffix}"] if f"{name}{suffix}" in df.columns else df[name]
 
 
-def paragraph_scores(pairs: pd.DataFrame) -> list[dict]:
+def _in_bank(bank: str, banks) -> pd.Series | list[bool]:
+    """Which rows belong to ``bank`` (every row for ``all``; none when banks are unknown)."""
+    if bank == "all":
+        return [True] * len(banks)
+    return [b == bank for b in banks]
+
+
+def paragraph_scores(pairs: pd.DataFrame, bank: str = "all") -> list[dict]:
+    """Rows of the paragraph variables over the pairs of ``bank`` (column ``bank``)."""
+    banks = pairs["bank"] if "bank" in pairs.columns else [None] * len(pairs)
+    pairs = pairs[_in_bank(bank, banks)]
     rows = []
     for doc_type, variables in PARAGRAPH_VARIABLES.items():
         part = pairs[pairs["doc_type_true"] == doc_type]
@@ -149,24 +169,33 @@ def paragraph_scores(pairs: pd.DataFrame) -> list[dict]:
                 truth = _side(part, var, "_true")
             coded = _side(part, CODED_COLUMN.get(var, var), "_coded")
             for row in score(var, truth, coded):
-                rows.append({"level": "paragraph", "doc_type": doc_type, **row})
+                rows.append({"level": "paragraph", "doc_type": doc_type, "bank": bank, **row})
     return rows
 
 
 def document_scores(truth_docs: dict, mandates: pd.DataFrame | None,
-                    panel: pd.DataFrame | None) -> list[dict]:
+                    panel: pd.DataFrame | None, bank: str = "all") -> list[dict]:
+    """Document rows over the resolutions (reports' mandates in force) of ``bank``."""
     rows = []
     if mandates is not None and not mandates.empty:
         res = mandates.groupby("resolution")[["explicit_mandate", "oc_reference"]].any()
         ids = [d for d in res.index if truth_docs.get(d, {}).get("doc_type") == "resolution"]
+        ids = [d for d, keep in zip(ids, _in_bank(bank, [truth_docs[d].get("bank")
+                                                         for d in ids])) if keep]
         for var in ("explicit_mandate", "oc_reference"):
+            if not ids and bank != "all":  # a bank without resolutions has no rows
+                break
             for row in score(var, [truth_docs[d][var] for d in ids], res.loc[ids, var]):
-                rows.append({"level": "document", "doc_type": "resolution", **row})
+                rows.append({"level": "document", "doc_type": "resolution", "bank": bank,
+                             **row})
     if panel is not None and not panel.empty:
         known = panel[panel["doc_id"].isin(truth_docs)]
+        known = known[_in_bank(bank, [truth_docs[d].get("mandate_bank")
+                                      for d in known["doc_id"]])]
         truth = [truth_docs[d].get("explicit_mandate_in_force") for d in known["doc_id"]]
-        for row in score("explicit_mandate_in_force", truth, known["explicit_mandate"]):
-            rows.append({"level": "document", "doc_type": "report", **row})
+        if len(known) or bank == "all":
+            for row in score("explicit_mandate_in_force", truth, known["explicit_mandate"]):
+                rows.append({"level": "document", "doc_type": "report", "bank": bank, **row})
     return rows
 
 
@@ -188,9 +217,13 @@ def read_truth(truth_dir: str | Path) -> tuple[pd.DataFrame, dict]:
 def coding_accuracy(truth: pd.DataFrame, truth_docs: dict, coded: pd.DataFrame,
                     mandates: pd.DataFrame | None = None,
                     panel: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``(accuracy, coverage)`` tables (see the module docstring)."""
+    """``(accuracy, coverage)`` tables (see the module docstring): the ``all`` rows, then
+    the rows of each phrasing bank."""
     pairs, coverage = join_truth(truth, coded)
-    rows = paragraph_scores(pairs) + document_scores(truth_docs, mandates, panel)
+    rows = []
+    for bank in BANKS:
+        rows += (paragraph_scores(pairs, bank)
+                 + document_scores(truth_docs, mandates, panel, bank))
     out = pd.DataFrame(rows, columns=columns(Accuracy))
     return Accuracy.validate(out), coverage
 

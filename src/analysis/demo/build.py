@@ -11,6 +11,11 @@ Output folder layout (``out_dir``, the workflow passes ``results/demo/``)::
 Truth paragraph ``text`` is what a reader sees: words joined by single spaces, line-break
 hyphens removed, real hyphens kept, no footnote markers. ``seq`` counts body paragraphs
 (headings and front matter excluded); ``para_no`` is the printed number ("3.") or null.
+``bank`` is the phrasing bank the paragraph's wording came from: ``tuned`` (the bank the
+codebook was refined on) or ``heldout`` (never used to tune it; share set by the spec's
+``heldout_share``). A document's ``bank`` is the bank of all its paragraphs, ``mixed`` when
+they differ (resolutions draw one bank per document, reports one per paragraph); a report's
+``mandate_bank`` is the bank of the resolution in force at its date.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from analysis.io import write_csv
 MANIFEST_COLUMNS = ["doc_id", "path", "doc_type", "missions", "date", "title", "symbol",
                     "source_url", "sha256"]
 PARAGRAPH_COLUMNS = ["doc_id", "doc_type", "seq", "para_no", "page", *CODE_NAMES,
-                     "operations", "text"]
+                     "bank", "operations", "text"]
 
 
 def truth_record(doc: Document) -> dict:
@@ -54,7 +59,8 @@ def truth_record(doc: Document) -> dict:
         "footnotes": [{"marker": marker, "text": text, "seq": p.seq, "page": p.page}
                       for p in doc.paragraphs for _, (marker, text) in sorted(p.footnotes.items())],
         "paragraphs": [{"seq": p.seq, "para_no": p.para_no, "page": p.page, "text": p.text,
-                        "operations": [doc.operation], **p.codes} for p in doc.paragraphs],
+                        "operations": [doc.operation], **p.codes, "bank": p.bank}
+                       for p in doc.paragraphs],
     }
     return record
 

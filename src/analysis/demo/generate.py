@@ -11,6 +11,13 @@ paragraph has strength ``reference`` and every operative one the strength of its
 ``addressee`` is coded for every operative paragraph; ``quadrant`` is set only for OC
 paragraphs that task the operation (resolutions) or are its OC activity (reports); ``market``
 is set for every OC paragraph, negatives included; ``activity`` is never true in resolutions.
+
+Phrasing banks (:mod:`analysis.demo.phrasings`): each resolution draws ONE bank, each report
+paragraph (and heading, footnote) its own, ``heldout`` with probability ``heldout_share`` of
+the spec, else ``tuned``. The bank draws use their own random stream per document
+(``default_rng([seed, operation index, 3, 1|2, number])``), so they never move the draws of
+the counts (a report's paragraphs, OC activity and negatives are drawn first and do not
+depend on the banks) and a spec with ``heldout_share: 0`` gives the tuned-only corpus.
 """
 
 from __future__ import annotations
@@ -28,6 +35,29 @@ from analysis.demo.plan import OperationPlan, ReportPlan, ResolutionPlan
 # the coding's precedence, and reordering this tuple changes every corpus a seed gives.
 REASON_DRAW_ORDER = ("concern_only", "plan", "negation", "postponed", "other_actor")
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
+
+
+class Banks:
+    """Draws the phrasing bank of each paragraph of one document from its own stream."""
+
+    def __init__(self, spec: dict, op_index: int, kind: int, number: int):
+        # kind 1 = resolution, 2 = report (as in the document's text stream)
+        self.rng = np.random.default_rng([spec["seed"], op_index, 3, kind, number])
+        self.share = float(spec.get("heldout_share", 0.0))
+
+    def __call__(self) -> str:
+        return "heldout" if self.rng.random() < self.share else "tuned"
+
+
+def resolution_bank(spec: dict, op_index: int, number: int) -> str:
+    """The phrasing bank of resolution ``number`` of operation ``op_index``."""
+    return Banks(spec, op_index, 1, number)()
+
+
+def document_bank(paras) -> str:
+    """The bank of all the paragraphs, ``mixed`` when they differ."""
+    banks = {p.bank for p in paras}
+    return banks.pop() if len(banks) == 1 else "mixed"
 
 
 class Fresh:
@@ -62,15 +92,15 @@ def _words(text: str, style: str = "normal") -> list[tuple[str, str]]:
 
 
 # ----------------------------------------------------------------------------- resolutions
-def _preamble(rng, plan, entry, market=None, extra=None, **code) -> tuple:
-    text = fill(entry["text"], rng, plan.op, market, extra, sentence=False)
+def _preamble(rng, plan, entry, market=None, extra=None, bank="tuned", **code) -> tuple:
+    text = fill(entry["text"], rng, plan.op, market, extra, sentence=False, bank=bank)
     words = _words(entry["open"], "italic") + _words(text)
     return words, codes(part="preambular", strength="reference", market=market,
                         oc=market is not None, **code)
 
 
-def _operative(rng, plan, entry, market=None, extra=None, **code) -> tuple:
-    text = fill(entry["text"], rng, plan.op, market, extra, sentence=False)
+def _operative(rng, plan, entry, market=None, extra=None, bank="tuned", **code) -> tuple:
+    text = fill(entry["text"], rng, plan.op, market, extra, sentence=False, bank=bank)
     words = _words(entry["verb"], "italic") + _words(text)
     given = {"part": "operative", "strength": entry.get("strength", "requested"),
              "addressee": entry.get("addressee", "operation"), "market": market,
@@ -81,7 +111,8 @@ def _operative(rng, plan, entry, market=None, extra=None, **code) -> tuple:
 def resolution_document(plan: OperationPlan, res: ResolutionPlan, spec: dict) -> Document:
     """The Document of one resolution, with truth codes per paragraph."""
     rng = np.random.default_rng([spec["seed"], plan.index, 1, res.number])
-    words = phrasings()["resolution"]
+    bank = resolution_bank(spec, plan.index, res.number)
+    words = phrasings(bank)["resolution"]
     pre, ope = words["preamble"], words["operative"]
     extra = {"prev": long_date(res.date - dt.timedelta(days=int(rng.integers(10, 40)))),
              "until": long_date(res.date + dt.timedelta(days=365))}
@@ -95,32 +126,34 @@ def resolution_document(plan: OperationPlan, res: ResolutionPlan, spec: dict) ->
     else:
         mode, pre_oc, others = "none", False, False
 
-    preamble = [_preamble(rng, plan, pre["ordinary"][0], extra=extra)]
+    preamble = [_preamble(rng, plan, pre["ordinary"][0], extra=extra, bank=bank)]
     picks = rng.choice(np.arange(1, len(pre["ordinary"])), size=int(rng.integers(2, 5)),
                        replace=False)
-    preamble += [_preamble(rng, plan, pre["ordinary"][int(k)], extra=extra) for k in picks]
+    preamble += [_preamble(rng, plan, pre["ordinary"][int(k)], extra=extra, bank=bank)
+                 for k in picks]
     if pre_oc:
-        oc_para = _preamble(rng, plan, pick(rng, pre["oc"]), _market(rng, plan), extra)
+        oc_para = _preamble(rng, plan, pick(rng, pre["oc"]), _market(rng, plan), extra, bank)
         preamble.insert(int(rng.integers(1, len(preamble) + 1)), oc_para)
-    preamble.append(_preamble(rng, plan, pick(rng, pre["determining"]), extra=extra))
+    preamble.append(_preamble(rng, plan, pick(rng, pre["determining"]), extra=extra, bank=bank))
 
     first = ope["establish"][0] if res.number == 1 else pick(rng, ope["renew"])
-    operative = [_operative(rng, plan, first, extra=extra)]
+    operative = [_operative(rng, plan, first, extra=extra, bank=bank)]
     tasks = rng.choice(len(ope["tasks"]), size=int(rng.integers(1, 4)), replace=False)
-    middle = [_operative(rng, plan, ope["tasks"][int(k)], extra=extra) for k in tasks]
+    middle = [_operative(rng, plan, ope["tasks"][int(k)], extra=extra, bank=bank)
+              for k in tasks]
     if mode == "explicit":
         for k in rng.choice(len(ope["explicit"]), size=int(rng.integers(1, 3)), replace=False):
             entry = ope["explicit"][int(k)]
-            middle.append(_operative(rng, plan, entry, _market(rng, plan), extra,
+            middle.append(_operative(rng, plan, entry, _market(rng, plan), extra, bank,
                                      quadrant=entry["quadrant"]))
     order = rng.permutation(len(middle))
     operative += [middle[int(k)] for k in order]
     if others:
         for k in rng.choice(len(ope["others"]), size=int(rng.integers(1, 3)), replace=False):
             operative.append(_operative(rng, plan, ope["others"][int(k)], _market(rng, plan),
-                                        extra))
-    operative.append(_operative(rng, plan, ope["closing"][0], extra=extra))
-    operative.append(_operative(rng, plan, ope["seized"][0], extra=extra))
+                                        extra, bank))
+    operative.append(_operative(rng, plan, ope["closing"][0], extra=extra, bank=bank))
+    operative.append(_operative(rng, plan, ope["seized"][0], extra=extra, bank=bank))
 
     number = res.symbol.split("/")[-1]  # "DEMO-2101 (2006)"
     doc = Document(res.doc_id, "resolution", res.symbol, res.date,
@@ -129,10 +162,10 @@ def resolution_document(plan: OperationPlan, res: ResolutionPlan, spec: dict) ->
     seq = 0
     for words_, code in preamble:
         seq += 1
-        doc.blocks.append(Para(seq, None, words_, "preamble", code))
+        doc.blocks.append(Para(seq, None, words_, "preamble", code, bank=bank))
     for k, (words_, code) in enumerate(operative, start=1):
         seq += 1
-        doc.blocks.append(Para(seq, f"{k}.", words_, "operative", code))
+        doc.blocks.append(Para(seq, f"{k}.", words_, "operative", code, bank=bank))
     paras = doc.paragraphs
     doc.meta = {
         "resolution_number": res.number,
@@ -140,6 +173,7 @@ def resolution_document(plan: OperationPlan, res: ResolutionPlan, spec: dict) ->
                                 and p.codes["addressee"] == "operation"
                                 and p.codes["strength"] == "requested" for p in paras),
         "oc_reference": any(p.codes["oc"] for p in paras),
+        "bank": bank,
     }
     assert doc.meta["explicit_mandate"] == res.explicit_mandate
     return doc
@@ -156,7 +190,7 @@ def report_document(plan: OperationPlan, rep: ReportPlan, spec: dict,
                     previous: ReportPlan | None) -> Document:
     """The Document of one progress report, with truth codes per paragraph."""
     rng = np.random.default_rng([spec["seed"], plan.index, 2, rep.number])
-    words, eff = phrasings(), spec["effect"]
+    banks, eff = Banks(spec, plan.index, 2, rep.number), spec["effect"]
     op = plan.op
     n = int(rng.integers(spec["reports"]["paragraphs"][0], spec["reports"]["paragraphs"][1] + 1))
     explicit = rep.mandate.explicit_mandate
@@ -170,46 +204,59 @@ def report_document(plan: OperationPlan, rep: ReportPlan, spec: dict,
              "prev": long_date(previous.date) if previous else long_date(rep.mandate.date),
              "prevsym": previous.symbol if previous else rep.mandate.symbol}
 
-    # section key -> list of (text, codes)
+    # section key -> list of (text, codes, bank)
     sections: dict[str, list] = {k: [] for k in ("introduction", "situation", "security",
                                                  "rights", "stabilization", "support",
                                                  "observations")}
-    intro = pick(rng, words["introduction"]["later" if previous else "first"])
-    sections["introduction"].append((fill(intro, rng, op, None, extra), codes()))
+    bank = banks()
+    intro = pick(rng, phrasings(bank)["introduction"]["later" if previous else "first"])
+    sections["introduction"].append((fill(intro, rng, op, None, extra, bank=bank), codes(),
+                                     bank))
     fresh = Fresh(rng)
     for _ in range(k_act):
         quadrant, market = _quadrant(rng, spec), _market(rng, plan)
-        entry = fresh(quadrant, words["activity"][quadrant])
-        text = fill(entry["text"], rng, op, market, extra)
+        bank = banks()
+        words = phrasings(bank)
+        entry = fresh((bank, quadrant), words["activity"][quadrant])
+        text = fill(entry["text"], rng, op, market, extra, bank=bank)
         if rng.random() < 0.45:  # a second sentence of the same quadrant and engagement
             same = [e for e in words["activity"][quadrant]
                     if e["engagement"] == entry["engagement"]]
-            second = fresh(quadrant, same, exclude=[entry])
+            second = fresh((bank, quadrant), same, exclude=[entry])
             if second is not None:
-                text += " " + fill(second["text"], rng, op, market, extra)
+                text += " " + fill(second["text"], rng, op, market, extra, bank=bank)
         if rng.random() < 0.4:
-            text += " " + fill(fresh("follow_up", words["follow_up"]), rng, op, None, extra)
+            text += " " + fill(fresh((bank, "follow_up"), words["follow_up"]), rng, op, None,
+                               extra, bank=bank)
         where = "security" if quadrant.endswith("consequences") else "stabilization"
         sections[where].append((text, codes(oc=True, activity=True, quadrant=quadrant,
-                                            market=market, engagement=entry["engagement"])))
+                                            market=market, engagement=entry["engagement"]),
+                                bank))
     for _ in range(m_neg):
         reason, market = pick(rng, list(REASON_DRAW_ORDER)), _market(rng, plan)
-        first = fresh(reason, words["negative"][reason])
-        text = fill(first, rng, op, market, extra)
+        bank = banks()
+        templates = phrasings(bank)["negative"][reason]
+        first = fresh((bank, reason), templates)
+        text = fill(first, rng, op, market, extra, bank=bank)
         if rng.random() < 0.35:
-            text += " " + fill(fresh(reason, words["negative"][reason], exclude=[first]), rng,
-                               op, market, extra)
+            text += " " + fill(fresh((bank, reason), templates, exclude=[first]), rng,
+                               op, market, extra, bank=bank)
         where = {"concern_only": "situation", "other_actor": "situation", "plan": "observations",
                  "negation": "security", "postponed": "security"}[reason]
-        sections[where].append((text, codes(oc=True, market=market, negative_reason=reason)))
+        sections[where].append((text, codes(oc=True, market=market, negative_reason=reason),
+                                bank))
     for _ in range(n_ord):
         kind = pick(rng, ["context", "activity", "activity", "support"])
-        text = " ".join(fill(fresh(kind, words["ordinary"][kind]), rng, op, None, extra)
+        bank = banks()
+        templates = phrasings(bank)["ordinary"][kind]
+        text = " ".join(fill(fresh((bank, kind), templates), rng, op, None, extra, bank=bank)
                         for _ in range(int(rng.integers(1, 4))))
         where = {"context": "situation", "activity": "rights", "support": "support"}[kind]
-        sections[where].append((text, codes()))
+        sections[where].append((text, codes(), bank))
+    bank = banks()
     sections["observations"].append(
-        (fill(pick(rng, words["observations"]), rng, op, None, extra), codes()))
+        (fill(pick(rng, phrasings(bank)["observations"]), rng, op, None, extra, bank=bank),
+         codes(), bank))
     for key, items in sections.items():
         if key not in ("introduction", "observations"):
             sections[key] = [items[int(i)] for i in rng.permutation(len(items))]
@@ -225,16 +272,17 @@ def report_document(plan: OperationPlan, rep: ReportPlan, spec: dict,
         parts = [(s, sections[s]) for s in subs if sections[s]] if subs else [(None, sections[key])]
         if not any(items for _, items in parts):
             continue
-        doc.blocks.append(Heading(f"{ROMAN[roman]}.", pick(rng, words["headings"][key]), 1,
-                                  seq + 1))
+        heads = phrasings(banks())["headings"]
+        doc.blocks.append(Heading(f"{ROMAN[roman]}.", pick(rng, heads[key]), 1, seq + 1))
         roman += 1
         for letter, (sub, items) in zip("ABCDEF", parts):
             if sub is not None:
-                doc.blocks.append(Heading(f"{letter}.", pick(rng, words["headings"][sub]), 2,
-                                          seq + 1))
-            for text, code in items:
+                heads = phrasings(banks())["headings"]
+                doc.blocks.append(Heading(f"{letter}.", pick(rng, heads[sub]), 2, seq + 1))
+            for text, code, bank in items:
                 seq += 1
-                doc.blocks.append(Para(seq, f"{seq}.", _words(text), "report", code))
+                doc.blocks.append(Para(seq, f"{seq}.", _words(text), "report", code,
+                                       bank=bank))
 
     paras = doc.paragraphs
     lo, hi = spec["reports"]["footnotes"]
@@ -244,8 +292,9 @@ def report_document(plan: OperationPlan, rep: ReportPlan, spec: dict,
         # markers sit after punctuation when possible ("...seized in 2010.3"), as in UN reports
         ends = [i for i, (w, _) in enumerate(para.words) if i >= 2 and w[-1] in ".,;"]
         at = pick(rng, ends) if ends else len(para.words) - 1
-        para.footnotes[at] = (str(marker), fill(pick(rng, words["footnotes"]), rng, op, None,
-                                                extra))
+        bank = banks()
+        para.footnotes[at] = (str(marker), fill(pick(rng, phrasings(bank)["footnotes"]), rng,
+                                                op, None, extra, bank=bank))
     doc.meta = {
         "report_number": rep.number,
         "explicit_mandate_in_force": explicit,
@@ -253,5 +302,7 @@ def report_document(plan: OperationPlan, rep: ReportPlan, spec: dict,
         "u_operation": round(plan.u, 6),
         "expected_oc_activity": round(lam, 6),
         "oc_activity_paragraphs": sum(p.codes["activity"] for p in paras),
+        "bank": document_bank(paras),
+        "mandate_bank": resolution_bank(spec, plan.index, rep.mandate.number),
     }
     return doc

@@ -41,7 +41,8 @@ class Para:
     ``style`` picks the layout: "report" (hanging number), "preamble" (unnumbered, first-line
     indent, italic opening), "operative" (indented number, italic verb).
     ``footnotes`` maps a word index to (marker, footnote text); the marker is printed glued to
-    the end of that word and is not part of the truth text.
+    the end of that word and is not part of the truth text. ``bank``: the phrasing bank the
+    paragraph's wording came from (``tuned`` | ``heldout``, :mod:`analysis.demo.phrasings`).
     """
 
     seq: int
@@ -51,6 +52,7 @@ class Para:
     codes: dict
     footnotes: dict[int, tuple[str, str]] = field(default_factory=dict)
     page: int | None = None
+    bank: str = "tuned"
 
     @property
     def text(self) -> str:

@@ -23,6 +23,7 @@ SCHEMA_PATH = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "de
 
 DEFAULTS = {
     "open_end_year": 2024,
+    "heldout_share": 0.0,  # tuned phrasing bank only (specs written before the held-out bank)
     "quadrant_weights": {
         "direct_consequences": 0.3,
         "direct_drivers": 0.15,

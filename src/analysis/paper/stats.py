@@ -348,11 +348,56 @@ def simulation_numbers(num: Numbers, sim: pd.DataFrame | None, *, file: str) -> 
     return pd.DataFrame(rows, columns=SIM_HEADER)
 
 
+# Headline variables of the accuracy by phrasing bank: (level, doc_type, variable).
+ACC_HEADLINE = (("paragraph", "resolution", "part"), ("paragraph", "resolution", "strength"),
+                ("paragraph", "resolution", "addressee"), ("paragraph", "resolution", "oc"),
+                ("paragraph", "resolution", "explicit_mandate"),
+                ("paragraph", "report", "oc"), ("paragraph", "report", "activity"),
+                ("paragraph", "report", "quadrant"), ("paragraph", "report", "market"),
+                ("document", "resolution", "explicit_mandate"),
+                ("document", "resolution", "oc_reference"))
+ACC_BANKS = ("tuned", "heldout")
+
+
+def _bank_accuracy(num: Numbers, acc: pd.DataFrame | None, file: str) -> None:
+    """Keys of the accuracy per phrasing bank (rows ``bank`` tuned | heldout, label empty):
+    ``acc_<bank>__<level>__<doc_type>__<variable>__f1`` and ``__support`` for the
+    :data:`ACC_HEADLINE` variables, ``acc_<bank>_min_f1`` (and ``__variable``) over them, and
+    ``has_bank_accuracy`` (both banks have rows). Empty (n/a) when the table has no such rows.
+    """
+    rows = {}
+    if acc is not None and "bank" in acc.columns:
+        whole = acc[(acc["label"] == "") & acc["bank"].isin(ACC_BANKS)].reset_index(drop=True)
+        f1, support = numeric(whole, "f1", file), numeric(whole, "support", file)
+        for i, r in whole.iterrows():
+            rows[(r["bank"], r["level"], r["doc_type"], r["variable"])] = (
+                clean(f1.iloc[i]), clean(support.iloc[i]))
+    num.flag("has_bank_accuracy", all(any(k[0] == b for k in rows) for b in ACC_BANKS), file,
+             "rows with bank == tuned and rows with bank == heldout exist")
+    for bank in ACC_BANKS:
+        worst = None
+        for level, doc_type, variable in ACC_HEADLINE:
+            key = f"acc_{bank}__{level}__{doc_type}__{variable}"
+            how = (f"row bank == {bank}, level == {level}, doc_type == {doc_type}, variable == "
+                   f"{variable}, label empty (micro average over labels)")
+            f1, support = rows.get((bank, level, doc_type, variable), (None, None))
+            num.ratio(f"{key}__f1", f1, file, how, digits=3)
+            num.count(f"{key}__support", support, file, how)
+            if f1 is not None and (worst is None or f1 < worst[0]):
+                worst = (f1, f"{variable.replace('_', ' ')} ({doc_type}s)")
+        num.ratio(f"acc_{bank}_min_f1", worst[0] if worst else None, file,
+                  f"lowest F1 over the headline variables, rows bank == {bank}", digits=3)
+        num.add(f"acc_{bank}_min_f1__variable", worst[1] if worst else None, None, file,
+                f"headline variable with the lowest F1, rows bank == {bank}")
+
+
 def accuracy_numbers(num: Numbers, acc: pd.DataFrame | None, *, file: str) -> pd.DataFrame:
     """Automated coding vs the demo ground truth: one row per variable (micro average).
 
     Keys ``has_accuracy`` and ``acc__<level>__<doc_type>__<variable>__<metric>`` (metric:
-    precision, recall, f1, support); ``acc_min_f1`` and ``acc_min_f1__variable``.
+    precision, recall, f1, support); ``acc_min_f1`` and ``acc_min_f1__variable``: all from
+    the rows with ``bank == all`` (every row of a table without the column). The keys of the
+    phrasing banks: :func:`_bank_accuracy`.
     """
     empty = pd.DataFrame(columns=["Level", "Documents", "Variable", "Precision", "Recall",
                                   "F1", "Support"])
@@ -362,6 +407,9 @@ def accuracy_numbers(num: Numbers, acc: pd.DataFrame | None, *, file: str) -> pd
         return empty
     require(acc, ["level", "doc_type", "variable", "label", "precision", "recall", "f1",
                   "support"], file, "analysis.coding.accuracy")
+    _bank_accuracy(num, acc, file)
+    if "bank" in acc.columns:
+        acc = acc[acc["bank"] == "all"]
     whole = acc[acc["label"] == ""].reset_index(drop=True)
     metrics = {m: numeric(whole, m, file) for m in ("precision", "recall", "f1", "support")}
     rows, worst = [], None

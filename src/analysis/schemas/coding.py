@@ -219,12 +219,16 @@ class StudyOperations(_Strict):
 class Accuracy(_Strict):
     """``coding_accuracy.csv``: automated coding against the demo ground truth.
 
-    ``level``: paragraph | document; ``label`` empty for the variable as a whole (micro
-    average over its labels), else one label; ``support``: truth positives.
+    ``level``: paragraph | document; ``bank``: the paragraphs and documents scored, ``all``
+    or only those worded from one phrasing bank of the demo generator (``tuned``: the bank
+    the codebook was refined on; ``heldout``: never used to tune it); ``label`` empty for
+    the variable as a whole (micro average over its labels), else one label; ``support``:
+    truth positives.
     """
 
     level: Series[str] = pa.Field(isin=["paragraph", "document"])
     doc_type: Series[str]
+    bank: Series[str] = pa.Field(isin=["all", "tuned", "heldout"])
     variable: Series[str]
     label: Series[str]
     precision: Series[float] = pa.Field(nullable=True, ge=0, le=1)

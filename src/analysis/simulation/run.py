@@ -1,7 +1,8 @@
 """Simulation check: does the whole pipeline recover a known mandate effect?
 
 Each replicate generates a SYNTHETIC demo corpus (:func:`analysis.demo.build_corpus`) from
-the demo spec with its own ``seed`` and a chosen true ``effect.rate_ratio``, then runs the
+the demo spec with its own ``seed``, a chosen true ``effect.rate_ratio`` and
+``heldout_share: 1`` (:data:`REPLICATE_HELDOUT_SHARE`), then runs the
 pipeline in this process through the functions the stages' command lines call
 (:func:`coded_panel`): corpus check (:func:`analysis.corpus.check.check_corpus`) ->
 extraction of every PDF, joined into one paragraph table
@@ -12,6 +13,13 @@ extraction of every PDF, joined into one paragraph table
 operation, and the wild cluster score bootstrap of the mandate term). The same model is
 also fitted to the panel of the TRUE codes (the *oracle*: the generator's truth files, no
 extraction or coding), so the difference between the two shows what coding error costs.
+
+Held-out wording: every replicate corpus is worded from the demo generator's HELD-OUT
+phrasing bank only (``src/analysis/demo/phrasings_heldout.yaml``, written independently and
+never used to tune the codebook), whatever the spec's own ``heldout_share``. So the check
+measures the pipeline on phrasings the codebook was not tuned on, not on the wording it was
+refined against. The counts of the corpus (reports, paragraphs, true OC activity) do not
+depend on the bank, so the oracle is the same as with the tuned wording.
 
 Scenarios: ``effect`` (the spec's own rate ratio) and ``null`` (rate ratio 1). Replicate
 seeds come from ``base_seed`` only (:func:`replicate_seeds`); both scenarios use the same
@@ -70,6 +78,8 @@ import yaml
 from analysis.io import write_csv
 
 SCENARIOS = ("effect", "null")
+# Replicate corpora are worded from the held-out phrasing bank only (see the module doc).
+REPLICATE_HELDOUT_SHARE = 1.0
 ALPHA = 0.05
 FIT_COLUMNS = ["estimate", "conf_low", "conf_high", "estimate_exp", "conf_low_exp",
                "conf_high_exp", "p_value", "status", "reason", "n", "n_clusters"]
@@ -117,17 +127,28 @@ def scenario_rate_ratios(spec_path: str | Path) -> dict[str, float]:
     return {"effect": float(spec["effect"]["rate_ratio"]), "null": 1.0}
 
 
-def write_replicate_spec(spec_path: str | Path, out_path: str | Path, *, seed: int,
-                         rate_ratio: float) -> Path:
-    """Copy the spec YAML to ``out_path`` with ``seed`` and ``effect.rate_ratio`` replaced."""
-    with open(spec_path, encoding="utf-8") as fh:
-        spec = yaml.safe_load(fh)
+def replicate_settings(spec: dict, *, seed: int, rate_ratio: float) -> dict:
+    """``spec`` with the replicate's ``seed``, ``effect.rate_ratio`` and the held-out
+    phrasing bank only (``heldout_share`` = :data:`REPLICATE_HELDOUT_SHARE`); changed in
+    place and returned."""
     spec["seed"] = int(seed)
     spec["effect"]["rate_ratio"] = float(rate_ratio)
+    spec["heldout_share"] = REPLICATE_HELDOUT_SHARE
+    return spec
+
+
+def write_replicate_spec(spec_path: str | Path, out_path: str | Path, *, seed: int,
+                         rate_ratio: float) -> Path:
+    """Copy the spec YAML to ``out_path`` with ``seed`` and ``effect.rate_ratio`` replaced
+    and ``heldout_share`` set to 1 (:func:`replicate_settings`)."""
+    with open(spec_path, encoding="utf-8") as fh:
+        spec = yaml.safe_load(fh)
+    replicate_settings(spec, seed=seed, rate_ratio=rate_ratio)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    header = (f"# Simulation replicate: {Path(spec_path).name} with seed {seed} and true "
-              f"rate ratio {rate_ratio:g} (written by analysis.simulation.run)\n")
+    header = (f"# Simulation replicate: {Path(spec_path).name} with seed {seed}, true "
+              f"rate ratio {rate_ratio:g} and the held-out phrasing bank only "
+              f"(written by analysis.simulation.run)\n")
     with open(out, "w", encoding="utf-8", newline="") as fh:
         fh.write(header + yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))
     return out
@@ -209,15 +230,15 @@ def oracle_panel(spec_path: str | Path, missions_path: str | Path, *, seed: int,
     """The truth panel of a replicate, generated in memory without rendering any PDF.
 
     Same rows as :func:`truth_panel` on the corpus that :func:`analysis.demo.build_corpus`
-    builds from the spec with ``seed`` and ``effect.rate_ratio`` replaced (the generator
-    draws the codes before rendering), about 15 times faster.
+    builds from the spec with ``seed`` and ``effect.rate_ratio`` replaced and the held-out
+    bank only (:func:`replicate_settings`; the generator draws the codes before rendering),
+    about 15 times faster.
     """
     from analysis.demo.generate import report_document
     from analysis.demo.plan import plan_corpus
     from analysis.demo.spec import load_operations, load_spec
 
-    spec = load_spec(spec_path)
-    spec["seed"], spec["effect"]["rate_ratio"] = int(seed), float(rate_ratio)
+    spec = replicate_settings(load_spec(spec_path), seed=seed, rate_ratio=rate_ratio)
     rows = []
     for plan in plan_corpus(load_operations(missions_path, spec, spec_path), spec):
         previous = None
