@@ -135,6 +135,7 @@ def test_paragraph_without_oc_is_not_coded(book):
         "engagement": None,
         "negative_reason": None,
         "operations": [],
+        "carried": [],
         "evidence": {"oc": [], "markets": {}},
     }
 

@@ -51,6 +51,11 @@ above):
   (else before it; else consequences).
 - ``next_sentence_context``: a sentence with no OC word takes the OC of the next sentence
   as well as of the previous one.
+- ``running_text_context``: an unnumbered paragraph (news, web pages: running text) with no
+  OC word takes the OC, and the markets, of the unnumbered paragraph before or after it in
+  the same document, and (with ``act_owner``) one whose first sentences name no actor
+  continues the actor of the paragraph before (:func:`code_reports`); numbered paragraphs
+  stand alone.
 
 ``reported_mandate`` cues (news-form mandate language, "the Council authorized the mission
 to ...") in a sentence that names a ``mandate_authority`` make a clause a mandate, never
@@ -197,15 +202,28 @@ def _code_clause(book: Codebook, text: str, lo: int, hi: int, oc_here: bool,
 
 
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
-_TO = re.compile(r"\bto\s+$", re.IGNORECASE)
+# First word of an act cue that is a past participle (a passive needs one).
+_PARTICIPLE = re.compile(r"(?:\w+(?:ed|en)|caught|held|led|set|built|put|run|made|done|brought|"
+                         r"sent|kept|found|shut|begun|taught|sought|fought|won|hit)$", re.IGNORECASE)
+_TO = re.compile(r"\b(?:to|for)\s+$", re.IGNORECASE)
+
+
+def _in_proper_name(text: str, span: Span) -> bool:
+    """A capitalised word inside a sentence: part of a name ("Border Assistance Mission")."""
+    if not span.text[:1].isupper() or span.text.isupper():
+        return False
+    before = text[:span.start].rstrip(" \t\"'\u201c\u2018(")
+    return bool(before) and before[-1] not in ".!?:;\n"
 
 
 def _acts(book: Codebook, text: str, lo: int, hi: int, names: list[Span] = ()) -> list[_Act]:
     """Act cues of a clause (mode, light and engagement cues), overlapping cues merged.
 
-    Cues inside a name ("Assistance" in "UN Assistance Mission") are not acts, nor is an
-    infinitive ("in Darfur to assist its people") unless an act cue governs it ("helped to
-    train", "continued to support")."""
+    Cues inside a name ("Assistance" in "UN Assistance Mission", or any capitalised cue
+    inside a sentence: "the Serious Crime Support Unit") or a compound word ("UN-supported",
+    "shoulder-launched") are not acts, nor is a purpose ("in
+    Darfur to assist its people", "a mission for building capacity") unless an act cue
+    governs it ("helped to train", "continued to support")."""
     found: dict[tuple[int, int], set] = {}
     for kind, cues in (("direct", book.mode.get("direct", ())),
                        ("indirect", book.mode.get("indirect", ())),
@@ -228,7 +246,9 @@ def _acts(book: Codebook, text: str, lo: int, hi: int, names: list[Span] = ()) -
             # is read as the longer phrase
             continue
         merged.append(act)
-    merged = [a for a in merged if not any(n.start <= a.span.start < n.end for n in names)]
+    merged = [a for a in merged if not any(n.start <= a.span.start < n.end for n in names)
+              and not _in_proper_name(text, a.span)
+              and text[max(0, a.span.start - 1):a.span.start] != "-"]  # "shoulder-launched"
     ends = {a.span.end for a in merged}
     out = []
     for act in merged:
@@ -267,11 +287,14 @@ def _owner(text: str, act: _Act, refs: list[_Ref], turns: list[Span], lo: int,
     agent = []
     if by:
         agent = [r for r in refs if by.end() <= r.span.start < by.end() + _PASSIVE_REACH][:1]
-    # A passive ("was arrested", "the heroin seized in ...") has its agent after "by" or
-    # none: its subject is what was acted on, not who acted.
-    reduced = act.span.text.endswith("ed") and any(
+    # A passive ("was arrested", "the heroin seized in ...", "a north held by rebels") has
+    # its agent after "by" or none: its subject is what was acted on, not who acted.
+    first_word = act.span.text.split()[0] if act.span.text.split() else ""
+    participle = bool(_PARTICIPLE.fullmatch(first_word))
+    reduced = participle and any(
         g.end <= act.span.start and text[g.end:act.span.start].strip() == "" for g in goods)
-    if _PASSIVE.search(text, max(lo, act.span.start - 40), act.span.start) or reduced:
+    if participle and (by or reduced or _PASSIVE.search(
+            text, max(lo, act.span.start - 40), act.span.start)):
         return agent
     before = [t.end for t in turns if t.end <= act.span.start]
     boundary = max([lo, *before])
@@ -284,8 +307,10 @@ def _owner(text: str, act: _Act, refs: list[_Ref], turns: list[Span], lo: int,
         speaker = pick([r for r in refs if lo <= r.span.start < boundary])
         if speaker:
             return speaker
+    # the agent of the clause's passive: "training ... has been set in motion by the Mission"
     later = [r for r in refs if act.span.end <= r.span.start < clause_hi
-             and not r.other and not r.support]
+             and not r.other and not r.support
+             and re.search(r"\bby\s+(?:the\s+)?$", text[max(lo, r.span.start - 12):r.span.start])]
     return later[:1] or carried
 
 
@@ -353,6 +378,12 @@ def _code_owned_clause(book: Codebook, text: str, lo: int, hi: int, oc_here: boo
         if reason in negatives and allowed[reason]:
             out["reason"], out["negatives"] = reason, negatives[reason]
             return out
+    # "conducted", "held", "began" alone say nothing of OC work: with only such light verbs
+    # the clause must name the work (a target cue: patrols, raids, campaigns)
+    if op_acts and not targets and all(a.kinds <= {"light"} for a, _ in op_acts):
+        op_acts = []
+        support = False
+        out["ops"], out["acts"] = [], []
     if op_acts or support:
         out["activity"] = True
         chosen = op_acts or other_acts
@@ -387,18 +418,27 @@ def _clause_quadrant(book: Codebook, text: str, clause: dict) -> dict[str, list[
 
 
 def code_activity_paragraph(text: str, codebook: Codebook, operations_mentioned=None,
-                            doc_operations: Iterable[str] = ()) -> dict:
+                            doc_operations: Iterable[str] = (),
+                            context_markets: list[str] | None = None,
+                            carried_ops: list[str] | None = None) -> dict:
     """Code one report paragraph.
 
     ``operations_mentioned``: mentions supplied by the caller (gazetteer objects or dicts with
     ``operation``/``start``/``end``/``matched``/``how``, or plain strings to search);
     ``None`` means search the ``doc_operations`` acronyms/names. Mentions of operations
     outside ``doc_operations`` (when given) do not count as the operation acting.
+    ``context_markets``: for a paragraph with no OC word, the markets (possibly none) of the
+    neighbouring running-text paragraphs that name OC (``running_text_context``); None when
+    there is no such neighbour. ``carried_ops``: the operations acting at the end of the
+    running-text paragraph before (``act_owner``: a paragraph whose first sentences name
+    no actor continues that actor, as a sentence continues the one before).
 
     Returns ``oc``, ``activity``, ``quadrants`` (list), ``markets`` (list), ``engagement``
     (or None), ``negative_reason`` (or None), ``operations`` (the operations credited with
-    the activity; empty when its actor names no known operation) and ``evidence`` (spans
-    per coded value; ``evidence["operations"]`` the scope and quadrants of each operation).
+    the activity; empty when its actor names no known operation), ``carried`` (the
+    operations acting at the paragraph's end, for the next running-text paragraph) and
+    ``evidence`` (spans per coded value; ``evidence["operations"]`` the scope and quadrants
+    of each operation).
     """
     text = "" if text is None else str(text)
     book = codebook
@@ -408,13 +448,23 @@ def code_activity_paragraph(text: str, codebook: Codebook, operations_mentioned=
     oc_spans, markets = oc_content(book, text)
     out = {"oc": bool(oc_spans), "activity": False, "quadrants": [], "markets": list(markets),
            "engagement": None, "negative_reason": None, "operations": []}
+    carry_out = list(carried_ops or [])
     evidence: dict = {"oc": spans_json(oc_spans),
                       "markets": {m: spans_json(s) for m, s in markets.items()}}
-    if not oc_spans:
-        out["evidence"] = evidence
-        return out
+    borrowed = not oc_spans and context_markets is not None
     owned_rule = book.rule("act_owner")
     refs = _refs(book, text, op_refs) if owned_rule else []
+    if owned_rule:  # the actor this paragraph leaves to the next one
+        named = [r for r in refs if not r.other and not r.support]
+        if named or any(r.other for r in refs):
+            carry_out = list(dict.fromkeys(op for r in named[-1:] for op in r.ops))
+    out["carried"] = carry_out
+    if not oc_spans and not borrowed:
+        out["evidence"] = evidence
+        return out
+    if borrowed:  # OC named in the running text around this paragraph
+        out["oc"], out["markets"] = True, list(context_markets)
+        evidence["context_markets"] = list(context_markets)
     sentences = sentence_bounds(text)
     sent_oc = [any(lo <= s.start < hi for s in oc_spans) for lo, hi in sentences]
     if owned_rule:  # a sentence about a mandate or a plan gives no OC context to another
@@ -423,14 +473,15 @@ def code_activity_paragraph(text: str, codebook: Codebook, operations_mentioned=
                     for oc, (lo, hi) in zip(sent_oc, sentences, strict=True)]
     else:
         sent_ctx = sent_oc
-    clauses, actor, support, carried = [], [], False, []
+    clauses, actor, support = [], [], False
+    carried = [_Ref(Span(0, 0, ""), tuple(carried_ops))] if carried_ops else []
     for i, (lo, hi) in enumerate(sentences):
         own = [(span, ops) for span, ops in op_refs if lo <= span.start < hi]
         named_other = find_spans(book.negative["other_actor"], text, lo, hi)
         # A sentence naming no actor continues the previous sentence's actor.
         if own or named_other:
             actor, support = own, _supporting(book, text, [span for span, _ in own])
-        context = (i > 0 and sent_ctx[i - 1]) or (
+        context = borrowed or (i > 0 and sent_ctx[i - 1]) or (
             book.rule("next_sentence_context") and i + 1 < len(sentences) and sent_ctx[i + 1])
         sentence_owners: list[_Ref] = []
         for c_lo, c_hi in _clauses(text, lo, hi):
@@ -455,6 +506,8 @@ def code_activity_paragraph(text: str, codebook: Codebook, operations_mentioned=
                 carried = sentence_owners
             elif named:
                 carried = [r for r in named if not r.support]
+        ops_carried = [op for r in carried if not r.other and not r.support for op in r.ops]
+        out["carried"] = list(dict.fromkeys(ops_carried))
     active = [c for c in clauses if c["activity"]]
     if active:
         _set_activity(book, text, out, evidence, active)
@@ -519,6 +572,38 @@ CODED_COLUMNS = ["oc", "activity", "quadrants", "markets", "engagement", "negati
                  "credited", "evidence", "codebook"]
 
 
+def _unnumbered(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value)) or not str(
+        value).strip()
+
+
+def _running_text_context(paragraphs_df: pd.DataFrame, codebook: Codebook) -> list:
+    """Per paragraph: the markets of the OC named in the unnumbered paragraphs right before
+    and after it (same document), when it is unnumbered and names no OC itself and the
+    codebook's ``running_text_context`` rule is on; else None.
+
+    Numbered paragraphs (reports, resolutions) are self-contained units by drafting
+    convention; unnumbered ones (news, web pages) are running text that names its topic once.
+    """
+    n = len(paragraphs_df)
+    if not codebook.rule("running_text_context") or n == 0:
+        return [None] * n
+    texts = ["" if pd.isna(t) else str(t) for t in paragraphs_df["text"]]
+    docs = list(paragraphs_df["doc_id"]) if "doc_id" in paragraphs_df.columns else [None] * n
+    numbers = (list(paragraphs_df["para_no"]) if "para_no" in paragraphs_df.columns
+               else [None] * n)
+    found = [oc_content(codebook, t) for t in texts]
+    out: list = [None] * n
+    for i in range(n):
+        if not _unnumbered(numbers[i]) or found[i][0]:
+            continue
+        near = [j for j in (i - 1, i + 1) if 0 <= j < n and docs[j] == docs[i]
+                and _unnumbered(numbers[j]) and found[j][0]]
+        if near:
+            out[i] = list(dict.fromkeys(m for j in near for m in found[j][1]))
+    return out
+
+
 def code_reports(paragraphs_df: pd.DataFrame, codebook: Codebook,
                  doc_operations: Iterable[str] | Mapping = (),
                  find_mentions: Callable[[str, Mapping], list] | None = None) -> pd.DataFrame:
@@ -535,7 +620,10 @@ def code_reports(paragraphs_df: pd.DataFrame, codebook: Codebook,
     if "text" not in paragraphs_df.columns:
         raise ValueError("paragraph table has no 'text' column; expected the extract output")
     coded = []
-    for _, row in paragraphs_df.iterrows():
+    contexts = _running_text_context(paragraphs_df, codebook)
+    running = codebook.rule("running_text_context") and codebook.rule("act_owner")
+    previous = (None, None)  # (doc_id, operations acting at the end) of a running paragraph
+    for i, (_, row) in enumerate(paragraphs_df.iterrows()):
         doc_id = row.get("doc_id")
         if isinstance(doc_operations, Mapping):
             ops = list(doc_operations.get(doc_id, ()))
@@ -543,7 +631,11 @@ def code_reports(paragraphs_df: pd.DataFrame, codebook: Codebook,
             ops = list(doc_operations or ())
         text = "" if pd.isna(row["text"]) else str(row["text"])
         mentions = find_mentions(text, row) if find_mentions else None
-        coded.append(code_activity_paragraph(text, codebook, mentions, ops))
+        unnumbered = running and _unnumbered(row.get("para_no"))
+        carried = previous[1] if unnumbered and previous[0] == doc_id else None
+        result = code_activity_paragraph(text, codebook, mentions, ops, contexts[i], carried)
+        previous = (doc_id, result.pop("carried", None)) if unnumbered else (None, None)
+        coded.append(result)
     out = paragraphs_df.reset_index(drop=True).copy()
     out["oc"] = [c["oc"] for c in coded]
     out["activity"] = [c["activity"] for c in coded]

@@ -198,6 +198,8 @@ def _content_values(row, ev: dict, scope=None) -> list[tuple]:
         spans = spans if scope is None else _in_scope(spans, scope)
         if spans:
             out += _rows("market", market, spans)
+    for market in ev.get("context_markets", []):  # named in the running text around it
+        out += _rows("market", market, None)
     return out
 
 
