@@ -408,10 +408,33 @@ def project_gaz():
 
 def test_seed_paper_names_every_legend_operation(project_gaz):
     text = seed_text()
-    acronyms = set(load_missions(REPO / "raw" / "missions.csv")["acronym"])
+    acronyms = {entry.acronym for entry in find_legend_entries(text)}
     assert len(acronyms) == 38
+    assert acronyms <= set(load_missions(REPO / "raw" / "missions.csv")["acronym"])
     got = {m.operation for m in project_gaz.find_operations(text, doc_date=2018)}
     assert acronyms <= got, sorted(acronyms - got)
+
+
+def test_project_table_reads_the_names_of_operations_beyond_the_legend(project_gaz):
+    def ops(text: str, year: int | None = None) -> list[tuple[str, str]]:
+        return [(m.matched, m.operation) for m in project_gaz.find_operations(text, doc_date=year)]
+
+    # the longest name wins, so short forms do not swallow the operations they open
+    assert ops("EUNAVFOR MED IRINI boarded a ship; EUNAVFOR Med rescued migrants.") == [
+        ("EUNAVFOR MED IRINI", "EUNAVFOR Med Irini"), ("EUNAVFOR Med", "EUNAVFOR Med Sophia")]
+    assert ops("EU NAVFOR warships and EU NAVFOR Med patrols.") == [
+        ("EU NAVFOR", "EUNAVFOR Atalanta"), ("EU NAVFOR Med", "EUNAVFOR Med Sophia")]
+    assert ops("EUBAM Libya and EUBAM staff; EUFOR and SFOR.") == [
+        ("EUBAM Libya", "EUBAM Libya"), ("EUBAM", "EUBAM Moldova-Ukraine"),
+        ("EUFOR", "EUFOR Althea"), ("SFOR", "SFOR")]
+    assert ops("EUCAP NESTOR trained coastguards; EUCAP Sahel Niger advised.") == [
+        ("EUCAP NESTOR", "EUCAP Somalia"), ("EUCAP Sahel Niger", "EUCAP Sahel Niger")]
+    assert ops("the African Union\u2013United Nations Hybrid Operation in Darfur") == [
+        ("African Union\u2013United Nations Hybrid Operation in Darfur", "UNAMID")]
+    # South Sudan is a host of its own, so its name is not read as Sudan
+    assert ops("The peacekeeping mission in South Sudan grew.", 2015) == [
+        ("South Sudan", "UNMISS")]
+    assert ops("The peacekeeping mission in Sudan grew.", 2015) == [("Sudan", "UNAMID")]
 
 
 def test_seed_paper_body_names_operations_outside_the_legend(project_gaz):

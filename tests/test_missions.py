@@ -70,26 +70,84 @@ def missions():
     return load_missions(TABLE)
 
 
+LEGEND_NOTE = "van der Lijn 2018, fig. 2 legend"
+
+
 def test_shipped_table_validates(missions):
-    assert len(missions) == 38
     assert list(missions.columns) == list(COLUMNS)
     assert str(missions["start_year"].dtype) == "Int64"
+    # the 38 operations of the seed paper's Figure 2, plus operations real documents name
+    assert (missions["source"].str.contains(LEGEND_NOTE, regex=False)).sum() == 38
+    assert len(missions) > 38
 
 
-def test_shipped_table_has_exactly_the_legend_operations(missions):
+def test_shipped_table_has_every_legend_operation(missions):
     pairs = legend_pairs()
     assert len(pairs) == 38
-    assert sorted(missions["acronym"]) == sorted(pairs)
+    assert set(pairs) <= set(missions["acronym"])
     names = dict(zip(missions["acronym"], missions["name"], strict=True))
-    assert names == pairs  # the name column is the legend's name
+    assert {a: names[a] for a in pairs} == pairs  # the name column is the legend's name
+    # exactly the legend's rows say their name comes from the legend
+    cites_legend = missions["source"].str.contains(LEGEND_NOTE, regex=False)
+    assert set(missions.loc[cites_legend, "acronym"]) == set(pairs)
 
 
 def test_shipped_table_is_sorted_and_plain(missions):
     raw = TABLE.read_bytes()
     assert b"\r\n" not in raw
     assert list(missions["acronym"]) == sorted(missions["acronym"])
-    # every fact row names a source and says where the operation name comes from
-    assert missions["source"].str.contains("van der Lijn 2018").all()
+
+
+def test_every_row_names_its_source(missions):
+    assert (missions["source"].str.strip() != "").all()
+    # rows beyond the legend name the public page(s) where their facts were confirmed
+    beyond = missions[~missions["source"].str.contains(LEGEND_NOTE, regex=False)]
+    assert len(beyond) > 0
+    for acronym, source in zip(beyond["acronym"], beyond["source"], strict=True):
+        assert "http" in source, f"{acronym}: source names no page"
+
+
+# Aliases real documents use for operations beyond the legend (and one legend operation).
+NEW_ALIASES = {
+    "UNAMID": ["African Union-United Nations Hybrid Operation in Darfur", "MINUAD",
+               "United Nations-African Union Mission in Darfur"],
+    "UNSMIL": ["United Nations Support Mission in Libya", "UN Support Mission for Libya"],
+    "EUNAVFOR Atalanta": ["Operation Atalanta", "EU NAVFOR Somalia", "EU NAVFOR Atalanta",
+                          "EU NAVFOR"],
+    "EUNAVFOR Med Sophia": ["Operation Sophia", "EUNAVFOR MED", "EUNAVFOR Med Operation Sophia"],
+    "EUNAVFOR Med Irini": ["Operation Irini", "EUNAVFOR MED IRINI", "EU NAVFOR Med Irini"],
+    "EUBAM Moldova-Ukraine": ["EUBAM", "EU Border Assistance Mission to Moldova and Ukraine"],
+    "OSCE Mission to Serbia": ["OSCE Mission to Serbia and Montenegro",
+                               "OSCE Mission to the Federal Republic of Yugoslavia"],
+    "MNJTF": ["Multinational Joint Task Force", "Multi-National Joint Task Force"],
+    "EUCAP Somalia": ["EUCAP Nestor", "EUCAP NESTOR", "EU Capacity Building Mission in Somalia"],
+    "EUTM Mali": ["EU Training Mission in Mali", "EUTM-Mali"],
+    "UNMISS": ["UN Mission in South Sudan", "United Nations Mission in the Republic of South Sudan"],
+    "EUFOR Althea": ["EUFOR", "Operation Althea"],
+}
+
+
+def test_new_aliases_resolve_to_one_operation(missions):
+    index = alias_index(missions)
+    for acronym, aliases in NEW_ALIASES.items():
+        for alias in aliases:
+            assert index.get(alias_key(alias)) == acronym, alias
+    assert hosts_of(missions, "Operation Sophia") == ["LBY"]
+    assert hosts_of(missions, "MNJTF") == ["CMR", "NER", "NGA", "TCD"]
+
+
+def test_operations_beyond_the_legend_by_country_and_year(missions):
+    assert operations_in(missions, "LBY", 2016) == ["EUBAM Libya", "EUNAVFOR Med Sophia", "UNSMIL"]
+    assert operations_in(missions, "LBY", 2021) == ["EUBAM Libya", "EUNAVFOR Med Irini", "UNSMIL"]
+    assert operations_in(missions, "SDN", 2010) == ["UNAMID"]
+    assert operations_in(missions, "SDN", 2021) == []  # mandate ended 31 December 2020
+    assert operations_in(missions, "SSD", 2015) == ["UNMISS"]
+    assert operations_in(missions, "SOM", 2010) == ["AMISOM", "EUNAVFOR Atalanta"]
+    assert "EUCAP Somalia" in operations_in(missions, "SOM", 2013)  # as EUCAP Nestor
+    assert operations_in(missions, "MDA", 2006) == operations_in(missions, "UKR", 2006) == [
+        "EUBAM Moldova-Ukraine"]
+    assert operations_in(missions, "SRB", 2001) == ["OSCE Mission to Serbia"]
+    assert "EUTM Mali" not in operations_in(missions, "MLI", 2025)  # ended May 2024
 
 
 def test_known_facts(missions):
@@ -149,7 +207,7 @@ def test_user_added_operation_is_accepted(tmp_path):
         )
     )
     df = load_missions(write_table(tmp_path / "missions.csv", rows))
-    assert len(df) == 39
+    assert len(df) == len(rows) and df["acronym"].iloc[-1] == "BINUH"
     assert operations_in(df, "HTI", 2020) == ["BINUH"]
 
 

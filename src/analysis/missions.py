@@ -1,7 +1,9 @@
 """Operations reference table: load, validate and query ``raw/missions.csv``.
 
 The table lists the peace operations the project studies (the 38 of the seed paper's
-Figure 2 legend, plus any a user adds), one row per operation, with facts and their source.
+Figure 2 legend, other operations real documents about organized crime name, plus any a
+user adds), one row per operation, with facts and their source (for rows beyond the
+legend, the public pages that confirm them).
 Columns, vocabularies and the meaning of each value are documented in
 :mod:`analysis.schemas.missions` (regions: Americas, Asia and Oceania, Europe, Middle East
 and North Africa, Sub-Saharan Africa; Kosovo is host code ``XKX``).
