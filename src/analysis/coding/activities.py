@@ -39,13 +39,14 @@ work whose actor names no known operation is credited to nobody (``operations`` 
 above):
 
 - ``act_owner``: each act verb belongs to an actor: the actors named between the last
-  ``actor_turns`` word ("said", "commended") or the clause start and the verb (the operation
+  ``actor_turns`` word ("said", "commended") or the sentence start and the verb (the operation
   when any of them is the operation, not in a support role), else the actor after "by" in
   a passive, else the speaker before the turn word, else the actor carried from the
   sentence before. An act phrase followed by "by" and the operation ("assisted by UN
   police") marks the support role, not an act. Acts of other actors count for the
   operation (as indirect work) only where it is named in a support role.
-- ``one_quadrant_per_clause``: the clause's mode is that of the operation's first direct
+- ``one_quadrant_per_clause``: (with ``act_owner`` a clause also ends at ", and" before a
+  named actor) the clause's mode is that of the operation's first direct
   or indirect act cue (``light`` verbs alone: direct; another actor's work supported by the
   operation: indirect), its target that of the nearest target cue at or after that cue
   (else before it; else consequences).
@@ -58,8 +59,8 @@ above):
   stand alone.
 
 ``reported_mandate`` cues (news-form mandate language, "the Council authorized the mission
-to ...") in a sentence that names a ``mandate_authority`` make a clause a mandate, never
-activity: it is coded like a plan.
+to ...") in a sentence that names a ``mandate_authority`` make the clause holding them, and
+the rest of the sentence, a mandate, never activity: it is coded like a plan.
 """
 
 from __future__ import annotations
@@ -121,6 +122,27 @@ def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     if text[start:hi].strip():
         out.append((start, hi))
     return out or [(lo, hi)]
+
+
+_AND = re.compile(r",\s+(?:and|while|whereas)\s+(?:(?:the|its|their|a|an)\s+)?", re.IGNORECASE)
+
+
+def _actor_clauses(text: str, lo: int, hi: int, refs: list[_Ref]
+                   ) -> list[tuple[int, int, int, int]]:
+    """Clauses ``(lo, hi, whole_lo, whole_hi)``, also split at ", and" (", while") when an
+    actor is named right after it: a sentence telling two actors' work ("UNMIL trained
+    customs officers, and its police unit seized ...") has one clause, and so one quadrant,
+    per actor. ``whole_*`` is the clause before that split, whose OC words both parts share."""
+    out = []
+    for c_lo, c_hi in _clauses(text, lo, hi):
+        start = c_lo
+        for m in _AND.finditer(text, c_lo, c_hi):
+            if any(m.end() <= r.span.start < m.end() + 25 for r in refs) and \
+                    text[start:m.start()].strip():
+                out.append((start, m.start(), c_lo, c_hi))
+                start = m.start() + 1
+        out.append((start, c_hi, c_lo, c_hi))
+    return out
 
 
 def _cues(labelled: Mapping, text: str, lo: int, hi: int) -> list[tuple[str, Span]]:
@@ -353,7 +375,9 @@ def _code_owned_clause(book: Codebook, text: str, lo: int, hi: int, oc_here: boo
     supporters = [r for r in in_sentence if r.support and not r.other]
     first_act = acts[0].span.start if acts else None
     negatives = _negatives(book, text, lo, hi, first_act)
-    mandate = _reported_mandate(book, text, lo, hi, s_lo, s_hi)
+    # mandate language governs the rest of its sentence ("was authorized to monitor ..., and
+    # to support ...")
+    mandate = _reported_mandate(book, text, s_lo, hi, s_lo, s_hi)
     if mandate:
         negatives = {"plan": mandate, **negatives}
     targets = _cues(book.target, text, lo, hi)
@@ -400,12 +424,8 @@ def _code_owned_clause(book: Codebook, text: str, lo: int, hi: int, oc_here: boo
 def _clause_quadrant(book: Codebook, text: str, clause: dict) -> dict[str, list[Span]]:
     """One quadrant for a clause (``one_quadrant_per_clause``), with its evidence spans."""
     act = clause["mode_act"]
-    if clause["support"]:
-        mode = "indirect"
-    elif act is not None and "indirect" in act.kinds and "direct" not in act.kinds:
-        mode = "indirect"
-    else:
-        mode = "direct"
+    indirect_act = act is not None and "indirect" in act.kinds and "direct" not in act.kinds
+    mode = "indirect" if clause["support"] or indirect_act else "direct"
     targets = _cues(book.target, text, clause["lo"], clause["hi"])
     anchor = act.span.start if act is not None else clause["lo"]
     after = [t for t in targets if t[1].start >= anchor]
@@ -444,7 +464,6 @@ def code_activity_paragraph(text: str, codebook: Codebook, operations_mentioned=
     book = codebook
     doc_ops = list(doc_operations or ())
     op_refs = operation_refs(book, text, operations_mentioned, doc_ops)
-    op_all = [span for span, _ in op_refs]
     oc_spans, markets = oc_content(book, text)
     out = {"oc": bool(oc_spans), "activity": False, "quadrants": [], "markets": list(markets),
            "engagement": None, "negative_reason": None, "operations": []}
@@ -484,8 +503,10 @@ def code_activity_paragraph(text: str, codebook: Codebook, operations_mentioned=
         context = borrowed or (i > 0 and sent_ctx[i - 1]) or (
             book.rule("next_sentence_context") and i + 1 < len(sentences) and sent_ctx[i + 1])
         sentence_owners: list[_Ref] = []
-        for c_lo, c_hi in _clauses(text, lo, hi):
-            clause_oc = any(c_lo <= s.start < c_hi for s in oc_spans)
+        pieces = (_actor_clauses(text, lo, hi, refs) if owned_rule
+                  else [(a, b, a, b) for a, b in _clauses(text, lo, hi)])
+        for c_lo, c_hi, w_lo, w_hi in pieces:
+            clause_oc = any(w_lo <= s.start < w_hi for s in oc_spans)
             oc_here = clause_oc or (not sent_oc[i] and context)
             if owned_rule:
                 clause = _code_owned_clause(book, text, c_lo, c_hi, oc_here, (lo, hi), refs,
@@ -497,6 +518,9 @@ def code_activity_paragraph(text: str, codebook: Codebook, operations_mentioned=
                 clause = _code_clause(book, text, c_lo, c_hi, oc_here,
                                       [span for span, _ in actor])
                 clause["support"] = support
+                acts = _acts(book, text, c_lo, c_hi)
+                decisive = [a for a in acts if a.kinds & {"direct", "indirect"}] or acts
+                clause["mode_act"] = decisive[0] if decisive else None
                 clause["ops"] = list(dict.fromkeys(op for _, ops in actor for op in ops))
             clause["own_oc"] = clause_oc
             clauses.append(clause)
