@@ -315,7 +315,8 @@ def _owner(text: str, act: _Act, refs: list[_Ref], turns: list[Span], lo: int,
     participle = bool(_PARTICIPLE.fullmatch(first_word))
     reduced = participle and any(
         g.end <= act.span.start and text[g.end:act.span.start].strip() == "" for g in goods)
-    if participle and (by or reduced or _PASSIVE.search(
+    # ("patrolled by boat": "by" without an actor after it is no passive)
+    if participle and (agent or reduced or _PASSIVE.search(
             text, max(lo, act.span.start - 40), act.span.start)):
         return agent
     before = [t.end for t in turns if t.end <= act.span.start]
