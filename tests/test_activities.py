@@ -134,6 +134,8 @@ def test_paragraph_without_oc_is_not_coded(book):
         "markets": [],
         "engagement": None,
         "negative_reason": None,
+        "operations": [],
+        "carried": [],
         "evidence": {"oc": [], "markets": {}},
     }
 

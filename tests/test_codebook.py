@@ -188,3 +188,40 @@ def test_seed_paper_names_every_market(book):
     text = SEED_TEXT.read_text(encoding="utf-8")
     # The paper discusses every market of the design except piracy, which it never names.
     assert set(find_labels(book.markets, text)) == set(MARKETS) - {"piracy"}
+
+
+V2 = ROOT / "workflow" / "codebooks" / "oc-v2.yaml"
+
+
+def test_revised_codebook_loads_its_optional_sections():
+    v2 = load_codebook(V2)
+    assert v2.version == "oc-v2" and list(v2.markets) == MARKETS
+    assert v2.light and v2.actor_turns and v2.mandate_authority
+    assert set(v2.reported_mandate) == {"requested", "encouraged"}
+    assert all(v2.rule(r) for r in ("act_owner", "one_quadrant_per_clause",
+                                    "next_sentence_context", "running_text_context"))
+    v1 = load_codebook(CODEBOOK)  # the sections are optional: oc-v1 has none of them
+    assert not v1.light and not v1.reported_mandate and not v1.rule("act_owner")
+
+
+def test_a_rule_switch_changes_the_coding_without_python(tmp_path):
+    text = ("UNOCI conducted joint patrols with the national police and seized 40 rifles "
+            "smuggled across the border.")
+    v2 = load_codebook(V2)
+    assert code_activity_paragraph(text, v2, None, ["UNOCI"])["quadrants"] == [
+        "direct_consequences"]
+    off = tmp_path / "off.yaml"
+    off.write_text(V2.read_text(encoding="utf-8").replace(
+        "  act_owner: true", "  act_owner: false"), encoding="utf-8")
+    coded = code_activity_paragraph(text, load_codebook(off), None, ["UNOCI"])
+    assert coded["activity"] is True  # the sentence-level reading of oc-v1 still holds
+
+
+def test_reported_mandate_needs_a_mandate_authority(tmp_path):
+    text = V2.read_text(encoding="utf-8")
+    start = text.index("mandate_authority:")
+    end = text.index("# Switches of the coding machinery")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"reported_mandate.*needs a mandate_authority"):
+        load_codebook(bad)

@@ -136,8 +136,12 @@ def test_study_credits_the_operation_acting_in_each_sentence(book, gazetteer):
     assert set(first.loc[first["variable"] == "market", "value"]) == {"gangs"}
     second = evidence_of(evidence, "study-1", 2, "market")
     assert set(zip(second["operation"], second["value"])) == {("UNMIL", "natural_resources")}
-    assert bool(coded.loc[2, "activity"]) and evidence_of(
-        evidence, "study-1", 3)["operation"].isna().all()
+    # "The Mission" in a study names no operation: the seizure is credited to nobody, and
+    # no evidence row is written without an operation (both counted)
+    assert not bool(coded.loc[2, "activity"]) and coded.loc[2, "quadrants"] == ""
+    assert evidence_of(evidence, "study-1", 3).empty
+    assert evidence["operation"].notna().all()
+    assert coded.attrs == {"uncredited": 1, "unattached": 2}
     assert coded.loc[3, "negative_reason"] == "concern_only"
 
 

@@ -308,6 +308,46 @@ def test_country_short_forms(gaz):
 # ---------------------------------------------------------------- vocabulary as data
 
 
+# ---------------------------------------------------------------- generic references
+
+
+def test_generic_references_resolve_to_the_documents_operation_of_that_organisation(gaz):
+    text = "U.N. police and NATO soldiers searched the bars; peacekeepers made arrests."
+    got = found(gaz, text, doc_operations=["UNMIK", "KFOR"])
+    assert got == [("UNMIK", "U.N. police", "generic"), ("KFOR", "NATO soldiers", "generic"),
+                   ("KFOR", "peacekeepers", "generic"), ("UNMIK", "peacekeepers", "generic")]
+    # an organisation the document's operations do not belong to names none of them
+    assert found(gaz, "NATO-led troops patrolled the port.", doc_operations=["UNMIL"]) == []
+    # no operation of the document: nothing to resolve a bare reference to
+    assert found(gaz, "UN police patrolled the port.") == []
+
+
+def test_a_generic_reference_tied_to_a_country_names_the_operation_deployed_there(gaz):
+    assert found(gaz, "The EU mission in Mali trained judges.", doc_date=2016) == [
+        ("EUCAP Sahel Mali", "EU mission in Mali", "generic")]
+    assert found(gaz, "Libya's EU mission trained coastguards.", doc_date=2016) == [
+        ("EUBAM Libya", "Libya's EU mission", "generic")]
+    assert found(gaz, "The EU mission in Mali trained judges.", doc_date=2010) == []
+    # a national contingent is not a reference to the operation
+    assert found(gaz, "French troops seized the boat.", doc_operations=["UNOCI"]) == []
+
+
+def test_acronyms_in_title_case_as_newspapers_write_them(gaz):
+    assert found(gaz, "Monusco and Minusca patrols; MONUSCO.") == [
+        ("MONUSCO", "Monusco", "acronym"), ("MINUSCA", "Minusca", "acronym"),
+        ("MONUSCO", "MONUSCO", "acronym")]
+    assert found(gaz, "monusco") == []  # lower case is not an acronym
+
+
+def test_generic_reference_errors_name_the_key(tmp_path):
+    text = DEFAULT_VOCABULARY.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("      - 'blue helmets?'", "      - 'blue (helmets?'"),
+                   encoding="utf-8")
+    with pytest.raises(GazetteerError, match=r"generic_references\[0\]\.patterns\[3\].*regex"):
+        load_vocabulary(bad)
+
+
 def test_vocabulary_arguments_replace_the_defaults(table):
     gaz = Gazetteer.from_missions(table, self_reference_nouns=["Mission"], country_cues=["troops"])
     text = "The Force left. The Mission stayed. Troops in Liberia. Missions in Angola."
@@ -431,10 +471,14 @@ def test_project_table_reads_the_names_of_operations_beyond_the_legend(project_g
         ("EUCAP NESTOR", "EUCAP Somalia"), ("EUCAP Sahel Niger", "EUCAP Sahel Niger")]
     assert ops("the African Union\u2013United Nations Hybrid Operation in Darfur") == [
         ("African Union\u2013United Nations Hybrid Operation in Darfur", "UNAMID")]
-    # South Sudan is a host of its own, so its name is not read as Sudan
+    # South Sudan is a host of its own, so its name is not read as Sudan (the words before
+    # it are a generic reference tied to the country, so the whole phrase is the mention)
     assert ops("The peacekeeping mission in South Sudan grew.", 2015) == [
-        ("South Sudan", "UNMISS")]
-    assert ops("The peacekeeping mission in Sudan grew.", 2015) == [("Sudan", "UNAMID")]
+        ("The peacekeeping mission in South Sudan", "UNMISS")]
+    assert ops("The peacekeeping mission in Sudan grew.", 2015) == [
+        ("The peacekeeping mission in Sudan", "UNAMID")]
+    assert ops("Peace talks in Sudan and South Sudan stalled; operations continue.", 2015) == [
+        ("Sudan", "UNAMID"), ("South Sudan", "UNMISS")]
 
 
 def test_seed_paper_body_names_operations_outside_the_legend(project_gaz):

@@ -18,6 +18,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 ROUND = "human-r2"
+# The main automated round is named after the config's codebook (workflow/config.yaml). The
+# config file written below replaces the default `rounds:` list, so the default's automated
+# oc-v1 round is not part of this run.
+MAIN_CODEBOOK, MAIN_ROUND = "workflow/codebooks/oc-v2.yaml", "oc-v2"
 
 pytestmark = pytest.mark.workflow
 
@@ -62,7 +66,7 @@ def run(tmp_path_factory) -> Path:
                         keep_default_na=False)
     # 2. Two coders fill it in and save it under raw/coding/<round>/<coder>.csv.
     coded = pd.read_parquet(work / "results/tables/coded_paragraphs.parquet")
-    vocab = vocabulary(load_codebook(REPO / "workflow/codebooks/oc-v1.yaml"))
+    vocab = vocabulary(load_codebook(REPO / MAIN_CODEBOOK))
     automated = long_codes(coded, vocab).set_index(["para_id", "variable"])["value"]
     folder = work / "raw" / "coding" / ROUND
     folder.mkdir(parents=True)
@@ -85,7 +89,7 @@ def test_the_round_is_checked_measured_and_refitted(run: Path):
     assert (alpha.set_index("variable").loc["oc", "alpha"]) == 1.0  # coders agree on oc
     assert alpha.set_index("variable").loc["activity", "alpha"] < 1.0
     prf = mine[(mine["measure"] == "automated_vs_human") & (mine["label"] == "")]
-    assert set(prf["automated_round"]) == {"oc-v1"}
+    assert set(prf["automated_round"]) == {MAIN_ROUND}
     # Disagreements on activity stay unresolved with two coders: the automated value is kept
     # (coder-a copied it), so the automated round matches the consensus everywhere.
     assert (prf["f1"].fillna(1.0) == 1.0).all()
@@ -95,7 +99,8 @@ def test_the_round_is_checked_measured_and_refitted(run: Path):
     # The demo's synthetic round runs beside the human one.
     assert set(rel["round"]) == {ROUND, "demo-simulated-coders"}
     by_round = pd.read_csv(run / "results/models/estimates_by_round.csv")
-    assert list(dict.fromkeys(by_round["round"])) == ["oc-v1", ROUND, "demo-simulated-coders"]
+    assert list(dict.fromkeys(by_round["round"])) == [MAIN_ROUND, ROUND,
+                                                      "demo-simulated-coders"]
     assert set(by_round.loc[by_round["round"] == ROUND, "round_kind"]) == {"human"}
     for name in ("codes.parquet", "consensus.csv", "coded.parquet", "panel.csv",
                  "mission_activity.csv", "mandates.csv", "estimates.csv"):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -75,6 +75,16 @@ class Codebook:
     preambular_openings: Patterns
     addressee: LabelPatterns  # operation | host_government | member_states | secretary_general
     negative: LabelPatterns  # concern_only | plan | negation | postponed | other_actor
+    # Optional sections (empty when the codebook has none, as oc-v1):
+    light: Patterns = ()  # verbs of doing that give the direct mode only when alone
+    actor_turns: Patterns = ()  # said, commended ...: the acts after them are another actor's
+    reported_mandate: LabelPatterns = field(default_factory=dict)  # requested | encouraged
+    mandate_authority: Patterns = ()  # the Security Council, a resolution, the mandate
+    rules: Mapping = field(default_factory=dict)  # switches of the machinery (see the schema)
+
+    def rule(self, name: str) -> bool:
+        """True when the codebook switches the rule ``name`` on (``rules:`` section)."""
+        return bool(self.rules.get(name, False))
 
 
 def key_path(parts: Iterable) -> str:
@@ -192,6 +202,14 @@ def load_codebook(path: str | Path, schema_path: str | Path | None = None) -> Co
             section = section[key]
         return _compile_labels(section, keys, name, lines, problems)
 
+    def optional_list(keys: tuple) -> Patterns:
+        section = data
+        for key in keys:
+            if not isinstance(section, dict) or key not in section:
+                return ()
+            section = section[key]
+        return _compile_list(section, keys, name, lines, problems)
+
     book = Codebook(
         version=str(data["version"]),
         description=str(data["description"]).strip(),
@@ -209,7 +227,17 @@ def load_codebook(path: str | Path, schema_path: str | Path | None = None) -> Co
         ),
         addressee=labels("addressee_cues"),
         negative=labels("negative_cues"),
+        light=optional_list(("quadrant_cues", "light")),
+        actor_turns=optional_list(("actor_turns",)),
+        reported_mandate=(labels("reported_mandate") if "reported_mandate" in data
+                          else MappingProxyType({})),
+        mandate_authority=optional_list(("mandate_authority",)),
+        rules=MappingProxyType(dict(data.get("rules") or {})),
     )
+    if book.reported_mandate and not book.mandate_authority:
+        problems.append(KeyProblem(name, _line_of(lines, ("reported_mandate",)),
+                                   "reported_mandate", "needs a mandate_authority list (the "
+                                   "words naming who gives the mandate)"))
     if problems:
         raise CodebookError(problems)
     return book
@@ -272,22 +300,31 @@ def _name_pattern(name: str) -> re.Pattern:
     return re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", flags)
 
 
-def operation_spans(book: Codebook, text: str, mentions=None, names: Iterable[str] = ()):
-    """Where ``text`` names the operation itself, as sorted :class:`Span` (evidence).
+def operation_refs(book: Codebook, text: str, mentions=None, names: Iterable[str] = ()
+                   ) -> list[tuple[Span, tuple[str, ...]]]:
+    """Where ``text`` names an operation, with the operation(s) each reference names.
 
     ``mentions`` are supplied by the caller (e.g. the gazetteer): objects or dicts with
-    ``operation``, ``start``, ``end`` (and ``matched``), or plain strings to look for. When
-    ``names`` (the document's operations) is given, mentions of other operations are left
-    out, and so are country-name mentions (``how == "country"``). The codebook's
-    ``addressee_cues.operation`` ("the Mission", "UN police") always count. With ``mentions=None`` the ``names`` themselves are searched.
+    ``operation``, ``start``, ``end`` (and ``matched``, ``how``), or plain strings to look
+    for. When ``names`` (the document's operations) is given, mentions of other operations
+    are left out, and so are country-name mentions (``how == "country"``). The codebook's
+    ``addressee_cues.operation`` ("the Mission") name the document's operations (``names``;
+    none known when it is empty), unless a mention already covers their words. With
+    ``mentions=None`` the ``names`` themselves are searched. Sorted by offset.
     """
     names = [n for n in names if n]
     wanted = set(names)
-    spans = set(find_spans(book.addressee["operation"], text))
-    patterns = []
+    found: dict[tuple[int, int], tuple[Span, list[str]]] = {}
+
+    def add(span: Span, operation: str | None) -> None:
+        _, ops = found.setdefault((span.start, span.end), (span, []))
+        if operation and operation not in ops:
+            ops.append(operation)
+
     for item in names if mentions is None else mentions:
         if isinstance(item, str):
-            patterns.append(_name_pattern(item))
+            for span in find_spans([_name_pattern(item)], text):
+                add(span, item)
             continue
         get = item.get if isinstance(item, Mapping) else lambda k, i=item: getattr(i, k, None)
         # A host-country name ("peacekeepers in Mali") names the host state as often as the
@@ -295,8 +332,27 @@ def operation_spans(book: Codebook, text: str, mentions=None, names: Iterable[st
         if (wanted and get("operation") not in wanted) or get("how") == "country":
             continue
         start, end = int(get("start")), int(get("end"))
-        spans.add(Span(start, end, get("matched") or text[start:end]))
-    spans.update(find_spans(patterns, text))
+        add(Span(start, end, get("matched") or text[start:end]), get("operation"))
+    named = list(found)
+    for span in find_spans(book.addressee["operation"], text):
+        if not any(span.start < b and a < span.end for a, b in named):
+            for name in names or [None]:
+                add(span, name)
+    return [(span, tuple(ops)) for _, (span, ops) in sorted(found.items())]
+
+
+def operation_spans(book: Codebook, text: str, mentions=None, names: Iterable[str] = ()):
+    """Where ``text`` names the operation itself, as sorted :class:`Span` (evidence).
+
+    ``mentions`` are supplied by the caller (e.g. the gazetteer): objects or dicts with
+    ``operation``, ``start``, ``end`` (and ``matched``), or plain strings to look for. When
+    ``names`` (the document's operations) is given, mentions of other operations are left
+    out, and so are country-name mentions (``how == "country"``). The codebook's
+    ``addressee_cues.operation`` ("the Mission", "UN police") always count. With
+    ``mentions=None`` the ``names`` themselves are searched.
+    """
+    spans = {span for span, _ in operation_refs(book, text, mentions, names)}
+    spans.update(find_spans(book.addressee["operation"], text))
     return sorted(spans, key=lambda s: (s.start, s.end))
 
 
@@ -355,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
         for section in (book.markets, book.target, book.mode, book.engagement, book.strength,
                         book.addressee, book.negative)
         for p in section.values()
-    ) + len(book.oc_terms) + len(book.preambular_openings) + len(book.support_role)
+    ) + len(book.oc_terms) + len(book.preambular_openings) + len(book.support_role) + sum(
+        len(p) for p in book.reported_mandate.values()) + len(book.light) + len(
+        book.actor_turns) + len(book.mandate_authority)
     print(f"{book.path}: codebook {book.version} OK ({count} patterns)")
     return 0

@@ -14,11 +14,21 @@ names, with character offsets into the text as given. Five ways to name an opera
 - ``self_reference``: "the Mission", "the Operation", "the Force", "the Office" (noun
   capitalised or all capitals) resolve to the document's own operation(s), ``doc_operations``;
   nothing is reported when the document has none. "the mission" (lower case) is not one.
+- ``generic``: words that name an operation by its organisation or trade instead of its name
+  ("UN police", "NATO-led troops", "the EU mission", "peacekeepers"; ``generic_references``
+  of the vocabulary, each group with the organisations, and optionally kinds, it can mean)
+  resolve to the document's operations of that organisation; where the words are tied to a
+  country ("the EU mission in Niger", "Libya's U.N. mission") to the operations of that
+  organisation deployed there in the year of ``doc_date``, whether or not the document
+  names them. Nothing is reported when no operation fits.
 - ``country``: a host-country name resolves to the operations deployed there in the year of
   ``doc_date`` (start_year <= year <= end_year, empty end_year = ongoing), but only when its
   sentence holds a cue word (operation(s), mission(s), peacekeep*, deployment ...) outside any
   operation name: a bare country name is not a mention. With no ``doc_date`` every operation
   ever hosted by the country is reported (the document could be from any year).
+
+Acronyms of ``title_case_acronyms`` letters or more also match written with only their first
+letter capitalised, as some newspapers write them ("Amisom" for AMISOM).
 
 Text and patterns are normalised the same way before matching (:func:`normalise`), and
 offsets are mapped back to the original text: accents dropped ("Haïti" = "Haiti"), curly
@@ -27,13 +37,13 @@ ordinary words dropped ("Multi-dimensional" = "Multidimensional", "Guinea-Bissau
 "GuineaBissau") but kept after all-capital words ("MINUSTAH-led" stays apart) unless a line
 break splits capitals ("EU-/LEX" = "EULEX"). Patterns also accept "-isation" for "-ization"
 and any run of spaces/hyphens between their words. Where spans overlap, the longest wins
-(then: acronym, name, alias, self_reference, country).
+(then: acronym, name, alias, self_reference, generic, country).
 
 Known limit: names match in any case, so a generic lower-case phrase that happens to equal a
 name ("the UN mission in Haiti" = UNMIH's name) counts as that operation.
 
-The vocabulary (self-reference words, country cues, extra country names, equivalent
-spellings such as UN = United Nations) is data: edit ``gazetteer.yaml`` or pass lists to
+The vocabulary (self-reference words, generic references, country cues, extra country names,
+equivalent spellings such as UN = United Nations) is data: edit ``gazetteer.yaml`` or pass lists to
 :meth:`Gazetteer.from_missions`.
 """
 
@@ -59,7 +69,7 @@ from analysis.missions import alias_index, load_missions
 from analysis.schemas.missions import alias_key, split_list
 
 DEFAULT_VOCABULARY = Path(__file__).with_name("gazetteer.yaml")
-HOW = ("acronym", "name", "alias", "self_reference", "country")
+HOW = ("acronym", "name", "alias", "self_reference", "generic", "country")
 _PRIORITY = {how: rank for rank, how in enumerate(HOW)}
 
 
@@ -252,6 +262,9 @@ _VOCAB_KEYS = {
     "country_names": None,
     "equivalents": None,
 }
+# Keys a vocabulary file may leave out (older files have none of them).
+_OPTIONAL_KEYS = {"generic_references", "generic_country", "title_case_acronyms"}
+_GROUP_KEYS = {"organisations", "kinds", "patterns"}
 
 
 def _string_list(value: object, where: str) -> list[str]:
@@ -266,6 +279,17 @@ def _string_list(value: object, where: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class GenericGroup:
+    """Words that name an operation of ``organisations`` (any when empty) and ``kinds``
+    (any when empty) without its name; ``patterns`` are regexes, case-insensitive unless a
+    part is written ``(?-i:...)``."""
+
+    organisations: tuple[str, ...]
+    kinds: tuple[str, ...]
+    patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     """Words the gazetteer matches besides operation names (see ``gazetteer.yaml``)."""
 
@@ -275,6 +299,37 @@ class Vocabulary:
     country_cues: tuple[str, ...]
     country_names: Mapping[str, tuple[str, ...]]
     equivalents: tuple[tuple[str, ...], ...]
+    generic: tuple[GenericGroup, ...] = ()
+    # regexes of the words tying a generic reference to a country: after it ("in", "to")
+    # and before it ("'s"); empty: generic references are never tied to a country
+    country_after: str = ""
+    country_before: str = ""
+    title_case_acronyms: int = 0  # 0: acronyms match in capitals only
+
+
+def _generic_groups(value: object, path: Path) -> tuple[GenericGroup, ...]:
+    where = f"{path}: generic_references"
+    if not isinstance(value, list):
+        raise GazetteerError(f"{where} must be a list of groups with keys "
+                             f"{sorted(_GROUP_KEYS)}")
+    groups = []
+    for i, group in enumerate(value):
+        if not isinstance(group, dict) or "patterns" not in group or set(group) - _GROUP_KEYS:
+            raise GazetteerError(f"{where}[{i}]: a group has 'patterns' and optionally "
+                                 "'organisations' and 'kinds' (lists of the operations "
+                                 "table's values)")
+        patterns = _string_list(group["patterns"], f"{where}[{i}].patterns")
+        for j, pattern in enumerate(patterns):
+            try:
+                re.compile(pattern)
+            except re.error as err:
+                raise GazetteerError(f"{where}[{i}].patterns[{j}]: invalid regex {pattern!r}: "
+                                     f"{err}") from None
+        orgs = _string_list(group.get("organisations") or ["-"], f"{where}[{i}].organisations")
+        kinds = _string_list(group.get("kinds") or ["-"], f"{where}[{i}].kinds")
+        groups.append(GenericGroup(tuple(o for o in orgs if o != "-"),
+                                   tuple(k for k in kinds if k != "-"), tuple(patterns)))
+    return tuple(groups)
 
 
 def load_vocabulary(path: str | Path = DEFAULT_VOCABULARY) -> Vocabulary:
@@ -291,7 +346,7 @@ def load_vocabulary(path: str | Path = DEFAULT_VOCABULARY) -> Vocabulary:
             raise GazetteerError(f"{path}: key {key!r} missing; see {DEFAULT_VOCABULARY}")
         if sub is not None and (not isinstance(data[key], dict) or set(data[key]) != sub):
             raise GazetteerError(f"{path}: {key} needs exactly the keys {sorted(sub)}")
-    unknown = sorted(set(data) - set(_VOCAB_KEYS))
+    unknown = sorted(set(data) - set(_VOCAB_KEYS) - _OPTIONAL_KEYS)
     if unknown:
         raise GazetteerError(f"{path}: unknown key(s) {unknown}; known: {sorted(_VOCAB_KEYS)}")
     selfref, names = data["self_reference"], data["country_names"]
@@ -302,6 +357,19 @@ def load_vocabulary(path: str | Path = DEFAULT_VOCABULARY) -> Vocabulary:
     if not isinstance(data["equivalents"], list):
         raise GazetteerError(f"{path}: equivalents must be a list of lists of spellings")
     where = f"{path}: self_reference"
+    links = data.get("generic_country") or {}
+    if not isinstance(links, dict) or set(links) - {"after", "before"}:
+        raise GazetteerError(f"{path}: generic_country needs the keys 'after' and 'before' "
+                             "(regexes of the words tying a generic reference to a country)")
+    for key, rx in links.items():
+        try:
+            re.compile(str(rx))
+        except re.error as err:
+            raise GazetteerError(f"{path}: generic_country.{key}: invalid regex: {err}") from None
+    title = data.get("title_case_acronyms", 0)
+    if not isinstance(title, int) or isinstance(title, bool) or title < 0:
+        raise GazetteerError(f"{path}: title_case_acronyms must be a whole number of letters "
+                             "(0 = acronyms match in capitals only)")
     return Vocabulary(
         determiners=tuple(_string_list(selfref["determiners"], f"{where}.determiners")),
         nouns=tuple(_string_list(selfref["nouns"], f"{where}.nouns")),
@@ -317,6 +385,10 @@ def load_vocabulary(path: str | Path = DEFAULT_VOCABULARY) -> Vocabulary:
             tuple(_string_list(g, f"{path}: equivalents[{i}]"))
             for i, g in enumerate(data["equivalents"])
         ),
+        generic=_generic_groups(data.get("generic_references") or [], path),
+        country_after=str(links.get("after") or ""),
+        country_before=str(links.get("before") or ""),
+        title_case_acronyms=title,
     )
 
 
@@ -374,6 +446,9 @@ class Gazetteer:
         self.vocabulary = vocabulary
         self._lookup = alias_index(missions)
         self._hosted: dict[str, list[tuple[str, int | None, int | None]]] = {}
+        self._org_kind: dict[str, tuple[str, str]] = {
+            row.acronym: (str(row.organisation), str(row.kind))
+            for row in missions.itertuples(index=False)}
         patterns: dict[tuple[str, bool], tuple[str, set[str], _Entry]] = {}
 
         def add(entry: _Entry, regex: str, keys: set[str]) -> None:
@@ -394,6 +469,10 @@ class Gazetteer:
             end = None if pd.isna(row.end_year) else int(row.end_year)
             for iso3 in split_list(row.hosts):
                 self._hosted.setdefault(iso3, []).append((row.acronym, start, end))
+            title = vocabulary.title_case_acronyms
+            if title and re.fullmatch(rf"[A-Z]{{{title},}}", row.acronym):
+                spelt = row.acronym.capitalize()  # "Amisom": case-sensitive, one word
+                add(_Entry("acronym", row.acronym, spelt), re.escape(spelt), {spelt.lower()})
             for how, phrases in (
                 ("acronym", [row.acronym]),
                 ("name", [row.name]),
@@ -427,6 +506,58 @@ class Gazetteer:
         )
         self._cues = re.compile(rf"(?i)(?<!\w)(?:{cue_rx})(?!\w)") if cues else None
         self._compile(list(patterns.values()))
+        self._compile_generic(vocabulary)
+
+    def _compile_generic(self, vocabulary: Vocabulary) -> None:
+        """Generic references, and the country names that may tie one to a country."""
+        self._generic = [
+            (group, re.compile(r"(?i)(?<![\w-])(?:" + "|".join(group.patterns) + r")(?![\w-])"))
+            for group in vocabulary.generic]
+        names = {}
+        for iso3 in sorted(self._hosted):
+            for phrase in _country_names(iso3, vocabulary.country_names):
+                regex, _ = phrase_pattern(phrase, vocabulary.equivalents)
+                names.setdefault(regex, iso3)
+        self._country_names = [(re.compile(rx + r"(?!\w)"), iso3) for rx, iso3 in names.items()]
+        after, before = vocabulary.country_after, vocabulary.country_before
+        self._link_after = re.compile(rf"\s+(?i:{after})\s+") if after else None
+        self._link_before = re.compile(rf"(?i:{before})\s*$") if before else None
+
+    def _tied_country(self, s: str, start: int, end: int) -> tuple[int, int, str | None]:
+        """Span of a generic reference widened to a country tied to it, and that country."""
+        if self._link_after is not None and (m := self._link_after.match(s, end)):
+            for rx, iso3 in self._country_names:
+                if (c := rx.match(s, m.end())) is not None:
+                    return start, c.end(), iso3
+        if self._link_before is not None and (m := self._link_before.search(s, 0, start)):
+            for rx, iso3 in self._country_names:
+                for c in rx.finditer(s, max(0, m.start() - 80), m.start()):
+                    if c.end() == m.start() and (c.start() == 0 or not s[c.start() - 1].isalnum()):
+                        return c.start(), end, iso3
+        return start, end, None
+
+    def _generic_found(self, s: str) -> list[tuple[int, int, _Entry]]:
+        found = []
+        for i, (_, rx) in enumerate(self._generic):
+            for m in rx.finditer(s):
+                start, end, iso3 = self._tied_country(s, m.start(), m.end())
+                found.append((start, end, _Entry("generic", f"{i}|{iso3 or ''}", m.group())))
+        return found
+
+    def generic_targets(self, target: str, own: list[str], year: int | None) -> list[str]:
+        """Operations a generic reference (``"<group>|<ISO3 or empty>"``) names: the
+        document's operations of the group's organisations and kinds, or, when the words tie
+        it to a country, the operations of that organisation deployed there in ``year``."""
+        index, _, iso3 = target.partition("|")
+        group = self._generic[int(index)][0]
+
+        def fits(acronym: str) -> bool:
+            org, kind = self._org_kind.get(acronym, ("", ""))
+            return ((not group.organisations or org in group.organisations)
+                    and (not group.kinds or kind in group.kinds))
+        if iso3:
+            return [a for a in self.operations_in(iso3, year) if fits(a)]
+        return [a for a in own if fits(a)]
 
     def _compile(self, patterns: list[tuple[str, set[str], _Entry]]) -> None:
         by_key: dict[str, list[tuple[str, _Entry]]] = {}
@@ -531,6 +662,7 @@ class Gazetteer:
             if rx is not None and (m := rx.match(s, tok.start())) is not None:
                 entry = self._entries[m.lastgroup]
                 found.append((m.start(), m.end(), entry))
+        found += self._generic_found(s)
         kept = _longest(found)
         if any(e.how == "country" for _, _, e in kept):
             kept = self._cued(s, kept)
@@ -538,6 +670,8 @@ class Gazetteer:
         for n_start, n_end, entry in kept:
             if entry.how == "self_reference":
                 targets = own
+            elif entry.how == "generic":
+                targets = self.generic_targets(entry.target, own, year)
             elif entry.how == "country":
                 targets = self.operations_in(entry.target, year)
             else:

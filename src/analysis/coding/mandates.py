@@ -23,6 +23,15 @@ Per paragraph (:func:`code_mandate_paragraph`):
   operative clause with strength ``requested``, addressee ``operation`` and OC content.
 - ``evidence``: for each coded value the matched text and its offsets in ``text``.
 
+Mandate language in news form (codebook ``reported_mandate``: "the Council authorized the
+mission to ...", "the renewed mandate tasks the mission with ...", "the resolution urges
+AMISOM to ..."), in a sentence naming a ``mandate_authority``, makes an unnumbered paragraph
+that neither opens with an operative verb nor ends like a preambular paragraph (with a comma)
+operative: each cue opens a clause with the cue's strength, whose addressee is the one
+named between the cue and the next "to"/"with"/"that" ("authorized MONUSCO to"), else the
+nearest one before it in its sentence ("the Mission was authorized to"); a clause with no OC
+word takes the OC of the sentence before, as activity coding does.
+
 Per resolution: ``oc_reference`` (any paragraph with OC) and ``explicit_mandate`` (any
 paragraph with an explicit mandate), see :func:`resolution_summary`. :func:`mandate_timeline`
 turns resolutions into the periods in which each mandate is in force.
@@ -41,9 +50,11 @@ from analysis.coding.codebook import (
     Codebook,
     Span,
     find_labels,
+    find_spans,
     oc_content,
     operation_spans,
     quadrant_spans,
+    sentence_bounds,
     spans_json,
 )
 
@@ -110,6 +121,54 @@ def _clause(book: Codebook, text: str, verb, lo: int, hi: int, op_spans: list[Sp
             "oc": bool(oc_spans), "lo": lo, "hi": hi}
 
 
+_SLOT_END = re.compile(r"\b(?:to|with|that)\b", re.IGNORECASE)
+_SLOT_REACH = 200  # characters after a cue in which its addressee is looked for
+
+
+def _reported_clauses(book: Codebook, text: str, op_spans: list[Span]) -> list[dict]:
+    """Clauses of news-form mandate language (see the module docstring)."""
+    if not book.reported_mandate:
+        return []
+    cues = []
+    for label, patterns in book.reported_mandate.items():
+        cues += [(label, span) for span in find_spans(patterns, text)]
+    if not cues:
+        return []
+    sentences = sentence_bounds(text)
+    oc_spans, _ = oc_content(book, text)
+    kept = []
+    for label, span in sorted(cues, key=lambda c: (c[1].start, -STRENGTH_RANK[c[0]])):
+        lo, hi = next(((a, b) for a, b in sentences if a <= span.start < b), (0, len(text)))
+        if kept and kept[-1][1].end > span.start:
+            continue  # one cue inside another
+        if find_spans(book.mandate_authority, text, lo, hi):
+            kept.append((label, span, lo, hi))
+    clauses = []
+    for i, (label, span, lo, hi) in enumerate(kept):
+        start = max(lo, kept[i - 1][1].end if i and kept[i - 1][2] == lo else lo)
+        end = min(hi, kept[i + 1][1].start if i + 1 < len(kept) and kept[i + 1][2] == lo
+                  else hi)
+        stop = _SLOT_END.search(text, span.end, min(hi, span.end + _SLOT_REACH))
+        slot_hi = stop.start() if stop else min(hi, span.end + _SLOT_REACH)
+        addressee, who = _addressee(book, text, span.start, slot_hi, op_spans)
+        if addressee is None:
+            found = [_addressee(book, text, a, span.start, op_spans) for a in
+                     sorted({s.start for s in op_spans if lo <= s.start < span.start}
+                            | {lo})]
+            found = [f for f in found if f[0] is not None]
+            if found:
+                addressee, who = max(found, key=lambda f: f[1].start)
+        oc = any(start <= o.start < end for o in oc_spans)
+        if not oc and not any(lo <= o.start < hi for o in oc_spans):
+            before = [(a, b) for a, b in sentences if b <= lo]
+            if before:
+                a, b = before[-1]
+                oc = any(a <= o.start < b for o in oc_spans)
+        clauses.append({"strength": label, "verb": span, "addressee": addressee, "who": who,
+                        "oc": oc, "lo": start, "hi": end})
+    return clauses
+
+
 def _choose(clauses: list[dict]) -> dict | None:
     """The clause that codes the paragraph: an OC clause, strongest and to the operation first."""
     if not clauses:
@@ -146,7 +205,10 @@ def code_mandate_paragraph(text: str, para_no, codebook: Codebook,
         opening = Span(m.start(), m.end(), m.group(0))
     verbs = _clause_verbs(codebook, text, body)
     opens_with_verb = bool(verbs) and verbs[0][1].start == body
-    if _has_number(para_no) or opens_with_verb:
+    reported = []
+    if not (_has_number(para_no) or opens_with_verb or text.rstrip().endswith(",")):
+        reported = _reported_clauses(codebook, text, op_spans)
+    if _has_number(para_no) or opens_with_verb or reported:
         part = "operative"
     elif opening is not None or not after_operative:
         part = "preambular"
@@ -165,10 +227,13 @@ def code_mandate_paragraph(text: str, para_no, codebook: Codebook,
         if opening is not None:
             out["verb"] = _verb_name(opening)
             evidence["verb"] = spans_json([opening])
-    elif verbs:
-        bounds = [s.start for _, s in verbs[1:]] + [len(text)]
-        clauses = [_clause(codebook, text, v, lo, hi, op_spans)
-                   for v, lo, hi in zip(verbs, [0] + bounds[:-1], bounds, strict=True)]
+    elif verbs or reported:
+        if reported:
+            clauses = reported
+        else:
+            bounds = [s.start for _, s in verbs[1:]] + [len(text)]
+            clauses = [_clause(codebook, text, v, lo, hi, op_spans)
+                       for v, lo, hi in zip(verbs, [0] + bounds[:-1], bounds, strict=True)]
         chosen = _choose(clauses)
         out["verb"] = _verb_name(chosen["verb"])
         out["strength"] = chosen["strength"]

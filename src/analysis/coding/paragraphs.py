@@ -5,12 +5,20 @@ Inputs: the extraction table (``results/extract/paragraphs.parquet``; only ``kin
 doc_id, doc_type, missions, date, ...), the operations table and a codebook.
 
 - ``resolution`` -> mandate coding (:func:`analysis.coding.mandates.code_resolution`);
-- ``report`` -> activity coding (:func:`analysis.coding.activities.code_reports`), values attributed
+- ``report`` -> activity coding (:func:`analysis.coding.activities.code_reports`): activity
+  values attributed to the operations the coder credits (the actor of the work: "UNMIL",
+  "the Mission", "UN police" resolved by the gazetteer), other values (OC, markets, reasons)
   to the report's operations;
 - ``study`` -> activity coding with no document operations: operations come from the
   gazetteer only ("the Mission" resolves to nobody). A study paragraph may describe several
   operations, so each value is attributed to the operation that acts in the sentence holding
   it (:func:`study_attribution`).
+
+No evidence row is written without an operation: a paragraph whose OC activity no operation
+can be credited with (its actor names no operation of the document or the operations table)
+is coded ``activity`` False, and values of a document with no operation to attach them to
+(a study paragraph no operation acts in, a report or resolution listing none) have no
+evidence rows; both are counted on the log.
 
 Outputs (schemas in :mod:`analysis.schemas.coding`): ``coded_paragraphs`` (one row per coded
 paragraph), ``evidence`` (one row per coded value and matched span, offsets in the paragraph
@@ -190,18 +198,21 @@ def _content_values(row, ev: dict, scope=None) -> list[tuple]:
         spans = spans if scope is None else _in_scope(spans, scope)
         if spans:
             out += _rows("market", market, spans)
+    for market in ev.get("context_markets", []):  # named in the running text around it
+        out += _rows("market", market, None)
     return out
 
 
 def _paragraph_evidence(row, ev: dict, doc_type: str, operations: list[str],
                         attribution: dict | None) -> list[tuple]:
-    """``(operation, variable, value, start, end, matched)`` for one coded paragraph."""
+    """``(operation, variable, value, start, end, matched)`` for one coded paragraph; never
+    an empty operation (values with no operation to attach them to are left out)."""
     if doc_type == "resolution":
         values = _mandate_values(row, ev) + _content_values(row, ev)
         if _given(row["quadrant"]):
             values += [v for q, s in ev.get("quadrants", {}).items() for v in _rows("quadrant",
                                                                                    q, s)]
-        return [(op, *v) for op in operations or [None] for v in values]
+        return [(op, *v) for op in operations for v in values]
     if attribution:  # a study paragraph with activity: per-operation scope
         out = []
         for op, scope in attribution.items():
@@ -209,8 +220,16 @@ def _paragraph_evidence(row, ev: dict, doc_type: str, operations: list[str],
             values = _content_values(row, ev, wide) + _activity_values(row, ev, scope)
             out += [(op, *v) for v in values]
         return out
+    if _given(row["activity"]) and doc_type == "report":
+        # Activity of a report: each credited operation with its own quadrants and words.
+        out = []
+        for op, mine in ev.get("operations", {}).items():
+            own = dict(ev, quadrants=mine["quadrants"])
+            values = _content_values(row, ev) + _activity_values(row, own, mine["scope"])
+            out += [(op, *v) for v in values]
+        return out
     values = _content_values(row, ev) + _activity_values(row, ev)
-    return [(op, *v) for op in operations or [None] for v in values]
+    return [(op, *v) for op in operations for v in values]
 
 
 def _evidence_frame(records: list[dict]) -> pd.DataFrame:
@@ -274,18 +293,36 @@ def code_document(paragraphs: pd.DataFrame, doc: dict, codebook: Codebook,
         for col in ("part", "verb", "strength", "addressee"):
             coded[col] = None
         coded["explicit_mandate"] = pd.NA
+        if doc["doc_type"] == "report":  # activity nobody can be credited with: not credited
+            nobody = coded["activity"].astype(bool) & (coded["credited"] == "")
+            coded.loc[nobody, "activity"] = False
+            coded.loc[nobody, "quadrants"] = ""
+            coded.loc[nobody, "engagement"] = None
+            coded.attrs["uncredited"] = int(nobody.sum())
     coded["doc_type"], coded["date"] = doc["doc_type"], doc["date"]
     coded["codebook_version"] = codebook.version
     coded["para_id"] = para_ids(coded)  # body holds every coded paragraph of the document
     evidence, operations = [], []
+    uncredited, unattached = coded.attrs.get("uncredited", 0), 0
     for row in coded.to_dict("records"):
         ev = json.loads(row["evidence"])
         attribution = None
         if doc["doc_type"] == "study":
             attribution = (study_attribution(row["text"], codebook, mentions[row["para_seq"]], ev)
                            if _given(row["activity"]) else {})
-        row_ops = sorted(attribution) if attribution is not None else ops
+            if _given(row["activity"]) and not attribution:  # no operation acts: not credited
+                uncredited += 1
+                row["activity"], row["quadrants"], row["engagement"] = False, "", None
+                coded.loc[coded["para_seq"] == row["para_seq"],
+                          ["activity", "quadrants", "engagement"]] = [False, "", None]
+            row_ops = sorted(attribution)
+        elif doc["doc_type"] == "report" and _given(row["activity"]):
+            row_ops = sorted(ev.get("operations", {}))
+        else:
+            row_ops = ops
         operations.append(";".join(row_ops))
+        if not row_ops:
+            unattached += 1
         for op, var, value, start, end, matched in _paragraph_evidence(
                 row, ev, doc["doc_type"], ops, attribution):
             evidence.append({"para_id": row["para_id"], "doc_id": doc["doc_id"],
@@ -296,7 +333,9 @@ def code_document(paragraphs: pd.DataFrame, doc: dict, codebook: Codebook,
                              "char_start": row["char_start"], "matched": matched,
                              "codebook_version": codebook.version})
     coded["operations"] = operations
-    return coded[columns(CodedParagraphs)], evidence, mention_records
+    out = coded[columns(CodedParagraphs)]
+    out.attrs.update(uncredited=uncredited, unattached=unattached)
+    return out, evidence, mention_records
 
 
 def code_corpus(paragraphs: pd.DataFrame, documents: pd.DataFrame, codebook: Codebook,
@@ -306,24 +345,36 @@ def code_corpus(paragraphs: pd.DataFrame, documents: pd.DataFrame, codebook: Cod
 
     Returns ``(coded_paragraphs, evidence, operation_mentions)``, validated, sorted by
     doc_id and para_seq. Documents with no paragraph are skipped (reported on ``log``).
+    ``coded_paragraphs.attrs``: ``uncredited`` (paragraphs with OC activity no operation
+    could be credited with, coded ``activity`` False) and ``unattached`` (paragraphs with
+    no operation to attach their values to, so no evidence rows), both also on ``log``.
     """
     docs = documents.sort_values("doc_id").to_dict("records")
     grouped = {d: g.sort_values("para_seq") for d, g in paragraphs.groupby("doc_id", sort=True)}
     coded, evidence, mentions = [], [], []
+    uncredited = unattached = 0
     for i, doc in enumerate(docs, start=1):
         if doc["doc_id"] not in grouped:
             print(f"coding: {doc['doc_id']}: no paragraphs extracted; skipped", file=log)
             continue
         c, e, m = code_document(grouped[doc["doc_id"]], doc, codebook, gazetteer)
+        uncredited += c.attrs.get("uncredited", 0)
+        unattached += c.attrs.get("unattached", 0)
         coded.append(c)
         evidence += e
         mentions += m
         if progress_every and (i % progress_every == 0 or i == len(docs)):
             print(f"coding: {i}/{len(docs)} documents", file=log)
+    if uncredited or unattached:
+        print(f"coding: {uncredited} paragraph(s) with OC activity by no operation the "
+              f"coding could name: not credited; {unattached} paragraph(s) with no operation "
+              "to attach their values to: no evidence rows", file=log)
     table = pd.concat(coded, ignore_index=True) if coded else pd.DataFrame(
         columns=columns(CodedParagraphs))
     table = table.sort_values(["doc_id", "para_seq"], kind="stable").reset_index(drop=True)
     table = CodedParagraphs.validate(table)
+    # counts of the log line, for callers (validation, tests)
+    table.attrs.update(uncredited=uncredited, unattached=unattached)
     mention_df = pd.DataFrame.from_records(mentions, columns=columns(OperationMentions))
     mention_df = OperationMentions.validate(mention_df.sort_values(
         ["doc_id", "para_seq", "start", "end", "operation"], kind="stable").reset_index(drop=True))
