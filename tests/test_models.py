@@ -394,3 +394,21 @@ def test_estimates_carry_bootstrap_of_panel_poisson(simulated_fit):
     others = est[est["model"] != "panel_poisson_fe"]
     assert others["boot_conf_low"].isna().all()
     assert others.loc[others["model"].str.startswith("panel"), "exact_p"].isna().all()
+
+
+def test_a_term_whose_interval_overflows_is_not_fitted_never_a_crash():
+    """A separated control or intercept (interval beyond exp(709)) used to crash the
+    models stage with OverflowError; it must be a not_fitted row with the reason."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from analysis.models.fit import Attempt, tidy_rows
+
+    result = SimpleNamespace(params=pd.Series({"Intercept": -3.0, "explicit_mandate": 0.7}),
+                             bse=pd.Series({"Intercept": 900.0, "explicit_mandate": 0.3}))
+    rows = tidy_rows("breadth", "binomial", Attempt(result=result, problems=[], notes=[]),
+                     {"Intercept": "Intercept", "explicit_mandate": "explicit_mandate"},
+                     n=12, n_clusters=None, cov_type="HC1", notes=[])
+    assert len(rows) == 1 and rows[0]["status"] == "not_fitted"
+    assert "Intercept" in rows[0]["reason"] and "separation" in rows[0]["reason"]

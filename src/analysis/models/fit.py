@@ -40,6 +40,9 @@ FATAL_WARNINGS = (sme.ConvergenceWarning, sme.PerfectSeparationWarning,
 # A mandate log-rate ratio beyond this (rate ratio > 22,000) is a diverging estimate: in
 # these data it only happens under (quasi-)separation, e.g. a group with no activity at all.
 DIVERGED = 10.0
+# Largest log-scale value whose exp() is a float (exp(709.8) overflows): a term beyond it
+# (estimate or interval bound) has separated.
+MAX_LOG = 700.0
 
 
 @dataclass
@@ -157,18 +160,24 @@ def tidy_rows(model: str, family: str, attempt: Attempt, terms: dict[str, str], 
     for sm_name, term in terms.items():
         i = names.index(sm_name)
         est, se = params[i], inf["std_error"][i]
+        low, high = inf["conf_low"][i], inf["conf_high"][i]
         if term in key_terms and not (np.isfinite(est) and np.isfinite(se) and se > 0):
             problems.append(f"{term}: estimate or standard error not finite (singular fit)")
         elif term in key_terms and abs(est) > DIVERGED:
             problems.append(f"{term}: estimate diverged ({est:.1f} on the log scale), "
                             "likely separation (a group with no activity at all)")
+        elif not all(np.isfinite(v) and abs(v) <= MAX_LOG for v in (est, low, high)):
+            # a control or intercept separated: its ratio or interval is beyond any number
+            problems.append(f"{term}: estimate or interval not finite or beyond exp({MAX_LOG}) "
+                            "on the ratio scale, likely separation")
+            continue
         exp = term != "alpha"
         rows.append({"model": model, "family": family, "term": term, "estimate": est,
-                     "std_error": se, "conf_low": inf["conf_low"][i],
-                     "conf_high": inf["conf_high"][i], "p_value": inf["p_value"][i],
+                     "std_error": se, "conf_low": low, "conf_high": high,
+                     "p_value": inf["p_value"][i],
                      "estimate_exp": math.exp(est) if exp else None,
-                     "conf_low_exp": math.exp(inf["conf_low"][i]) if exp else None,
-                     "conf_high_exp": math.exp(inf["conf_high"][i]) if exp else None,
+                     "conf_low_exp": math.exp(low) if exp and np.isfinite(low) else None,
+                     "conf_high_exp": math.exp(high) if exp and np.isfinite(high) else None,
                      "n": n, "n_clusters": n_clusters, "cov_type": label,
                      "status": "fitted", "reason": "; ".join(notes + attempt.notes)})
     if problems:
