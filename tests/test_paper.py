@@ -173,7 +173,7 @@ def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
                  columns=EST_COLS).to_csv(folder / "estimates.csv", index=False)
     paths = {name: str(folder / f"{name}.csv") for name in
              ("documents", "panel", "mandates", "mission_activity", "estimates")}
-    (folder / "codebook.yaml").write_text("version: oc-v1\n", encoding="utf-8")
+    (folder / "codebook.yaml").write_text("version: oc-v1\ntuned_on: [demo]\n", encoding="utf-8")
     paths["codebook"] = str(folder / "codebook.yaml")
     paths["paragraphs"] = str(folder / "paragraphs.parquet")
     if quarantine is not None:
@@ -767,3 +767,25 @@ def test_main_typ_types_no_number_by_hand():
         src = re.sub(pattern, "", src)
     leftovers = re.findall(r".{0,30}\d.{0,30}", src)
     assert not leftovers, f"numbers typed by hand in main.typ: {leftovers}"
+
+
+def test_the_codebook_says_what_it_was_tuned_on(tmp_path: Path):
+    """`tuned_on:` of the codebook decides the paper's caveats: accuracy on the demo, and
+    on a labelled passage file the codebook was revised on, is optimistic."""
+    from analysis.paper.format import Numbers
+    from analysis.paper.numbers import codebook_numbers
+
+    book = tmp_path / "cb.yaml"
+    book.write_text("version: x-v9\ntuned_on: [demo, dev-passages.jsonl]\n", encoding="utf-8")
+    num = Numbers(corpus="demo")
+    codebook_numbers(num, book, ["../shared/validation/dev-passages.jsonl"])
+    assert num.values["codebook_tuned_on_demo"] is True
+    assert num.values["validation_tuned"] is True
+    num = Numbers(corpus="demo")
+    codebook_numbers(num, book, ["raw/validation/held-back.jsonl"])
+    assert num.values["validation_tuned"] is False
+    book.write_text("version: x-v9\n", encoding="utf-8")
+    num = Numbers(corpus="demo")
+    codebook_numbers(num, book)
+    assert num.values["codebook_tuned_on_demo"] is False
+    assert num.values["validation_tuned"] is None  # no validation in this build

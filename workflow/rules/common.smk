@@ -385,15 +385,18 @@ def paper_optional_inputs(wildcards):
     if SIMULATION:
         inputs.update(simulation=rules.simulation_check.output.summary)
     if VALIDATION:
-        inputs.update(validation=rules.validate_coding.output.validation)
+        inputs.update(validation=rules.validate_coding.output.validation,
+                      validation_files=VALIDATION)
     return inputs
 
 
 def paper_optional_options(wildcards, input):
-    """`--accuracy F --demo-spec F --simulation F --validation F`, for those of them that
-    are inputs."""
-    return " ".join(
-        f"--{key.replace('_', '-')} {shlex.quote(str(input[key]))}"
-        for key in ("accuracy", "demo_spec", "simulation", "validation")
-        if key in input.keys()
-    )
+    """`--accuracy F --demo-spec F --simulation F --validation F --validation-files F ...`,
+    for those of them that are inputs."""
+    present = [k for k in ("accuracy", "demo_spec", "simulation", "validation") if k in input.keys()]
+    options = [f"--{key.replace('_', '-')} {shlex.quote(str(input[key]))}" for key in present]
+    if "validation_files" in input.keys():
+        files = input.validation_files
+        files = [files] if isinstance(files, str) else list(files)
+        options.append("--validation-files " + " ".join(shlex.quote(str(f)) for f in files))
+    return " ".join(options)

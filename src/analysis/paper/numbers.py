@@ -67,7 +67,6 @@ TABLES = ("corpus", "excluded", "activity_by_mandate", "estimates", "estimates_n
 CORPORA = ("demo", "manifest")
 # Codebook versions refined while looking at coding errors on the demo corpus of the default
 # spec: their accuracy on that corpus is optimistic (the paper says so).
-TUNED_ON_DEMO = ("oc-v1", "oc-v2")
 
 
 def read_table(path: str | Path | None, what: str) -> pd.DataFrame | None:
@@ -119,24 +118,34 @@ def demo_truth(num: Numbers, spec: str | Path | None) -> None:
             "seed of the demo spec (demo corpus only)")
 
 
-def codebook_numbers(num: Numbers, codebook: str | Path | None) -> None:
-    """``codebook_version`` (its ``version:``) and ``codebook_tuned_on_demo`` (a version of
-    :data:`TUNED_ON_DEMO`); None without a codebook."""
-    version = None
+def codebook_numbers(num: Numbers, codebook: str | Path | None,
+                     validation_files: list[str] | tuple[str, ...] = ()) -> None:
+    """``codebook_version`` (its ``version:``), ``codebook_tuned_on_demo`` ("demo" in its
+    ``tuned_on:`` list) and ``validation_tuned`` (a labelled passage file the validation used
+    is named, by file name, in ``tuned_on:``: its accuracy there is optimistic); None
+    without a codebook."""
+    version, tuned_on = None, []
     if codebook is not None:
-        version = _yaml(codebook).get("version")
+        book = _yaml(codebook)
+        version = book.get("version")
         if version is None:
             raise PaperError(f"{codebook}: no 'version:' key; is this a codebook?")
         version = str(version)
-    num.label("codebook_version", version, str(codebook or ""), "version: of the codebook")
-    num.flag("codebook_tuned_on_demo", None if version is None else version in TUNED_ON_DEMO,
-             str(codebook or ""), "the version was refined on the default demo corpus's errors")
+        tuned_on = [str(x) for x in book.get("tuned_on") or []]
+    file = str(codebook or "")
+    num.label("codebook_version", version, file, "version: of the codebook")
+    num.flag("codebook_tuned_on_demo", None if version is None else "demo" in tuned_on,
+             file, "'demo' in the codebook's tuned_on: (refined on the demo corpus's errors)")
+    tuned_files = sorted(Path(f).name for f in validation_files if Path(f).name in tuned_on)
+    num.flag("validation_tuned", bool(tuned_files) if validation_files else None, file,
+             "a labelled passage file of the validation is in the codebook's tuned_on: "
+             + (", ".join(tuned_files) or "none"))
 
 
 def build_numbers(*, documents, paragraphs, panel, mission_activity, mandates,
                   quarantine=None, estimates=None, accuracy=None, simulation=None,
                   demo_spec=None, reliability=None, estimates_by_round=None, codebook=None,
-                  validation=None, corpus: str = "demo"
+                  validation=None, validation_files=(), corpus: str = "demo"
                   ) -> tuple[Numbers, dict[str, pd.DataFrame]]:
     """All numbers and formatted tables from the table files (paths; optional ones None).
 
@@ -177,7 +186,7 @@ def build_numbers(*, documents, paragraphs, panel, mission_activity, mandates,
         num, read_table(estimates_by_round, "estimates by round table"),
         file=str(estimates_by_round or ""), headline_model=num.values.get("headline__model"))
     demo_truth(num, demo_spec if corpus == "demo" else None)
-    codebook_numbers(num, codebook)
+    codebook_numbers(num, codebook, validation_files)
     truth, low, high = (num.values[k] for k in ("demo_true_rate_ratio", "headline__conf_low",
                                                  "headline__conf_high"))
     covers = None if None in (truth, low, high) else low <= truth <= high
@@ -213,6 +222,9 @@ def _parser() -> argparse.ArgumentParser:
     for name in ("estimates", "accuracy", "simulation", "demo-spec", "reliability",
                  "estimates-by-round", "codebook", "validation"):
         n.add_argument(f"--{name}", default=None)
+    n.add_argument("--validation-files", nargs="*", default=[], metavar="FILE",
+                   help="the labelled passage files the validation table was made from "
+                        "(checked against the codebook's tuned_on: list)")
     n.add_argument("--config-corpus", default="demo", choices=CORPORA)
     n.add_argument("--out", required=True)
     n.add_argument("--tables-dir", required=True)
@@ -237,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
                 quarantine=args.quarantine, estimates=args.estimates, accuracy=args.accuracy, simulation=args.simulation,
                 demo_spec=args.demo_spec, reliability=args.reliability,
                 estimates_by_round=args.estimates_by_round, codebook=args.codebook,
-                validation=args.validation, corpus=args.config_corpus)
+                validation=args.validation, validation_files=args.validation_files,
+                corpus=args.config_corpus)
             write_outputs(num, tables, args.out, args.tables_dir)
             v = num.values
             if v["n_quarantined"]:
