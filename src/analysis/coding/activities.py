@@ -192,6 +192,20 @@ def _supporting(book: Codebook, text: str, spans: list[Span]) -> bool:
     return bool(spans) and all(_support_flags(book, text, spans))
 
 
+def _hard_negative(negatives: dict, acted: bool, targets: bool, operation: bool):
+    """(reason, spans) of the first negative cue that applies to the clause, else None.
+
+    Postponement words are always about work; a plan must name the work or the operation
+    ("trafficking will increase" is concern); a negation must name the work.
+    """
+    allowed = {"postponed": True, "negation": acted or targets,
+               "plan": acted or targets or operation}
+    for reason in _CUE_REASONS:
+        if reason in negatives and allowed[reason]:
+            return reason, negatives[reason]
+    return None
+
+
 def _code_clause(book: Codebook, text: str, lo: int, hi: int, oc_here: bool,
                  operation: list[Span]) -> dict:
     acts = _cues(book.mode, text, lo, hi) + _cues(book.engagement, text, lo, hi)
@@ -205,14 +219,10 @@ def _code_clause(book: Codebook, text: str, lo: int, hi: int, oc_here: bool,
     if not oc_here:
         return out
     acted = bool(acts) or bool(targets and others)
-    # Postponement words are always about work; a plan must name the work or the operation
-    # ("trafficking will increase" is concern); a negation must name the work.
-    allowed = {"postponed": True, "negation": acted or bool(targets),
-               "plan": acted or bool(targets) or bool(operation)}
-    for reason in _CUE_REASONS:
-        if reason in negatives and allowed[reason]:
-            out["reason"], out["negatives"] = reason, negatives[reason]
-            return out
+    negative = _hard_negative(negatives, acted, bool(targets), bool(operation))
+    if negative:
+        out["reason"], out["negatives"] = negative
+        return out
     if acts and operation:
         out["activity"] = True
     elif acted:
@@ -397,12 +407,10 @@ def _code_owned_clause(book: Codebook, text: str, lo: int, hi: int, oc_here: boo
     if not oc_here:
         return out
     acted = bool(acts) or bool(targets and others)
-    allowed = {"postponed": True, "negation": acted or bool(targets),
-               "plan": acted or bool(targets) or bool(operation)}
-    for reason in _CUE_REASONS:
-        if reason in negatives and allowed[reason]:
-            out["reason"], out["negatives"] = reason, negatives[reason]
-            return out
+    negative = _hard_negative(negatives, acted, bool(targets), bool(operation))
+    if negative:
+        out["reason"], out["negatives"] = negative
+        return out
     # "conducted", "held", "began" alone say nothing of OC work: with only such light verbs
     # the clause must name the work (a target cue: patrols, raids, campaigns)
     if op_acts and not targets and all(a.kinds <= {"light"} for a, _ in op_acts):
