@@ -29,7 +29,6 @@ from analysis.vocab import DOC_TYPES
 
 MAX_LINES = 20  # lines listing quarantined documents (and, separately, pages without text)
 IDS_PER_KIND = 8  # doc_ids shown on one line of the grouped quarantine list
-DOC_TYPE_ORDER = DOC_TYPES
 
 # The kind of a quarantine reason, one list for the console summary and the paper.
 # (start of a reason written by analysis.corpus.check, lower case) -> kind printed in the paper.
@@ -96,7 +95,7 @@ def _accepted_lines(path: Path) -> list[str]:
     if problem:
         return [problem]
     counts = Counter(row["doc_type"] or "(no doc_type)" for row in rows)
-    order = [t for t in DOC_TYPE_ORDER if t in counts] + sorted(set(counts) - set(DOC_TYPE_ORDER))
+    order = [t for t in DOC_TYPES if t in counts] + sorted(set(counts) - set(DOC_TYPES))
     by_type = ", ".join(f"{counts[t]} {t}" for t in order)
     return [f"accepted: {_plural(len(rows), 'document')}"
             + (f" ({by_type})" if by_type else "") + f", listed in {path}"]
