@@ -155,11 +155,12 @@ def panel_event_study(panel: pd.DataFrame, *, min_clusters: int = 5) -> list[dic
         return [dict(r, **keys) for r in not_fitted(
             MODEL, FAMILY, problems + notes, term="event_time", n=n, n_clusters=g,
             cov_type="cluster")]
-    notes = [f"event time in reports since the first treated report (reference: event time "
-             f"-1; end points binned: lead_3plus = 3 or more reports before, lag_3plus = 3 "
-             f"or more after; a mandate that lapses later is ignored); S = {s} operations "
-             f"treated and observed before and after ({', '.join(switched)}), "
-             f"{len(never)} never treated as controls; CR1 by operation, t({s - 1})"] + notes
+    design = (f"event time in reports since the first treated report (reference: event "
+              f"time -1; end points binned: lead_3plus = 3 or more reports before, lag_3plus "
+              f"= 3 or more after; a mandate that lapses later is ignored); S = {s} "
+              f"operations treated and observed before and after ({', '.join(switched)}), "
+              f"{len(never)} never treated as controls; CR1 by operation, t({s - 1})")
+    notes = [design, *notes]
     x = [df[t].to_numpy(float) for t in terms]
     names = list(terms)
     for op in sorted(df["operation"].unique()):
@@ -168,8 +169,8 @@ def panel_event_study(panel: pd.DataFrame, *, min_clusters: int = 5) -> list[dic
     exog = pd.DataFrame(np.column_stack(x), columns=names)
     if np.linalg.matrix_rank(exog.to_numpy()) < exog.shape[1]:
         return [dict(r, **keys) for r in not_fitted(
-            MODEL, FAMILY, ["design matrix is singular (an event-time bin is collinear with "
-                            "the operation fixed effects)"] + notes, term="event_time",
+            MODEL, FAMILY, [("design matrix is singular (an event-time bin is collinear "
+                             "with the operation fixed effects)")] + notes, term="event_time",
             n=n, n_clusters=g, cov_type="cluster")]
     groups = pd.factorize(df["operation"], sort=True)[0]
     model = sm.GLM(df["oc_activity_paragraphs"].to_numpy(float), exog,
@@ -198,9 +199,10 @@ def _pretrend(result, terms: list[str], g: int, dof: int, n: int, notes: list[st
     """The ``pretrend_wald`` row: joint cluster-robust Wald F test of the lead terms."""
     leads = [t for t in terms if t in LEADS]
     if not leads:
-        return not_fitted(MODEL, FAMILY, ["no lead bin (no treated operation has a report 2 "
-                                          "or more before its first treated report): the "
-                                          "pre-trend cannot be tested"], term=PRETREND_TERM,
+        return not_fitted(MODEL, FAMILY, [("no lead bin (no treated operation has a report "
+                                           "2 or more before its first treated report): "
+                                           "the pre-trend cannot be tested")],
+                          term=PRETREND_TERM,
                           n=n, n_clusters=g, cov_type="cluster")[0]
     b = np.asarray(result.params[leads], dtype=float)
     v = np.asarray(result.cov_params().loc[leads, leads], dtype=float) * g / (g - 1)
@@ -210,8 +212,8 @@ def _pretrend(result, terms: list[str], g: int, dof: int, n: int, notes: list[st
         w = math.nan
     q = len(leads)
     if not (math.isfinite(w) and w >= 0):
-        return not_fitted(MODEL, FAMILY, ["pre-trend Wald statistic not finite (singular "
-                                          "covariance of the lead terms)"],
+        return not_fitted(MODEL, FAMILY, [("pre-trend Wald statistic not finite (singular "
+                                           "covariance of the lead terms)")],
                           term=PRETREND_TERM, n=n, n_clusters=g, cov_type="cluster")[0]
     f = w / q
     p = float(stats.f.sf(f, q, dof))
