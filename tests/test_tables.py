@@ -10,7 +10,7 @@ import pytest
 from analysis.coding.codebook import load_codebook
 from analysis.coding.gazetteer import Gazetteer
 from analysis.coding.paragraphs import code_corpus
-from analysis.coding.tables import build_tables, main
+from analysis.coding.tables import build_tables, main, panel
 from analysis.missions import load_missions
 from analysis.vocab import QUADRANTS
 
@@ -84,19 +84,92 @@ def test_mandate_timeline(built):
     assert mandates.loc["res-b", "markets"] == "drugs"
 
 
-def test_panel_mandate_in_force_at_report_date_and_counts(built):
+def test_panel_mandate_over_the_reporting_period_and_counts(built):
     panel = built[0]["panel"].set_index("doc_id")
     assert list(panel.index) == ["rep-2002", "rep-2005", "rep-2011", "rep-2019"]
+    # rep-2002 predates every resolution: no reporting period under a mandate
+    assert not panel.loc["rep-2002", "mandate_known"]
+    assert panel.loc["rep-2002", "period_start"] == ""
+    assert pd.isna(panel.loc["rep-2002", "explicit_mandate"])
+    assert pd.isna(panel.loc["rep-2002", "explicit_mandate_at_report"])
+    assert pd.isna(panel.loc["rep-2002", "mandate_share"])
+    assert panel.loc["rep-2002", "resolution"] == ""
+    # rep-2005: its previous report predates res-a, so its period starts at res-a's adoption
+    assert panel.loc["rep-2005", "period_start"] == "2003-09-19"
     assert panel.loc["rep-2005", "resolution"] == "res-a"
     assert not panel.loc["rep-2005", "explicit_mandate"]
-    assert panel.loc["rep-2011", "resolution_symbol"] == "S/RES/1938 (2010)"
-    assert panel.loc["rep-2011", "explicit_mandate"]
-    for before_or_after in ("rep-2002", "rep-2019"):  # no resolution yet / operation ended
-        assert not panel.loc[before_or_after, "mandate_known"]
-        assert pd.isna(panel.loc[before_or_after, "explicit_mandate"])
-        assert panel.loc[before_or_after, "resolution"] == ""
+    assert panel.loc["rep-2005", "mandate_share"] == 0.0
+    # rep-2011 covers 2005-03-01 .. 2011-03-01: res-a (no explicit mandate) at its start,
+    # res-b (explicit, adopted 2010-09-15) on its date
+    assert panel.loc["rep-2011", "period_start"] == "2005-03-01"
+    assert panel.loc["rep-2011", "resolution_symbol"] == "S/RES/1509 (2003)"
+    assert not panel.loc["rep-2011", "explicit_mandate"]
+    assert panel.loc["rep-2011", "explicit_mandate_at_report"]
+    days = (pd.Timestamp("2011-03-01") - pd.Timestamp("2010-09-15")).days
+    total = (pd.Timestamp("2011-03-01") - pd.Timestamp("2005-03-01")).days
+    assert panel.loc["rep-2011", "mandate_share"] == pytest.approx(days / total, rel=1e-9)
+    # rep-2019 (after UNMIL's end in 2018) reports on 2011-03-01 .. 2019-06-01, which began
+    # under res-b; no mandate is in force on its own date
+    assert panel.loc["rep-2019", "mandate_known"]
+    assert panel.loc["rep-2019", "explicit_mandate"]
+    assert pd.isna(panel.loc["rep-2019", "explicit_mandate_at_report"])
+    days = (pd.Timestamp("2019-01-01") - pd.Timestamp("2011-03-01")).days
+    total = (pd.Timestamp("2019-06-01") - pd.Timestamp("2011-03-01")).days
+    assert panel.loc["rep-2019", "mandate_share"] == pytest.approx(days / total, rel=1e-9)
     assert panel["oc_activity_paragraphs"].tolist() == [0, 2, 1, 0]
     assert panel["all_paragraphs"].tolist() == [1, 3, 2, 1]
+
+
+def _timeline(rows):
+    return pd.DataFrame(rows, columns=["operation", "resolution", "symbol", "adopted",
+                                       "in_force_until", "explicit_mandate", "oc_reference",
+                                       "markets"])
+
+
+def _coded(docs):
+    """One coded paragraph per report, no activity."""
+    return pd.DataFrame({"doc_id": [d["doc_id"] for d in docs], "activity": False,
+                         "operations": [d["missions"] for d in docs]})
+
+
+def test_panel_period_start_and_share_by_hand():
+    # OPX: R1 (no explicit mandate) 2010-01-01, R2 (explicit) adopted 2010-03-01, ongoing.
+    # OPY: one explicit resolution, 2010-02-15 .. 2010-05-31 (the operation's end).
+    timeline = _timeline([
+        ("OPX", "r1", "S/RES/1", "2010-01-01", "2010-03-01", False, True, ""),
+        ("OPX", "r2", "S/RES/2", "2010-03-01", "", True, True, "drugs"),
+        ("OPY", "r3", "S/RES/3", "2010-02-15", "2010-05-31", True, True, "drugs")])
+    docs = pd.DataFrame([
+        {"doc_id": "x0", "doc_type": "report", "missions": "OPX", "date": "2009-12-01"},
+        {"doc_id": "x1", "doc_type": "report", "missions": "OPX", "date": "2010-02-01"},
+        {"doc_id": "x2", "doc_type": "report", "missions": "OPX", "date": "2010-04-01"},
+        {"doc_id": "x3", "doc_type": "report", "missions": "OPX", "date": "2010-06-01"},
+        {"doc_id": "y1", "doc_type": "report", "missions": "OPY", "date": "2010-04-15"},
+        {"doc_id": "y2", "doc_type": "report", "missions": "OPY", "date": "2010-07-15"}])
+    out = panel(_coded(docs.to_dict("records")), docs, timeline).set_index("doc_id")
+    # x0 precedes every resolution of OPX
+    assert out.loc["x0", "period_start"] == "" and not out.loc["x0", "mandate_known"]
+    # x1: first report after R1; its period starts at R1's adoption, not at x0's date
+    assert out.loc["x1", "period_start"] == "2010-01-01"
+    assert out.loc["x1", "resolution"] == "r1"
+    assert not out.loc["x1", "explicit_mandate"] and not out.loc["x1", "explicit_mandate_at_report"]
+    assert out.loc["x1", "mandate_share"] == 0.0
+    # x2: period 2010-02-01 .. 2010-04-01 (59 days), explicit from 2010-03-01 (31 days)
+    assert out.loc["x2", "period_start"] == "2010-02-01"
+    assert not out.loc["x2", "explicit_mandate"]  # at the period start
+    assert out.loc["x2", "explicit_mandate_at_report"]  # on the report date
+    assert out.loc["x2", "resolution"] == "r1"
+    assert out.loc["x2", "mandate_share"] == pytest.approx(31 / 59, rel=1e-9)
+    # x3: the whole period under R2
+    assert out.loc["x3", "explicit_mandate"] and out.loc["x3", "mandate_share"] == 1.0
+    assert out.loc["x3", "resolution"] == "r2"
+    # y1: first report, period from 2010-02-15: explicit throughout
+    assert out.loc["y1", "period_start"] == "2010-02-15"
+    assert out.loc["y1", "mandate_share"] == 1.0
+    # y2: 2010-04-15 .. 2010-07-15 (91 days); the mandate ends with 2010-05-31 (47 days in)
+    assert out.loc["y2", "explicit_mandate"]
+    assert pd.isna(out.loc["y2", "explicit_mandate_at_report"])
+    assert out.loc["y2", "mandate_share"] == pytest.approx(47 / 91, rel=1e-9)
 
 
 def test_mission_activity_grid_counts_and_evidence(built):

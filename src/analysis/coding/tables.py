@@ -14,7 +14,16 @@ crime markets). Outputs (schemas in :mod:`analysis.schemas.coding`, checked when
   names no market counts under ``unspecified``. Every operation of the operations table that
   appears in the corpus (a document's operation, or named in any block) gets the full grid.
 - ``panel.csv`` (:func:`panel`): one row per operation x report: OC activity paragraphs and
-  all paragraphs (the exposure), and the mandate in force on the report's date.
+  all paragraphs (the exposure), and the mandate over the report's reporting period. A
+  report describes the period since the operation's previous report and feeds the mandate's
+  renewal, so the mandate that can have shaped it is the one in force during that period,
+  not on the report's date. ``period_start``: the previous report's date, but never before
+  the adoption of the operation's first resolution (so the first report's period starts at
+  that adoption); empty for a report dated before every resolution of its operation.
+  Three treatment measures: ``explicit_mandate`` (in force on ``period_start``: the
+  default), ``explicit_mandate_at_report`` (in force on the report's date) and
+  ``mandate_share`` (share of the period's days under an explicit mandate, 0-1);
+  ``mandate_known``, ``oc_reference`` and ``resolution`` follow ``period_start``.
 
 CLI: ``python -m analysis.coding tables --coded X --evidence E --mentions O --documents D
 --missions M --codebook C --mandates-out ... --activity-out ... --panel-out ...``
@@ -23,6 +32,7 @@ CLI: ``python -m analysis.coding tables --coded X --evidence E --mentions O --do
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from types import SimpleNamespace
 
@@ -31,7 +41,7 @@ import pandas as pd
 from analysis.coding.codebook import load_codebook
 from analysis.coding.mandates import mandate_timeline, resolution_summary
 from analysis.coding.paragraphs import CodingError, read_documents
-from analysis.io import read_parquet, write_csv
+from analysis.io import read_parquet, significant, write_csv
 from analysis.missions import load_missions
 from analysis.schemas.coding import Mandates, MissionActivity, Panel, columns
 from analysis.vocab import QUADRANTS, REPORT_TYPES, UNSPECIFIED_MARKET
@@ -156,16 +166,89 @@ def _in_force(timeline: pd.DataFrame, operation: str, date: pd.Timestamp):
     return row
 
 
+_DAY = pd.Timedelta(days=1)
+
+
+def _explicit_spans(timeline: pd.DataFrame, operation: str) -> list[tuple]:
+    """Half-open ``[start, end)`` day spans in which ``operation`` has an explicit mandate
+    in force, by the rule of :func:`_in_force` (the latest resolution adopted on or before
+    a day rules it, up to and including its ``in_force_until``; ``end`` None = open)."""
+    rows = timeline[timeline["operation"] == operation].sort_values(["adopted", "resolution"])
+    rows = rows.to_dict("records")
+    spans = []
+    for i, row in enumerate(rows):
+        if not bool(row["explicit_mandate"]):
+            continue
+        start = pd.Timestamp(row["adopted"])
+        ends = [pd.Timestamp(rows[i + 1]["adopted"])] if i + 1 < len(rows) else []
+        if row["in_force_until"]:
+            ends.append(pd.Timestamp(row["in_force_until"]) + _DAY)
+        end = min(ends) if ends else None
+        if end is None or end > start:
+            spans.append((start, end))
+    return spans
+
+
+def mandate_share(spans: list[tuple], start: pd.Timestamp, end: pd.Timestamp) -> float:
+    """Share of the days ``[start, end)`` inside the explicit-mandate ``spans`` (from
+    :func:`_explicit_spans`); a period of no days takes the status of its day ``start``."""
+    if end <= start:
+        return float(any(s <= start and (e is None or start < e) for s, e in spans))
+    days = 0
+    for s, e in spans:
+        lo, hi = max(s, start), end if e is None else min(e, end)
+        days += max((hi - lo).days, 0)
+    return significant(days / (end - start).days)
+
+
+def _periods(reports: pd.DataFrame, timeline: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """``{(operation, doc_id): period_start}`` (ISO date or "") for every report x operation.
+
+    The reporting period of a report runs from the operation's previous dated report to the
+    report's own date, but never starts before the adoption of the operation's first
+    resolution: so the first report's period starts at that adoption, and so does the period
+    of a report whose previous report came before it. A report dated before the first
+    resolution (or undated, or of an operation with no resolution) has no reporting period
+    under any mandate: period_start "".
+    """
+    first = {op: pd.Timestamp(day) for op, day in
+             timeline.groupby("operation")["adopted"].min().items()}
+    pairs = [(op, doc["doc_id"], doc["date"]) for doc in reports.to_dict("records")
+             for op in _split(doc["missions"])]
+    out = {(op, doc_id): "" for op, doc_id, _ in pairs}
+    dated = sorted((op, date, doc_id) for op, doc_id, date in pairs if date)
+    previous: dict[str, pd.Timestamp] = {}
+    for op, date, doc_id in dated:
+        day = pd.Timestamp(date)
+        adopted = first.get(op)
+        if adopted is not None and day >= adopted:
+            start = max(previous.get(op, adopted), adopted)
+            out[(op, doc_id)] = start.strftime("%Y-%m-%d")
+        previous[op] = day
+    return out
+
+
 def panel(coded: pd.DataFrame, documents: pd.DataFrame, timeline: pd.DataFrame, *,
           log=sys.stderr) -> pd.DataFrame:
-    """``panel.csv``: operation x report, with counts and the mandate in force on its date.
+    """``panel.csv``: operation x report, with counts and the mandate over its reporting period.
 
-    Reports with no coded paragraph are left out (reported on ``log``); a report with no
-    mandate in force on its date (no resolution yet, or after the operation's end) has
-    ``mandate_known`` False and empty mandate columns.
+    A report describes the period since the operation's previous report (see
+    :func:`_periods` for ``period_start``, the first report and reports before any
+    resolution). ``explicit_mandate``, ``oc_reference``, ``resolution``,
+    ``resolution_symbol`` and ``mandate_known`` are those of the mandate in force on
+    ``period_start``; ``explicit_mandate_at_report`` is the explicit mandate in force on the
+    report's own date; ``mandate_share`` the share of the days from ``period_start`` up to
+    the report's date under an explicit mandate (days after the operation's end count as
+    without one). A report with no mandate in force at its period start (no period, or a
+    period starting after the operation's end) has ``mandate_known`` False and empty
+    mandate columns (``explicit_mandate_at_report`` is empty whenever no mandate is in
+    force on the report's date). Reports with no coded paragraph are left out (reported on
+    ``log``).
     """
     reports = documents[documents["doc_type"] == "report"].sort_values("doc_id")
     by_doc = {d: g for d, g in coded.groupby("doc_id", sort=True)}
+    periods = _periods(reports, timeline)
+    spans = {op: _explicit_spans(timeline, op) for op in sorted(set(timeline["operation"]))}
     rows = []
     for doc in reports.to_dict("records"):
         group = by_doc.get(doc["doc_id"])
@@ -177,7 +260,9 @@ def panel(coded: pd.DataFrame, documents: pd.DataFrame, timeline: pd.DataFrame, 
         for op in _split(doc["missions"]):
             active = group["activity"].fillna(False).astype(bool) & group["operations"].map(
                 lambda cell, op=op: op in _split(cell))
-            mandate = _in_force(timeline, op, date) if date is not None else None
+            start = periods[(op, doc["doc_id"])]
+            mandate = _in_force(timeline, op, pd.Timestamp(start)) if start else None
+            at_report = _in_force(timeline, op, date) if date is not None else None
             rows.append({
                 "operation": op, "doc_id": doc["doc_id"], "date": doc["date"],
                 "oc_activity_paragraphs": int(active.sum()), "all_paragraphs": len(group),
@@ -187,10 +272,16 @@ def panel(coded: pd.DataFrame, documents: pd.DataFrame, timeline: pd.DataFrame, 
                 "oc_reference": pd.NA if mandate is None else bool(mandate["oc_reference"]),
                 "resolution": "" if mandate is None else mandate["resolution"],
                 "resolution_symbol": "" if mandate is None else mandate["symbol"],
+                "period_start": start,
+                "explicit_mandate_at_report": pd.NA if at_report is None else bool(
+                    at_report["explicit_mandate"]),
+                "mandate_share": math.nan if mandate is None else mandate_share(
+                    spans.get(op, []), pd.Timestamp(start), date),
             })
     out = pd.DataFrame(rows, columns=columns(Panel))
-    for col in ("explicit_mandate", "oc_reference"):
+    for col in ("explicit_mandate", "oc_reference", "explicit_mandate_at_report"):
         out[col] = out[col].astype("boolean")
+    out["mandate_share"] = out["mandate_share"].astype(float)
     out = out.sort_values(["operation", "date", "doc_id"], kind="stable").reset_index(drop=True)
     return Panel.validate(out)
 

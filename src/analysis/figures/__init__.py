@@ -10,6 +10,7 @@ fig4         mandate periods and activity per report     panel.csv, mandates.csv
 fig5         activity per report by mandate in force     panel.csv
 fig6         alpha and auto-vs-human F1 per label/round  reliability.csv
 fig7         explicit-mandate estimate by coding round   estimates_by_round.csv
+fig8         event study: leads, lags, pre-trend test    estimates.csv (panel_event_study)
 ===========  ==========================================  ==================================
 
 Python: ``render_fig1(mission_activity, mandates, out_pdf, out_png)`` .. ``render_fig5``
@@ -22,6 +23,7 @@ An empty table gives a figure with a "No data" note rather than an error.
 
 from analysis.figures.coefficients import plot_mandate_coefficients
 from analysis.figures.distribution import plot_activity_by_mandate
+from analysis.figures.event import plot_event_study
 from analysis.figures.heatmaps import plot_operation_quadrant, plot_quadrant_market
 from analysis.figures.render import (
     render_fig1,
@@ -29,6 +31,7 @@ from analysis.figures.render import (
     render_fig3,
     render_fig4,
     render_fig5,
+    render_fig8,
 )
 from analysis.figures.style import FigureInputError, apply_style, save_figure
 from analysis.figures.timeline import plot_mandate_timeline
@@ -37,6 +40,7 @@ __all__ = [
     "FigureInputError",
     "apply_style",
     "plot_activity_by_mandate",
+    "plot_event_study",
     "plot_mandate_coefficients",
     "plot_mandate_timeline",
     "plot_operation_quadrant",
@@ -46,5 +50,6 @@ __all__ = [
     "render_fig3",
     "render_fig4",
     "render_fig5",
+    "render_fig8",
     "save_figure",
 ]

@@ -2,7 +2,7 @@
 
 fig1 --mission-activity --mandates | fig2 --mission-activity | fig3 --estimates [--term] |
 fig4 --panel --mandates | fig5 --panel | fig6 --reliability |
-fig7 --estimates-by-round. Exit status 1 with a message naming the file and
+fig7 --estimates-by-round | fig8 --estimates. Exit status 1 with a message naming the file and
 column when a table is missing or malformed.
 """
 
@@ -34,6 +34,8 @@ FIGURES = {
     "fig6": (render_fig6, ["reliability"],
              "Krippendorff's alpha and automated-vs-human F1 per label and round"),
     "fig7": (render_fig7, ["estimates-by-round"], "explicit-mandate estimate by coding round"),
+    "fig8": (render.render_fig8, ["estimates"],
+             "event study: OC activity by report around the first explicit mandate"),
 }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from analysis.figures.coefficients import plot_mandate_coefficients
 from analysis.figures.distribution import plot_activity_by_mandate
+from analysis.figures.event import plot_event_study
 from analysis.figures.heatmaps import plot_operation_quadrant, plot_quadrant_market
 from analysis.figures.style import FigureInputError, read_table, save_figure
 from analysis.figures.timeline import plot_mandate_timeline
@@ -76,3 +77,8 @@ def render_fig4(panel: Path_, mandates: Path_, out_pdf: Path_, out_png: Path_):
 def render_fig5(panel: Path_, out_pdf: Path_, out_png: Path_):
     """Figure 5: OC activity per report by explicit mandate in force."""
     save_figure(plot_activity_by_mandate(read_panel(panel)), out_pdf, out_png)
+
+
+def render_fig8(estimates: Path_, out_pdf: Path_, out_png: Path_):
+    """Figure 8: event study of the explicit mandate (``panel_event_study`` rows)."""
+    save_figure(plot_event_study(read_estimates(estimates)), out_pdf, out_png)

@@ -176,7 +176,19 @@ class MissionActivity(_Strict):
 
 
 class Panel(_Strict):
-    """``panel.csv``: one row per operation x report, with the mandate in force that day."""
+    """``panel.csv``: one row per operation x report, with the mandate over its reporting
+    period (:func:`analysis.coding.tables.panel`).
+
+    ``period_start``: start of the period the report describes: the operation's previous
+    report date, never before the adoption of its first resolution (the first report's
+    period starts at that adoption); empty for a report dated before every resolution.
+    ``mandate_known``, ``explicit_mandate``, ``oc_reference``, ``resolution`` and
+    ``resolution_symbol``: the mandate in force on ``period_start`` (``explicit_mandate``
+    is the default treatment of the models); ``explicit_mandate_at_report``: the explicit
+    mandate in force on the report's ``date`` (empty when none is); ``mandate_share``: the
+    share of the days from ``period_start`` to ``date`` under an explicit mandate (empty
+    when ``mandate_known`` is False).
+    """
 
     operation: Series[str]
     doc_id: Series[str]
@@ -188,10 +200,23 @@ class Panel(_Strict):
     oc_reference: Series[pa.BOOL] = pa.Field(nullable=True)
     resolution: Series[str]
     resolution_symbol: Series[str]
+    # added with the mandate timing of the reporting period: new columns go at the end
+    period_start: Series[str] = pa.Field(str_matches=_ISO_DATE)
+    explicit_mandate_at_report: Series[pa.BOOL] = pa.Field(nullable=True)
+    mandate_share: Series[float] = pa.Field(nullable=True, ge=0, le=1)
 
     @pa.dataframe_check
     def activity_within_exposure(cls, df):
         return df["oc_activity_paragraphs"] <= df["all_paragraphs"]
+
+    @pa.dataframe_check
+    def period_starts_by_the_report(cls, df):
+        dated = (df["period_start"] != "") & (df["date"] != "")
+        return ~dated | (df["period_start"] <= df["date"])
+
+    @pa.dataframe_check
+    def share_known_with_mandate(cls, df):
+        return df["mandate_share"].isna() == ~df["mandate_known"].astype(bool)
 
 
 class StudyOperations(_Strict):
