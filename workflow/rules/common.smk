@@ -315,6 +315,7 @@ FIGURES = {
     "fig5_activity_by_mandate": "Figure 5: OC activity per report by mandate in force",
     "fig6_reliability": "Figure 6: reliability of the coding by variable and round",
     "fig7_rounds": "Figure 7: explicit-mandate estimate by coding round",
+    "fig8_event_study": "Figure 8: event study of the explicit mandate (leads, lags, pre-trend test)",
 }
 # name -> {table: (rule, output)}; a table's option of `python -m analysis.figures figN`
 # is --<table> (underscores as dashes).
@@ -332,6 +333,7 @@ FIGURE_TABLES = {
     "fig5_activity_by_mandate": {"panel": ("build_tables", "panel")},
     "fig6_reliability": {"reliability": ("reliability", "reliability")},
     "fig7_rounds": {"estimates_by_round": ("estimates_by_round", 0)},
+    "fig8_event_study": {"estimates": ("fit_models", "estimates")},
 }
 FIGURE_FILES = expand("results/figures/{figure}.{ext}", figure=FIGURES, ext=("pdf", "png"))
 

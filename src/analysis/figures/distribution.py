@@ -2,8 +2,9 @@
 
 Two panels from ``panel.csv``: OC activity paragraphs per report, and per 100 paragraphs of
 the report (the exposure-adjusted rate). Each shows a box (median, quartiles, whiskers at 1.5
-IQR) and every report as a point; groups are the mandate in force on the report's date
-(explicit / none / unknown when no mandate was coded). Points are spread sideways with a
+IQR) and every report as a point; groups are the panel's ``explicit_mandate``: the mandate in
+force at the start of the reporting period (explicit / none / unknown when no mandate was
+coded). Points are spread sideways with a
 fixed seed, so the figure is the same on every run.
 """
 
