@@ -165,6 +165,33 @@ def test_reverse_timing_gives_a_spurious_effect(oracle_runs):
                                                                           "mean_rate_ratio"]
 
 
+def test_reverse_timing_fools_a_report_date_treatment_too(loaded):
+    # the mandate in force on the report date switches on no later than the period-start
+    # one, so the early rise still precedes it: a spurious 'effect' either way
+    spec, ops = loaded
+    estimates = []
+    for seed in range(30):
+        design = replicate_design(ops, spec, 100 + seed)
+        panel, _ = draw_panel(design, "reverse_timing", rate_ratio=2.0, base_rate=0.08,
+                              max_share=0.5, rng=np.random.default_rng(seed))
+        panel["explicit_mandate"] = panel["explicit_mandate_at_report"]
+        fit = estimate_all(panel, ["fe_cluster"])[0]
+        if fit["status"] == "fitted":
+            estimates.append(fit["estimate"])
+    assert len(estimates) >= 25 and np.mean(estimates) > 0.05, np.mean(estimates)
+
+
+def test_coding_error_rates_come_from_config_values(tmp_path):
+    assert fast.load_coding_error(None) == fast.CODING_ERROR
+    rates = fast.load_coding_error('{"mandate": {"recall": 0.5}}')
+    assert rates["mandate"] == {"precision": 0.9, "recall": 0.5}
+    assert rates["activity"] == fast.CODING_ERROR["activity"]
+    with pytest.raises(ValueError, match=r"mandate\.recall"):
+        fast.load_coding_error({"mandate": {"recall": 0}})
+    with pytest.raises(ValueError, match="mandate and/or activity"):
+        fast.load_coding_error({"mandates": {"recall": 0.5}})
+
+
 def test_coding_error_attenuates_the_estimate(oracle_runs):
     summary, _ = oracle_runs
     assert summary.loc["coding_error", "true_rate_ratio"] == 2.0

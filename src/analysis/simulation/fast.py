@@ -283,6 +283,40 @@ def run_fast(spec_path, missions_path, *, n_replicates: int = 200, base_seed: in
     return summary, replicates
 
 
+def load_coding_error(text: str | dict | None) -> dict:
+    """Precision and recall of the ``coding_error`` scenario from a dict, inline JSON/YAML
+    or a file; keys missing fall back to :data:`CODING_ERROR`. Values must lie in (0, 1]."""
+    import yaml
+
+    if text is None:
+        return CODING_ERROR
+    where = "--coding-error"
+    if isinstance(text, dict):
+        given = text
+    elif str(text).lstrip().startswith("{"):
+        given = yaml.safe_load(text)
+    else:
+        where = str(text)
+        try:
+            with open(text, encoding="utf-8") as fh:
+                given = yaml.safe_load(fh)
+        except OSError as err:
+            raise ValueError(f"{text}: cannot read the coding error rates ({err.strerror})"
+                             ) from err
+    if not isinstance(given, dict) or set(given) - set(CODING_ERROR):
+        raise ValueError(f"{where}: expected a mapping with keys mandate and/or activity, "
+                         f"each {{precision: P, recall: R}}")
+    out = {}
+    for part, default in CODING_ERROR.items():
+        rates = {**default, **(given.get(part) or {})}
+        for key, value in rates.items():
+            if key not in default or not 0 < float(value) <= 1:
+                raise ValueError(f"{where}: key '{part}.{key}' must be precision or recall "
+                                 f"in (0, 1], got {value!r}")
+        out[part] = {k: float(v) for k, v in rates.items()}
+    return out
+
+
 def _rule(text: str | None):
     from analysis.simulation.headline import load_rule
 
@@ -302,6 +336,11 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated subset of {','.join(SCENARIOS)}")
     parser.add_argument("--estimators", default=None,
                         help="comma-separated subset of the registered estimators")
+    parser.add_argument("--coding-error", default=None,
+                        help="precision and recall of the coding_error scenario as inline "
+                             "JSON or a YAML/JSON file: {mandate: {precision: P, recall: R}, "
+                             "activity: {precision: P, recall: R}} (default: "
+                             "CODING_ERROR, 0.9 / 0.85 for both)")
     parser.add_argument("--rule", default=None,
                         help="headline rule: YAML/JSON file (or config file with key "
                              "simulation_headline) or an inline JSON mapping")
@@ -321,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         summary, replicates = run_fast(
             args.spec, args.missions, n_replicates=args.replicates, base_seed=args.base_seed,
             threads=args.threads, scenarios=tuple(s for s in args.scenarios.split(",") if s),
+            coding_error=load_coding_error(args.coding_error),
             estimators=[e for e in args.estimators.split(",") if e] if args.estimators
             else None)
     except (ValueError, OSError, KeyError) as err:  # SpecError is a ValueError
