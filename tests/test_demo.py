@@ -130,7 +130,7 @@ def _realised_rate_ratio(folder: Path) -> float:
     counts = {True: [0, 0], False: [0, 0]}
     for doc in truth_docs(folder):
         if doc["doc_type"] == "report":
-            c = counts[doc["explicit_mandate_in_force"]]
+            c = counts[doc["explicit_mandate_period_start"]]
             c[0] += sum(p["activity"] for p in doc["paragraphs"])
             c[1] += len(doc["paragraphs"])
     return (counts[True][0] / counts[True][1]) / (counts[False][0] / counts[False][1])
@@ -147,6 +147,33 @@ def test_true_effect_moves_the_realised_rate_ratio(tmp_path):
         ratios[rr] = _realised_rate_ratio(build_corpus(path, MISSIONS, tmp_path / str(rr)).parent)
     assert ratios[4.0] > 2.0 * ratios[1.0], ratios
     assert ratios[4.0] > 2.0
+    # the activity responds to the mandate at the START of the reporting period: reports
+    # whose period began without an explicit mandate have the same activity under either
+    # effect, even when a mandate was in force by their date
+    docs = {rr: {d["doc_id"]: d for d in truth_docs(tmp_path / str(rr))
+                 if d["doc_type"] == "report"} for rr in (1.0, 4.0)}
+    unaffected = [d for d in docs[1.0].values() if not d["explicit_mandate_period_start"]]
+    assert any(d["explicit_mandate_in_force"] for d in unaffected)  # the timing matters here
+    for doc in unaffected:
+        assert doc["oc_activity_paragraphs"] == docs[4.0][doc["doc_id"]]["oc_activity_paragraphs"]
+
+
+def test_reporting_period_starts_at_the_previous_report(default_corpus):
+    docs = truth_docs(default_corpus)
+    resolutions: dict[str, list] = {}
+    reports: dict[str, list] = {}
+    for doc in sorted(docs, key=lambda d: d["date"]):
+        (op,) = doc["operations"]
+        (resolutions if doc["doc_type"] == "resolution" else reports).setdefault(op, []).append(doc)
+    for op, reps in reports.items():
+        starts = [resolutions[op][0]["date"]] + [r["date"] for r in reps[:-1]]
+        assert [r["period_start"] for r in reps] == starts, op
+        for rep in reps:
+            in_force = [r for r in resolutions[op] if r["date"] <= rep["period_start"]][-1]
+            assert rep["explicit_mandate_period_start"] == in_force["explicit_mandate"]
+            assert rep["period_mandate_symbol"] == in_force["symbol"]
+            on_date = [r for r in resolutions[op] if r["date"] <= rep["date"]][-1]
+            assert rep["explicit_mandate_in_force"] == on_date["explicit_mandate"]
 
 
 def test_truth_agrees_with_extraction(default_corpus):

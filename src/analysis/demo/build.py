@@ -16,6 +16,13 @@ codebook was refined on) or ``heldout`` (never used to tune it; share set by the
 ``heldout_share``). A document's ``bank`` is the bank of all its paragraphs, ``mixed`` when
 they differ (resolutions draw one bank per document, reports one per paragraph); a report's
 ``mandate_bank`` is the bank of the resolution in force at its date.
+
+Report truth files also say which mandate the report's true OC activity responded to:
+``period_start`` (ISO date the reporting period began: the operation's previous report
+date, or for its first report the adoption of its first resolution),
+``explicit_mandate_period_start`` (an explicit mandate was in force then: the generator's
+treatment, ``rate_ratio ** explicit_mandate_period_start``) and ``period_mandate_symbol``;
+``explicit_mandate_in_force`` and ``mandate_symbol`` are the mandate on the report date.
 """
 
 from __future__ import annotations

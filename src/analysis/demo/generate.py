@@ -1,8 +1,14 @@
 """What each synthetic document says, and the true codes of every paragraph.
 
 Reports: the number of OC activity paragraphs is drawn as
-``Poisson(n_paragraphs * base_rate * rate_ratio ** explicit_in_force * exp(u_operation))``,
-capped at ``max_share * n_paragraphs``; the rest are hard negatives (OC mentioned, no
+``Poisson(n_paragraphs * base_rate * rate_ratio ** explicit_period_start * exp(u_operation))``,
+capped at ``max_share * n_paragraphs``. ``explicit_period_start`` is the explicit mandate in
+force at the START of the report's reporting period (the operation's previous report date;
+for its first report, the adoption of its first resolution: ``ReportPlan.period_mandate``),
+since a report describes the preceding period; a renewal adopted during the period acts
+from the next report on. The truth files record both that mandate
+(``explicit_mandate_period_start``, ``period_start``) and the one in force on the report
+date (``explicit_mandate_in_force``); the rest are hard negatives (OC mentioned, no
 activity by the operation) and ordinary paragraphs. Resolutions: preambular and operative
 paragraphs; the spec decides which carry an explicit OC task for the operation.
 
@@ -193,8 +199,9 @@ def report_document(plan: OperationPlan, rep: ReportPlan, spec: dict,
     banks, eff = Banks(spec, plan.index, 2, rep.number), spec["effect"]
     op = plan.op
     n = int(rng.integers(spec["reports"]["paragraphs"][0], spec["reports"]["paragraphs"][1] + 1))
-    explicit = rep.mandate.explicit_mandate
-    lam = n * eff["base_rate"] * eff["rate_ratio"] ** int(explicit) * float(np.exp(plan.u))
+    explicit = rep.mandate.explicit_mandate  # in force on the report date
+    treated = rep.period_mandate.explicit_mandate  # in force when the period began
+    lam = n * eff["base_rate"] * eff["rate_ratio"] ** int(treated) * float(np.exp(plan.u))
     k_act = min(int(rng.poisson(lam)), int(eff["max_share"] * n))
     lo, hi = spec["reports"]["negatives"]
     m_neg = max(0, min(int(rng.integers(lo, hi + 1)), n - 3 - k_act))
@@ -299,6 +306,9 @@ def report_document(plan: OperationPlan, rep: ReportPlan, spec: dict,
         "report_number": rep.number,
         "explicit_mandate_in_force": explicit,
         "mandate_symbol": rep.mandate.symbol,
+        "period_start": rep.period_start.isoformat(),
+        "explicit_mandate_period_start": treated,
+        "period_mandate_symbol": rep.period_mandate.symbol,
         "u_operation": round(plan.u, 6),
         "expected_oc_activity": round(lam, 6),
         "oc_activity_paragraphs": sum(p.codes["activity"] for p in paras),

@@ -4,6 +4,14 @@ One random stream per operation (``default_rng([seed, index])``), so editing one
 of the spec leaves the others' documents unchanged. Dates fall inside the operation's real
 lifetime (1 January of start_year to 31 December of end_year; ongoing operations end in the
 spec's open_end_year). The establishing resolution comes first; reports follow it.
+
+Reporting period: a report describes the period since the operation's previous report (for
+its first report, since the adoption of its first resolution) and feeds the renewal that
+follows it. ``ReportPlan.period_start`` is that start and ``ReportPlan.period_mandate`` the
+resolution in force on it (``mandate``: the one in force on the report date). The
+generator lets a report's true OC activity respond to ``period_mandate``
+(:func:`analysis.demo.generate.report_document`), the treatment the panel measures by
+default (``explicit_mandate`` at ``period_start``).
 """
 
 from __future__ import annotations
@@ -33,6 +41,8 @@ class ReportPlan:
     number: int
     date: dt.date
     mandate: ResolutionPlan  # resolution in force at the report date
+    period_start: dt.date  # previous report's date; first report: first resolution's date
+    period_mandate: ResolutionPlan  # resolution in force at period_start
     doc_id: str = ""
     symbol: str = ""
     job_number: str = ""
@@ -66,6 +76,11 @@ def slug(acronym: str) -> str:
     return "-".join(acronym.lower().split())
 
 
+def in_force(resolutions: list[ResolutionPlan], day: dt.date) -> ResolutionPlan:
+    """The resolution in force on ``day``: the last one adopted on or before it."""
+    return [r for r in resolutions if r.date <= day][-1]
+
+
 def plan_operation(op: Operation, index: int, spec: dict) -> OperationPlan:
     """Dates and mandate flags of one operation's resolutions and reports."""
     rng = np.random.default_rng([spec["seed"], index])
@@ -91,8 +106,9 @@ def plan_operation(op: Operation, index: int, spec: dict) -> OperationPlan:
                      f"{op.acronym} reports")
     reports = []
     for k, day in enumerate(rep_days):
-        in_force = [r for r in resolutions if r.date <= day][-1]
-        reports.append(ReportPlan(index, k + 1, day, in_force))
+        begins = rep_days[k - 1] if k else resolutions[0].date
+        reports.append(ReportPlan(index, k + 1, day, in_force(resolutions, day), begins,
+                                  in_force(resolutions, begins)))
     return OperationPlan(op, index, u, resolutions, reports)
 
 

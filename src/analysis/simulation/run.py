@@ -1,61 +1,53 @@
-"""Simulation check: does the whole pipeline recover a known mandate effect?
+"""Simulation check, whole-pipeline path: do the estimators recover a known mandate effect
+from CODED data?
+
+The fast path (:mod:`analysis.simulation.fast`) scores the estimators on hundreds of oracle
+panels; this path scores the SAME estimators (the registry
+:data:`analysis.simulation.estimators.ESTIMATORS`) on a few replicates run through the
+whole pipeline, so what coding error costs shows beside the oracle.
 
 Each replicate generates a SYNTHETIC demo corpus (:func:`analysis.demo.build_corpus`) from
 the demo spec with its own ``seed``, a chosen true ``effect.rate_ratio`` and
-``heldout_share: 1`` (:data:`REPLICATE_HELDOUT_SHARE`), then runs the
-pipeline in this process through the functions the stages' command lines call
-(:func:`coded_panel`): corpus check (:func:`analysis.corpus.check.check_corpus`) ->
-extraction of every PDF, joined into one paragraph table
-(:func:`analysis.extract.collect.combine_paragraphs`) -> coding
-(:func:`analysis.coding.paragraphs.code_corpus`) -> tables
-(:func:`analysis.coding.tables.build_tables`) -> the operation-FE Poisson panel model
-(:func:`analysis.models.run.fit_panel_poisson`, mandate term, standard errors clustered by
-operation, and the wild cluster score bootstrap of the mandate term). The same model is
-also fitted to the panel of the TRUE codes (the *oracle*: the generator's truth files, no
-extraction or coding), so the difference between the two shows what coding error costs.
+``heldout_share: 1`` (:data:`REPLICATE_HELDOUT_SHARE`), then runs the pipeline in this
+process through the functions the stages' command lines call (:func:`coded_panel`):
+corpus check (:func:`analysis.corpus.check.check_corpus`) -> extraction of every PDF,
+joined into one paragraph table (:func:`analysis.extract.collect.combine_paragraphs`) ->
+coding (:func:`analysis.coding.paragraphs.code_corpus`) -> tables
+(:func:`analysis.coding.tables.build_tables`) -> the panel, whose ``explicit_mandate`` is
+the explicit mandate in force at the start of each report's period. Every estimator runs on
+that coded panel (``codes`` = ``coded``) and on the panel of the TRUE codes (``oracle``:
+the generator's truth files, treatment ``explicit_mandate_period_start``, the mandate the
+generator's activity responds to).
 
 Held-out wording: every replicate corpus is worded from the demo generator's HELD-OUT
 phrasing bank only (``src/analysis/demo/phrasings_heldout.yaml``, written independently and
 never used to tune the codebook), whatever the spec's own ``heldout_share``. So the check
-measures the pipeline on phrasings the codebook was not tuned on, not on the wording it was
-refined against. The counts of the corpus (reports, paragraphs, true OC activity) do not
-depend on the bank, so the oracle is the same as with the tuned wording.
+measures the pipeline on phrasings the codebook was not tuned on. The counts of the corpus
+(reports, paragraphs, true OC activity) do not depend on the bank.
 
-Scenarios: ``effect`` (the spec's own rate ratio) and ``null`` (rate ratio 1). Replicate
+Scenarios: ``null`` (rate ratio 1) and ``effect`` (the spec's own rate ratio). Replicate
 seeds come from ``base_seed`` only (:func:`replicate_seeds`); both scenarios use the same
-seeds, so the two corpora of a seed differ only through the true effect (common random
-numbers). Adding seeds keeps the earlier ones.
+seeds (common random numbers). Adding seeds keeps the earlier ones.
 
 Outputs:
 
-- replicates (:data:`REPLICATE_COLUMNS`), one row per scenario x seed: ``estimate``,
-  ``conf_low``, ``conf_high`` on the log scale (as in ``estimates.csv``), ``*_exp`` the rate
-  ratio and its 95% interval, ``p_value``, ``status`` (fitted | not_fitted), ``reason``; the
-  ``oracle_*`` columns the same for the truth panel; ``coded_mandate_agreement`` (share of
-  the truth's reports whose coded mandate in force is right) and ``coded_activity_ratio``
-  (coded / true OC activity paragraphs, all reports); at the end, the bootstrap columns
-  ``boot_p`` (p of H0: no mandate effect), ``boot_conf_low``/``boot_conf_high`` (log scale,
-  95%, test inversion, may be -inf/inf) and their ``*_exp``, then the ``oracle_boot_*``.
-- summary (:data:`SUMMARY_COLUMNS`), one row per scenario: ``n_seeds`` replicates,
-  ``n_fitted`` of them fitted; over the fitted ones: ``coverage`` (share whose 95% interval
-  contains the true rate ratio), ``rejection_rate`` (share with p < 0.05: the power under
-  ``effect``, the size under ``null``), each with its Monte Carlo standard error
-  (``*_mcse`` = sqrt(p(1-p)/n_fitted)), ``mean_estimate`` and ``median_estimate`` (of the
-  estimated RATE RATIOS); ``oracle_*`` the same for the oracle fits. At the end, the same
-  for the bootstrap: ``boot_coverage``, ``boot_rejection_rate`` (p < 0.05), their ``*_mcse``
-  and ``boot_unbounded`` (share of intervals with an infinite bound: they cover trivially),
-  then ``oracle_boot_*``.
+- replicates (:data:`REPLICATE_COLUMNS`), one row per scenario x seed x codes x estimator:
+  ``estimate``, ``conf_low``, ``conf_high`` (log scale), ``p_value``, ``status``
+  (fitted | not_fitted), ``reason``, ``error`` (the estimator raised); the corpus's
+  ``n_documents``, ``n_quarantined``, ``coded_mandate_agreement`` (share of the truth's
+  reports whose coded treatment is right) and ``coded_activity_ratio`` (coded / true OC
+  activity paragraphs, all reports).
+- summary: ``codes`` then the columns of :data:`analysis.simulation.summary.SUMMARY_COLUMNS`
+  (one row per codes x scenario x estimator), then ``spec`` and ``base_seed``.
 
 Scratch files: ``<work_dir>/<scenario>-seed<seed>/spec.yaml`` (the replicate's spec: rebuild
 its corpus with ``python -m analysis.demo --spec ...``); the corpus beside it is deleted
 once the replicate is done unless ``keep=True``.
 
-CLI: ``python -m analysis.simulation run --spec S --missions M --codebook C --seeds 3
+CLI: ``python -m analysis.simulation run --spec S --missions M --codebook C --seeds 5
 --base-seed 1 --threads 2 --work-dir results/qc/simulation --summary-out
-results/qc/simulation.csv --replicates-out results/qc/simulation_replicates.csv``;
-one progress line per replicate on stderr. ``--oracle-only``: fit only the truth panels,
-generated without PDFs (:func:`oracle_panel`, ~0.15 s a seed); the pipeline columns are
-empty (status ``not_run``).
+results/qc/simulation_pipeline.csv --replicates-out
+results/qc/simulation_pipeline_replicates.csv``; one progress line per replicate on stderr.
 """
 
 from __future__ import annotations
@@ -67,36 +59,40 @@ import math
 import shutil
 import sys
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
 from analysis.io import write_csv
+from analysis.simulation.estimators import ESTIMATORS, estimate_all
+from analysis.simulation.summary import SUMMARY_COLUMNS as _SUMMARY
+from analysis.simulation.summary import replicate_seeds, summarise
 
-SCENARIOS = ("effect", "null")
+__all__ = [
+    "coded_panel",
+    "main",
+    "oracle_panel",
+    "replicate_seeds",
+    "run_replicate",
+    "run_simulation",
+    "summarise_pipeline",
+    "truth_panel",
+    "write_replicate_spec",
+]
+
+SCENARIOS = ("null", "effect")
+CODES = ("coded", "oracle")
 # Replicate corpora are worded from the held-out phrasing bank only (see the module doc).
 REPLICATE_HELDOUT_SHARE = 1.0
-ALPHA = 0.05
-FIT_COLUMNS = ["estimate", "conf_low", "conf_high", "estimate_exp", "conf_low_exp",
-               "conf_high_exp", "p_value", "status", "reason", "n", "n_clusters"]
-BOOT_COLUMNS = ["boot_p", "boot_conf_low", "boot_conf_high", "boot_conf_low_exp",
-                "boot_conf_high_exp"]
-REPLICATE_COLUMNS = (["scenario", "seed", "true_rate_ratio"] + FIT_COLUMNS
-                     + [f"oracle_{c}" for c in FIT_COLUMNS]
-                     + ["n_documents", "n_quarantined", "coded_mandate_agreement",
-                        "coded_activity_ratio"]
-                     + BOOT_COLUMNS + [f"oracle_{c}" for c in BOOT_COLUMNS])
-_STATS = ["n_fitted", "coverage", "coverage_mcse", "rejection_rate", "rejection_rate_mcse",
-          "mean_estimate", "median_estimate"]
-_BOOT_STATS = ["boot_coverage", "boot_coverage_mcse", "boot_rejection_rate",
-               "boot_rejection_rate_mcse", "boot_unbounded"]
-SUMMARY_COLUMNS = (["scenario", "true_rate_ratio", "n_seeds"] + _STATS
-                   + [f"oracle_{c}" for c in _STATS] + ["spec", "base_seed"]
-                   + _BOOT_STATS + [f"oracle_{c}" for c in _BOOT_STATS])
+REPLICATE_COLUMNS = ["scenario", "seed", "codes", "estimator", "true_rate_ratio", "estimate",
+                     "conf_low", "conf_high", "p_value", "status", "reason", "error",
+                     "n_documents", "n_quarantined", "coded_mandate_agreement",
+                     "coded_activity_ratio"]
+SUMMARY_COLUMNS = ["codes"] + _SUMMARY + ["spec", "base_seed"]
 
 
 class SimulationError(RuntimeError):
@@ -104,19 +100,8 @@ class SimulationError(RuntimeError):
 
 
 # ------------------------------------------------------------------------------ design
-def replicate_seeds(base_seed: int, n_seeds: int) -> list[int]:
-    """``n_seeds`` corpus seeds derived from ``base_seed``; seed k depends on (base_seed, k)
-    only, so asking for more seeds keeps the first ones."""
-    if n_seeds < 1:
-        raise ValueError(f"simulation needs at least one seed, got n_seeds={n_seeds}")
-    if base_seed < 0:
-        raise ValueError(f"simulation base seed must be >= 0, got {base_seed}")
-    return [int(np.random.default_rng([base_seed, k]).integers(0, 2**31 - 1))
-            for k in range(n_seeds)]
-
-
 def scenario_rate_ratios(spec_path: str | Path) -> dict[str, float]:
-    """True rate ratio of each scenario: the spec's ``effect.rate_ratio`` and 1.0 (null).
+    """True rate ratio of each scenario: 1.0 (null) and the spec's ``effect.rate_ratio``.
 
     The spec is validated first (:func:`analysis.demo.load_spec`), so a broken spec fails
     here, naming its key, before any replicate starts.
@@ -124,7 +109,7 @@ def scenario_rate_ratios(spec_path: str | Path) -> dict[str, float]:
     from analysis.demo import load_spec
 
     spec = load_spec(spec_path)
-    return {"effect": float(spec["effect"]["rate_ratio"]), "null": 1.0}
+    return {"null": 1.0, "effect": float(spec["effect"]["rate_ratio"])}
 
 
 def replicate_settings(spec: dict, *, seed: int, rate_ratio: float) -> dict:
@@ -200,29 +185,44 @@ def coded_panel(manifest: str | Path, codebook_path: str | Path, missions_path: 
     return tables["panel"], documents, quarantine
 
 
-_TRUTH_COLUMNS = ["operation", "doc_id", "date", "oc_activity_paragraphs", "all_paragraphs",
-                  "mandate_known", "explicit_mandate"]
+_TRUTH_COLUMNS = ["operation", "doc_id", "date", "period_start", "oc_activity_paragraphs",
+                  "all_paragraphs", "mandate_known", "explicit_mandate",
+                  "explicit_mandate_at_report"]
+
+
+def _truth_row(doc_id: str, operation: str, date: str, meta: dict, paras: list) -> dict:
+    return {"operation": operation, "doc_id": doc_id, "date": date,
+            "period_start": meta["period_start"],
+            "oc_activity_paragraphs": sum(bool(p["activity"]) for p in paras),
+            "all_paragraphs": len(paras), "mandate_known": True,
+            "explicit_mandate": bool(meta["explicit_mandate_period_start"]),
+            "explicit_mandate_at_report": bool(meta["explicit_mandate_in_force"])}
+
+
+def _sorted_truth(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=_TRUTH_COLUMNS).sort_values(
+        ["operation", "date", "doc_id"], kind="stable").reset_index(drop=True)
 
 
 def truth_panel(truth_dir: str | Path) -> pd.DataFrame:
     """The panel of the TRUE codes: one row per operation x report of the demo truth files
-    (``truth/demo-rep-*.truth.json``), with the columns the panel model reads."""
+    (``truth/demo-rep-*.truth.json``), with the columns the estimators read;
+    ``explicit_mandate`` is the explicit mandate in force at the start of the report's
+    period (``explicit_mandate_period_start``), ``explicit_mandate_at_report`` the one on
+    its date."""
     rows = []
     for path in sorted(Path(truth_dir).glob("*.truth.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         if doc["doc_type"] != "report":
             continue
-        if "explicit_mandate_in_force" not in doc:
-            raise ValueError(f"{path}: key 'explicit_mandate_in_force' is missing; rebuild the "
+        missing = [k for k in ("explicit_mandate_in_force", "explicit_mandate_period_start",
+                               "period_start") if k not in doc]
+        if missing:
+            raise ValueError(f"{path}: key(s) {', '.join(missing)} missing; rebuild the "
                              "demo corpus with the current analysis.demo")
-        paras = doc["paragraphs"]
         for op in doc["operations"]:
-            rows.append({"operation": op, "doc_id": doc["doc_id"], "date": doc["date"],
-                         "oc_activity_paragraphs": sum(bool(p["activity"]) for p in paras),
-                         "all_paragraphs": len(paras), "mandate_known": True,
-                         "explicit_mandate": bool(doc["explicit_mandate_in_force"])})
-    return pd.DataFrame(rows, columns=_TRUTH_COLUMNS).sort_values(
-        ["operation", "date", "doc_id"], kind="stable").reset_index(drop=True)
+            rows.append(_truth_row(doc["doc_id"], op, doc["date"], doc, doc["paragraphs"]))
+    return _sorted_truth(rows)
 
 
 def oracle_panel(spec_path: str | Path, missions_path: str | Path, *, seed: int,
@@ -231,8 +231,7 @@ def oracle_panel(spec_path: str | Path, missions_path: str | Path, *, seed: int,
 
     Same rows as :func:`truth_panel` on the corpus that :func:`analysis.demo.build_corpus`
     builds from the spec with ``seed`` and ``effect.rate_ratio`` replaced and the held-out
-    bank only (:func:`replicate_settings`; the generator draws the codes before rendering),
-    about 15 times faster.
+    bank only (:func:`replicate_settings`; the generator draws the codes before rendering).
     """
     from analysis.demo.generate import report_document
     from analysis.demo.plan import plan_corpus
@@ -244,30 +243,10 @@ def oracle_panel(spec_path: str | Path, missions_path: str | Path, *, seed: int,
         previous = None
         for rep in plan.reports:
             doc, previous = report_document(plan, rep, spec, previous), rep
-            rows.append({"operation": doc.operation, "doc_id": doc.doc_id,
-                         "date": doc.date.isoformat(),
-                         "oc_activity_paragraphs": sum(bool(p.codes["activity"])
-                                                       for p in doc.paragraphs),
-                         "all_paragraphs": len(doc.paragraphs), "mandate_known": True,
-                         "explicit_mandate": bool(doc.meta["explicit_mandate_in_force"])})
-    return pd.DataFrame(rows, columns=_TRUTH_COLUMNS).sort_values(
-        ["operation", "date", "doc_id"], kind="stable").reset_index(drop=True)
-
-
-def _exp(value: float) -> float:
-    return math.exp(value) if not math.isnan(value) else math.nan
-
-
-def _fit(panel: pd.DataFrame) -> dict:
-    from analysis.models.run import fit_panel_poisson
-
-    res = fit_panel_poisson(panel, bootstrap=True)  # numbers are NaN when not fitted
-    out = {c: res[c] for c in ("status", "reason", "n", "n_clusters")}
-    out["p_value"], out["boot_p"] = float(res["p_value"]), float(res["boot_p"])
-    for col in ("estimate", "conf_low", "conf_high", "boot_conf_low", "boot_conf_high"):
-        out[col] = float(res[col])  # log scale -> rate ratio scale
-        out[f"{col}_exp"] = _exp(out[col])
-    return out
+            paras = [p.codes for p in doc.paragraphs]
+            rows.append(_truth_row(doc.doc_id, doc.operation, doc.date.isoformat(), doc.meta,
+                                   paras))
+    return _sorted_truth(rows)
 
 
 def _agreement(coded: pd.DataFrame, truth: pd.DataFrame) -> tuple[float, float]:
@@ -288,12 +267,14 @@ def _agreement(coded: pd.DataFrame, truth: pd.DataFrame) -> tuple[float, float]:
 
 def run_replicate(spec_path: str | Path, missions_path: str | Path,
                   codebook_path: str | Path, *, scenario: str, seed: int, rate_ratio: float,
-                  work_dir: str | Path, keep: bool = False) -> dict:
-    """One replicate, end to end; returns a row of :data:`REPLICATE_COLUMNS`.
+                  work_dir: str | Path, keep: bool = False, estimators: list[str] | None = None,
+                  registry: dict | None = None) -> list[dict]:
+    """One replicate, end to end; rows of :data:`REPLICATE_COLUMNS` (codes x estimator).
 
     Writes ``<work_dir>/<scenario>-seed<seed>/spec.yaml`` and the corpus under ``corpus/``
     beside it (deleted at the end unless ``keep``). Raises :class:`SimulationError` naming
-    the scenario, seed and stage when a stage fails.
+    the scenario, seed and stage when a stage fails (an estimator that raises gives a
+    not_fitted row instead: :func:`analysis.simulation.estimators.estimate_all`).
     """
     from analysis.demo import build_corpus
 
@@ -309,166 +290,106 @@ def run_replicate(spec_path: str | Path, missions_path: str | Path,
         panel, documents, quarantine = coded_panel(manifest, codebook_path, missions_path)
         stage = "reading the truth files"
         truth = truth_panel(corpus / "truth")
-        stage = "fitting the panel model"
-        coded_fit, oracle_fit = _fit(panel), _fit(truth)
     except Exception as err:
         raise SimulationError(f"simulation replicate {scenario} seed {seed} failed while "
                               f"{stage} (files in {folder}): {type(err).__name__}: {err}"
                               ) from err
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fits = {"coded": estimate_all(panel, estimators, registry),
+                "oracle": estimate_all(truth, estimators, registry)}
     agreement, ratio = _agreement(panel, truth)
     if not keep:
         shutil.rmtree(corpus, ignore_errors=True)
-    row = {"scenario": scenario, "seed": int(seed), "true_rate_ratio": float(rate_ratio),
-           **coded_fit, **{f"oracle_{k}": v for k, v in oracle_fit.items()},
-           "n_documents": len(documents), "n_quarantined": len(quarantine),
-           "coded_mandate_agreement": agreement, "coded_activity_ratio": ratio}
-    return {c: row[c] for c in REPLICATE_COLUMNS}
+    rows = []
+    for codes in CODES:
+        for fit in fits[codes]:
+            row = {"scenario": scenario, "seed": int(seed), "codes": codes,
+                   "true_rate_ratio": float(rate_ratio), **fit,
+                   "n_documents": len(documents), "n_quarantined": len(quarantine),
+                   "coded_mandate_agreement": agreement, "coded_activity_ratio": ratio}
+            rows.append({c: row[c] for c in REPLICATE_COLUMNS})
+    return rows
 
 
-def oracle_replicate(spec_path: str | Path, missions_path: str | Path, *, scenario: str,
-                     seed: int, rate_ratio: float) -> dict:
-    """A replicate of the oracle only (:func:`oracle_panel`): pipeline columns empty."""
-    try:
-        oracle_fit = _fit(oracle_panel(spec_path, missions_path, seed=seed,
-                                       rate_ratio=rate_ratio))
-    except Exception as err:
-        raise SimulationError(f"simulation replicate {scenario} seed {seed} failed while "
-                              f"fitting the oracle panel: {type(err).__name__}: {err}"
-                              ) from err
-    row = {c: math.nan for c in REPLICATE_COLUMNS}
-    row.update({"scenario": scenario, "seed": int(seed), "true_rate_ratio": float(rate_ratio),
-                "status": "not_run", "reason": "oracle only",
-                **{f"oracle_{k}": v for k, v in oracle_fit.items()}})
-    return row
-
-
-# --------------------------------------------------------------------------- summary
-def _share(flags: pd.Series) -> tuple[float, float]:
-    n = len(flags)
-    if n == 0:
-        return float("nan"), float("nan")
-    p = float(flags.mean())
-    return p, math.sqrt(p * (1 - p) / n)
-
-
-def _stats(rows: pd.DataFrame, prefix: str, truth: float) -> dict:
-    fitted = rows[rows[f"{prefix}status"] == "fitted"]
-    low = fitted[f"{prefix}conf_low_exp"].astype(float)
-    high = fitted[f"{prefix}conf_high_exp"].astype(float)
-    est = fitted[f"{prefix}estimate_exp"].astype(float)
-    coverage, coverage_se = _share((low <= truth) & (truth <= high))
-    rejection, rejection_se = _share(fitted[f"{prefix}p_value"].astype(float) < ALPHA)
-    values = {"n_fitted": len(fitted), "coverage": coverage, "coverage_mcse": coverage_se,
-              "rejection_rate": rejection, "rejection_rate_mcse": rejection_se,
-              "mean_estimate": float(est.mean()) if len(est) else float("nan"),
-              "median_estimate": float(est.median()) if len(est) else float("nan")}
-    values.update(dict.fromkeys(_BOOT_STATS, math.nan))
-    if f"{prefix}boot_p" in fitted.columns:  # replicates of older runs have no bootstrap
-        low = fitted[f"{prefix}boot_conf_low_exp"].astype(float)
-        high = fitted[f"{prefix}boot_conf_high_exp"].astype(float)
-        values["boot_coverage"], values["boot_coverage_mcse"] = _share(
-            (low <= truth) & (truth <= high))
-        values["boot_rejection_rate"], values["boot_rejection_rate_mcse"] = _share(
-            fitted[f"{prefix}boot_p"].astype(float) < ALPHA)
-        values["boot_unbounded"] = _share((low == 0) | np.isinf(high))[0]
-    return {f"{prefix}{k}": v for k, v in values.items()}
-
-
-def summarise(replicates: pd.DataFrame, *, spec: str = "", base_seed: int | None = None
-              ) -> pd.DataFrame:
-    """One row per scenario (:data:`SUMMARY_COLUMNS`) from replicate rows.
-
-    ``replicates`` needs ``scenario``, ``true_rate_ratio`` and, for the pipeline and the
-    oracle (``oracle_`` prefix), ``status``, ``p_value``, ``estimate_exp``,
-    ``conf_low_exp``, ``conf_high_exp``; with ``boot_p``, ``boot_conf_low_exp`` and
-    ``boot_conf_high_exp`` the ``boot_*`` statistics too (else they are empty). Not-fitted replicates count in ``n_seeds`` only;
-    shares and estimates are over the fitted ones (empty when none is fitted).
-    """
-    out = []
-    order = [s for s in SCENARIOS if s in set(replicates["scenario"])]
-    order += sorted(set(replicates["scenario"]) - set(order))
-    for scenario in order:
-        rows = replicates[replicates["scenario"] == scenario]
-        truths = rows["true_rate_ratio"].astype(float).unique()
-        if len(truths) != 1:
-            raise ValueError(f"scenario {scenario}: replicates disagree on true_rate_ratio "
-                             f"({sorted(truths)})")
-        truth = float(truths[0])
-        out.append({"scenario": scenario, "true_rate_ratio": truth, "n_seeds": len(rows),
-                    **_stats(rows, "", truth), **_stats(rows, "oracle_", truth),
-                    "spec": spec, "base_seed": base_seed})
-    df = pd.DataFrame(out, columns=SUMMARY_COLUMNS)
-    for col in ("n_seeds", "n_fitted", "oracle_n_fitted"):
-        df[col] = df[col].astype(int)
-    df["base_seed"] = df["base_seed"].astype("Int64")
-    return df
+def summarise_pipeline(replicates: pd.DataFrame, *, spec: str = "",
+                       base_seed: int | None = None, estimators: tuple[str, ...] = ()
+                       ) -> pd.DataFrame:
+    """One row per codes x scenario x estimator (:data:`SUMMARY_COLUMNS`)."""
+    out = summarise(replicates, scenarios=SCENARIOS, estimators=estimators, by=("codes",))
+    out["spec"], out["base_seed"] = spec, base_seed
+    out["base_seed"] = out["base_seed"].astype("Int64")
+    rank = {c: i for i, c in enumerate(CODES)}
+    out = out.sort_values("codes", key=lambda c: c.map(rank), kind="stable")
+    return out.reset_index(drop=True)[SUMMARY_COLUMNS]
 
 
 # ------------------------------------------------------------------------------ driver
-def _job(args: tuple) -> dict:
-    (spec_path, missions_path, codebook_path, scenario, seed, rate_ratio, work_dir, keep,
-     oracle_only) = args
+def _job(args: tuple) -> tuple[list[dict], float]:
+    spec_path, missions_path, codebook_path, scenario, seed, rate_ratio, work_dir, keep, \
+        estimators = args
     started = time.perf_counter()
-    if oracle_only:
-        row = oracle_replicate(spec_path, missions_path, scenario=scenario, seed=seed,
-                               rate_ratio=rate_ratio)
-    else:
-        row = run_replicate(spec_path, missions_path, codebook_path, scenario=scenario,
-                            seed=seed, rate_ratio=rate_ratio, work_dir=work_dir, keep=keep)
-    row["_seconds"] = time.perf_counter() - started
-    return row
+    rows = run_replicate(spec_path, missions_path, codebook_path, scenario=scenario,
+                         seed=seed, rate_ratio=rate_ratio, work_dir=work_dir, keep=keep,
+                         estimators=estimators)
+    return rows, time.perf_counter() - started
 
 
-def _progress(row: dict, done: int, total: int) -> str:
-    def fit(prefix: str) -> str:
-        if row[f"{prefix}status"] != "fitted":
-            return f"not fitted ({row[f'{prefix}reason']})"
-        return (f"rate ratio {row[f'{prefix}estimate_exp']:.2f} "
-                f"[{row[f'{prefix}conf_low_exp']:.2f}, {row[f'{prefix}conf_high_exp']:.2f}], "
-                f"p = {row[f'{prefix}p_value']:.3f}, bootstrap "
-                f"[{row[f'{prefix}boot_conf_low_exp']:.2f}, "
-                f"{row[f'{prefix}boot_conf_high_exp']:.2f}], p = {row[f'{prefix}boot_p']:.3f}")
+def _progress(rows: list[dict], seconds: float, done: int, total: int) -> str:
+    def fit(r: dict) -> str:
+        if r["status"] != "fitted":
+            return f"{r['estimator']} not fitted"
+        return (f"{r['estimator']} {math.exp(r['estimate']):.2f} "
+                f"[{math.exp(r['conf_low']):.2f}, {math.exp(r['conf_high']):.2f}] "
+                f"p = {r['p_value']:.3f}")
 
-    return (f"simulation [{done}/{total}] {row['scenario']} seed {row['seed']} (true "
-            f"{row['true_rate_ratio']:g}): coded {fit('')}; oracle {fit('oracle_')}; "
-            f"{row['_seconds']:.1f} s")
+    first = rows[0]
+    parts = [f"{codes}: " + ", ".join(fit(r) for r in rows if r["codes"] == codes)
+             for codes in CODES]
+    return (f"simulation [{done}/{total}] {first['scenario']} seed {first['seed']} (true "
+            f"{first['true_rate_ratio']:g}): {'; '.join(parts)}; {seconds:.1f} s")
 
 
 def run_simulation(spec_path: str | Path, missions_path: str | Path,
-                   codebook_path: str | Path, *, n_seeds: int = 3, base_seed: int = 1,
+                   codebook_path: str | Path, *, n_seeds: int = 5, base_seed: int = 1,
                    threads: int = 1, work_dir: str | Path = "results/qc/simulation",
-                   keep: bool = False, oracle_only: bool = False,
+                   keep: bool = False, estimators: list[str] | None = None,
                    log=sys.stderr) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every scenario x seed; returns ``(summary, replicates)`` (see the module doc).
 
     ``threads`` > 1 runs replicates in that many worker processes; the result does not
-    depend on it (rows are sorted by scenario and seed, floats rounded when written).
-    ``oracle_only``: truth panels only (:func:`oracle_replicate`), no corpus is built.
+    depend on it (rows are sorted by scenario, seed, codes and estimator).
     """
     rate_ratios = scenario_rate_ratios(spec_path)
     _coding_inputs(str(codebook_path), str(missions_path))  # fail early on a bad codebook
+    names = list(estimators or ESTIMATORS)
     seeds = replicate_seeds(base_seed, n_seeds)
     jobs = [(str(spec_path), str(missions_path), str(codebook_path), scenario, seed,
-             rate_ratios[scenario], str(work_dir), keep, oracle_only)
+             rate_ratios[scenario], str(work_dir), keep, names)
             for scenario in SCENARIOS for seed in seeds]
-    print(f"simulation: {len(jobs)} replicates ({', '.join(SCENARIOS)} x {n_seeds} seeds "
-          f"from base seed {base_seed}), {threads} worker(s)", file=log)
-    rows = []
+    print(f"simulation: {len(jobs)} pipeline replicates ({', '.join(SCENARIOS)} x {n_seeds} "
+          f"seeds from base seed {base_seed}), estimators {', '.join(names)}, {threads} "
+          f"worker(s)", file=log)
+    rows, done = [], 0
     if threads <= 1:
         for job in jobs:
-            rows.append(_job(job))
-            print(_progress(rows[-1], len(rows), len(jobs)), file=log, flush=True)
+            result, seconds = _job(job)
+            rows += result
+            done += 1
+            print(_progress(result, seconds, done, len(jobs)), file=log, flush=True)
     else:
         with ProcessPoolExecutor(max_workers=threads) as pool:
             for future in as_completed([pool.submit(_job, job) for job in jobs]):
-                rows.append(future.result())
-                print(_progress(rows[-1], len(rows), len(jobs)), file=log, flush=True)
+                result, seconds = future.result()
+                rows += result
+                done += 1
+                print(_progress(result, seconds, done, len(jobs)), file=log, flush=True)
     order = {s: i for i, s in enumerate(SCENARIOS)}
-    rows.sort(key=lambda r: (order[r["scenario"]], seeds.index(r["seed"])))
+    rows.sort(key=lambda r: (order[r["scenario"]], seeds.index(r["seed"]),
+                             CODES.index(r["codes"]), names.index(r["estimator"])))
     replicates = pd.DataFrame(rows, columns=REPLICATE_COLUMNS)
-    for col in ("n", "n_clusters", "oracle_n", "oracle_n_clusters"):
-        replicates[col] = replicates[col].astype("Int64")
-    summary = summarise(replicates, spec=Path(spec_path).name, base_seed=base_seed)
+    summary = summarise_pipeline(replicates, spec=Path(spec_path).name, base_seed=base_seed,
+                                 estimators=tuple(names))
     return summary, replicates
 
 
@@ -478,13 +399,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spec", required=True, help="demo spec YAML (workflow/demo/spec.yaml)")
     parser.add_argument("--missions", required=True, help="operations table (raw/missions.csv)")
     parser.add_argument("--codebook", required=True, help="codebook YAML")
-    parser.add_argument("--seeds", type=int, default=3, help="replicates per scenario")
+    parser.add_argument("--seeds", type=int, default=5, help="replicates per scenario")
     parser.add_argument("--base-seed", type=int, default=1, help="seed of the replicate seeds")
     parser.add_argument("--threads", type=int, default=1, help="worker processes")
+    parser.add_argument("--estimators", default=None,
+                        help="comma-separated subset of the registered estimators")
     parser.add_argument("--work-dir", required=True, help="scratch folder for the replicates")
     parser.add_argument("--keep", action="store_true", help="keep every replicate's corpus")
-    parser.add_argument("--oracle-only", action="store_true",
-                        help="fit the truth panels only (no PDFs, extraction or coding)")
     parser.add_argument("--summary-out", required=True)
     parser.add_argument("--replicates-out", required=True)
     args = parser.parse_args(argv)
@@ -493,20 +414,17 @@ def main(argv: list[str] | None = None) -> int:
         summary, replicates = run_simulation(
             args.spec, args.missions, args.codebook, n_seeds=args.seeds,
             base_seed=args.base_seed, threads=args.threads, work_dir=args.work_dir,
-            keep=args.keep, oracle_only=args.oracle_only)
-    except (ValueError, OSError, SimulationError) as err:  # SpecError is a ValueError
+            keep=args.keep, estimators=[e for e in args.estimators.split(",") if e]
+            if args.estimators else None)
+    except (ValueError, OSError, KeyError, SimulationError) as err:  # SpecError: ValueError
         print(f"simulation failed: {err}", file=sys.stderr)
         return 1
     write_csv(summary, args.summary_out)
     write_csv(replicates, args.replicates_out)
     for row in summary.itertuples():
-        print(f"simulation: {row.scenario} (true rate ratio {row.true_rate_ratio:g}): "
-              f"{row.n_fitted}/{row.n_seeds} fitted, coverage {row.coverage:.2f}, "
-              f"rejection rate {row.rejection_rate:.2f}, mean rate ratio "
-              f"{row.mean_estimate:.2f}, bootstrap coverage {row.boot_coverage:.2f}, "
-              f"rejection rate {row.boot_rejection_rate:.2f} (oracle: coverage "
-              f"{row.oracle_coverage:.2f}, rejection rate {row.oracle_rejection_rate:.2f}; "
-              f"bootstrap coverage {row.oracle_boot_coverage:.2f}, rejection rate "
-              f"{row.oracle_boot_rejection_rate:.2f})", file=sys.stderr)
+        print(f"simulation: {row.codes} {row.scenario} x {row.estimator} (true rate ratio "
+              f"{row.true_rate_ratio:g}): {row.n_fitted}/{row.n_replicates} fitted, "
+              f"coverage {row.coverage:.2f}, {row.rejection_is} {row.rejection_rate:.2f}, "
+              f"mean rate ratio {row.mean_rate_ratio:.2f}", file=sys.stderr)
     print(f"simulation: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
