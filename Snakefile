@@ -61,6 +61,7 @@ rule all:
         FIGURE_FILES,
         rules.paper.output.pdf,
         rules.provenance.output,
+        rules.simulation_fast.output,
         (rules.simulation.input if SIMULATION else []),
 
 

@@ -1,6 +1,7 @@
 # Helpers that turn the config and the manifest into paths, and input functions. Every
 # piece of parse-time logic of the workflow lives here; the stage rule files only use it.
 import csv
+import json
 import re
 import shlex
 import sys
@@ -354,8 +355,9 @@ def figure_options(wildcards, input):
 
 
 # --- Simulation check ------------------------------------------------------------------
-# A method check, not part of the main path: built on request (`snakemake simulation`),
-# and in the default build and the paper only with `simulation: true` in the config.
+# The fast path is part of every build (the paper's headline estimator is chosen from it);
+# the full-pipeline path is built on request (`snakemake simulation`), and in the default
+# build and the paper only with `simulation: true` in the config.
 SIMULATION = bool(config["simulation"])
 
 
@@ -384,8 +386,10 @@ def paper_optional_inputs(wildcards):
     inputs = {}
     if DEMO:
         inputs.update(accuracy=rules.coding_accuracy.output.accuracy, demo_spec=DEMO_SPEC)
+    inputs.update(simulation=rules.simulation_fast.output.summary,
+                  simulation_headline=rules.simulation_fast.output.headline)
     if SIMULATION:
-        inputs.update(simulation=rules.simulation_check.output.summary)
+        inputs.update(simulation_pipeline=rules.simulation_pipeline.output.summary)
     if VALIDATION:
         inputs.update(validation=rules.validate_coding.output.validation,
                       validation_files=VALIDATION)
@@ -395,7 +399,8 @@ def paper_optional_inputs(wildcards):
 def paper_optional_options(wildcards, input):
     """`--accuracy F --demo-spec F --simulation F --validation F --validation-files F ...`,
     for those of them that are inputs."""
-    present = [k for k in ("accuracy", "demo_spec", "simulation", "validation") if k in input.keys()]
+    present = [k for k in ("accuracy", "demo_spec", "simulation", "simulation_headline",
+                           "simulation_pipeline", "validation") if k in input.keys()]
     options = [f"--{key.replace('_', '-')} {shlex.quote(str(input[key]))}" for key in present]
     if "validation_files" in input.keys():
         files = input.validation_files

@@ -1,19 +1,20 @@
-# Simulation check (analysis.simulation): the whole pipeline (demo corpus -> extraction ->
-# coding -> tables -> panel model) run on synthetic corpora with a known true effect and
-# with none. A method check, not a step of the study: it is built only on request
-# (`snakemake --cores 2 simulation`) or, with `simulation: true` in the config, in the
-# default build and the paper; it then runs after the main path (low priority).
+# Simulation check (analysis.simulation), on SYNTHETIC data with a known truth. Two paths:
+# - fast (rule simulation_fast, part of every build): panels drawn from the demo spec's
+#   design under six scenarios, every estimator of analysis.simulation.estimators scored
+#   for size, coverage and power; the config's `headline_rule` picks the paper's headline
+#   estimator from it (results/qc/simulation_headline.csv).
+# - full pipeline (rule simulation_pipeline): demo corpora rendered as PDFs and run through
+#   extraction, coding and the models; built on request (`snakemake --cores 2 simulation`)
+#   or, with `simulation: true`, in the default build and the paper (low priority).
 
 
-rule simulation_check:
-    """Coverage and rejection rate of the mandate estimate at a known effect and at a null."""
+rule simulation_fast:
+    """Size, coverage and power of every estimator over six scenarios; the headline rule."""
     input:
-        code=code("simulation"),
+        code=code("simulation.fast", "simulation.headline"),
         spec=DEMO_SPEC,
         spec_schema=DEMO_SPEC_SCHEMA,
         missions=MISSIONS,
-        codebook=MAIN_CODEBOOK,
-        codebook_schema=CODEBOOK_SCHEMA,
     output:
         summary=report(
             "results/qc/simulation.csv",
@@ -21,11 +22,51 @@ rule simulation_check:
             category="Quality checks",
         ),
         replicates="results/qc/simulation_replicates.csv",
-        work=directory("results/qc/simulation"),
+        headline="results/qc/simulation_headline.csv",
     log:
-        "results/logs/simulation_check.log",
+        "results/logs/simulation_fast.log",
     benchmark:
-        "results/benchmarks/simulation_check.tsv"
+        "results/benchmarks/simulation_fast.tsv"
+    conda:
+        ENV
+    threads: 2
+    resources:
+        mem_mb=1500,
+        runtime=lambda wildcards, attempt: (3 + config["simulation_replicates"] // 20) * attempt,
+    params:
+        py=PY,
+        replicates=config["simulation_replicates"],
+        base_seed=config["simulation_base_seed"],
+        rule=json.dumps(config["headline_rule"], sort_keys=True),
+    shell:
+        "{params.py} -m analysis.simulation fast --spec {input.spec:q}"
+        " --missions {input.missions:q} --replicates {params.replicates}"
+        " --base-seed {params.base_seed} --threads {threads} --rule {params.rule:q}"
+        " --summary-out {output.summary:q} --replicates-out {output.replicates:q}"
+        " --headline-out {output.headline:q} 2> {log:q}"
+
+
+rule simulation_pipeline:
+    """The whole pipeline on rendered synthetic corpora at the true effect and at a null."""
+    input:
+        code=code("simulation.run"),
+        spec=DEMO_SPEC,
+        spec_schema=DEMO_SPEC_SCHEMA,
+        missions=MISSIONS,
+        codebook=MAIN_CODEBOOK,
+        codebook_schema=CODEBOOK_SCHEMA,
+    output:
+        summary=report(
+            "results/qc/simulation_pipeline.csv",
+            caption="../report/simulation_pipeline.rst",
+            category="Quality checks",
+        ),
+        replicates="results/qc/simulation_pipeline_replicates.csv",
+        work=directory("results/qc/simulation_pipeline"),
+    log:
+        "results/logs/simulation_pipeline.log",
+    benchmark:
+        "results/benchmarks/simulation_pipeline.tsv"
     conda:
         ENV
     priority: -10
@@ -46,7 +87,8 @@ rule simulation_check:
 
 
 rule simulation:
-    """The simulation check alone: snakemake --cores 2 simulation"""
+    """Both simulation paths: snakemake --cores 2 simulation"""
     input:
-        rules.simulation_check.output.summary,
-        rules.simulation_check.output.replicates,
+        rules.simulation_fast.output,
+        rules.simulation_pipeline.output.summary,
+        rules.simulation_pipeline.output.replicates,

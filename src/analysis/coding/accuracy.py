@@ -15,7 +15,9 @@ doc_id + text, the k-th occurrence of a text with the k-th) and scores each vari
 
 Paragraph variables are scored separately for resolutions and reports. Document rows:
 ``explicit_mandate`` and ``oc_reference`` of each resolution (mandates table) and
-``explicit_mandate_in_force`` of each operation x report (panel). ``support`` = true
+``explicit_mandate_in_force`` (on the report's date) and ``explicit_mandate_period_start``
+(at the start of its reporting period, the panel's treatment) of each operation x report
+(panel). ``support`` = true
 positives in the truth; precision (recall) is empty when nothing was predicted (true).
 
 Phrasing banks (column ``bank``): every row is computed for ``all`` paragraphs and documents,
@@ -51,7 +53,8 @@ PARAGRAPH_VARIABLES = {
                    "market"],
     "report": ["oc", "activity", "quadrant", "market", "engagement", "negative_reason"],
 }
-BINARY = ("oc", "activity", "explicit_mandate", "oc_reference", "explicit_mandate_in_force")
+BINARY = ("oc", "activity", "explicit_mandate", "oc_reference", "explicit_mandate_in_force",
+          "explicit_mandate_period_start")
 # truth column -> coded column (lists in the coded table are ;-joined)
 CODED_COLUMN = {"quadrant": "quadrants", "market": "markets"}
 # "all" first: its rows are the table the paper reads (analysis.paper.stats.accuracy_numbers)
@@ -192,10 +195,20 @@ def document_scores(truth_docs: dict, mandates: pd.DataFrame | None,
         known = panel[panel["doc_id"].isin(truth_docs)]
         known = known[_in_bank(bank, [truth_docs[d].get("mandate_bank")
                                       for d in known["doc_id"]])]
-        truth = [truth_docs[d].get("explicit_mandate_in_force") for d in known["doc_id"]]
-        if len(known) or bank == "all":
-            for row in score("explicit_mandate_in_force", truth, known["explicit_mandate"]):
-                rows.append({"level": "document", "doc_type": "report", "bank": bank, **row})
+        # the panel's explicit_mandate is the mandate at the start of the reporting period;
+        # explicit_mandate_at_report the one on the report's date (older panels: only that)
+        at_report = ("explicit_mandate_at_report" if "explicit_mandate_at_report" in known
+                     else "explicit_mandate")
+        pairs = [("explicit_mandate_in_force", "explicit_mandate_in_force", at_report)]
+        if "explicit_mandate_at_report" in known:
+            pairs.append(("explicit_mandate_period_start", "explicit_mandate_period_start",
+                          "explicit_mandate"))
+        for var, key, column in pairs:
+            truth = [truth_docs[d].get(key) for d in known["doc_id"]]
+            if len(known) or bank == "all":
+                for row in score(var, truth, known[column]):
+                    rows.append({"level": "document", "doc_type": "report", "bank": bank,
+                                 **row})
     return rows
 
 
