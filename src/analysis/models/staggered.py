@@ -36,8 +36,16 @@ as controls. The ratio sum(y)/sum(mu0) is the average treatment effect on the tr
 the rate-ratio scale, each treated report weighted by its untreated mean. The same
 paragraph is :data:`CHOICE_TEXT` (quoted in the paper).
 
-Rows follow the estimates layout (:func:`analysis.models.fit.tidy_rows`,
-:func:`analysis.models.fit.not_fitted`), term ``explicit_mandate``, plus the keys
+Both fits are Poisson maximum likelihood by Newton's method on the dummy design
+(:func:`poisson_newton`; no statsmodels set-up, whose SVD dominates on these small panels),
+with the CR1 variance by hand (:func:`cluster_poisson`, checked against statsmodels in the
+tests). As ``ppmlhdfe`` does, operations and periods with no OC activity, and single
+reports without activity that the fixed effects separate (fitted mean 0), are left out
+with a note. Timing on the demo design (12 operations, ~70 reports): a few hundredths of a
+second for either, the jackknife included.
+
+Rows follow the estimates layout (as :func:`analysis.models.fit.tidy_rows` and
+:func:`analysis.models.fit.not_fitted` build them), term ``explicit_mandate``, plus the keys
 ``n_switchers``, ``df_resid`` and ``inference`` (the columns the inference part adds at
 the end of :class:`analysis.schemas.models.Estimates`). ``not_fitted`` with the reason when
 S < 3, fewer than ``min_clusters`` operations, a singular design, or nothing identified.
