@@ -206,3 +206,17 @@ def test_fast_functions_match_the_rows_and_are_deterministic():
 def test_choice_text_names_the_sources():
     for name in ("Goodman-Bacon 2021", "Wooldridge (2023)", "Borusyak, Jaravel and Spiess 2024"):
         assert name in CHOICE_TEXT
+
+
+def test_etwfe_counts_treated_reports_of_an_operation_with_no_untreated_activity():
+    # ML limit: no activity before the mandate -> imputed mu0 = 0, its activity still counts
+    panel, _ = make_panel(n_ops=16, seed=17)
+    op = "OP01"  # adopts in year 3
+    pre = (panel["operation"] == op) & ~panel["explicit_mandate"]
+    panel.loc[pre, "oc_activity_paragraphs"] = 0
+    row = panel_poisson_etwfe(panel, period_years=1)[0]
+    assert row["status"] == "fitted"
+    assert f"operation {op}" in row["reason"] and "imputed mu0 = 0" in row["reason"]
+    assert op in row["reason"].split("operations (")[1].split(")")[0]
+    without = panel_poisson_etwfe(panel[panel["operation"] != op], period_years=1)[0]
+    assert row["estimate"] > without["estimate"]  # its treated activity has no mu0 against it

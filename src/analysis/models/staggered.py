@@ -85,6 +85,8 @@ ETWFE_INFERENCE = "leave-one-operation-out jackknife, t(S-1)"
 # A report without activity whose fitted log-mean (a_op + b_period) is below this is
 # separated: its mean goes to 0 and the estimates to infinity.
 SEPARATED = 15.0
+# Operations/periods with no untreated activity keep effect -inf (see _untreated_fit).
+ZERO_LIMIT = True
 
 CHOICE_TEXT = (
     "Mandates are adopted at different times by different operations, and their effect may "
@@ -420,15 +422,19 @@ def _two_way(y, op, per, offset):
     return x @ params, a, b
 
 
-def _untreated_fit(y, op, per, offset, n_op, notes):
+def _untreated_fit(y, op, per, offset, n_op, notes, labels=None):
     """Fit the untreated rows given, leaving out what makes the ML estimates infinite.
 
     As ``ppmlhdfe`` does: operations or periods with no OC activity among the untreated
     reports, then single reports without activity whose fitted log-mean runs below
     -:data:`SEPARATED` (separated: a combination of the fixed effects predicts them
     exactly) are left out and the model refitted until none is left; only the largest
-    connected set of operations and periods is kept. Returns (kept mask, (a, b) or None);
-    ``notes`` (a list, or None) receives what was left out.
+    connected set of operations and periods is kept. The operations and periods without
+    activity keep their ML limit, effect -inf (with :data:`ZERO_LIMIT`): their treated
+    reports are imputed mu0 = 0 rather than left out, since leaving them out would select
+    operations whose untreated counts happened to be high and bias mu0 upwards.
+    Returns (kept mask, (a, b) as dicts code -> effect, or None); ``notes`` (a list, or
+    None) receives what was left out.
     """
     keep = np.ones(len(y), dtype=bool)
     zero_ops, zero_pers, separated, disconnected = set(), set(), 0, 0
@@ -468,17 +474,24 @@ def _untreated_fit(y, op, per, offset, n_op, notes):
         return keep, None
     if notes is not None:
         if zero_ops or zero_pers:
-            notes.append("untreated reports without OC activity left the untreated fit "
-                         "(their effect is not finite): "
-                         + ", ".join([f"operation {o}" for o in sorted(zero_ops)]
-                                     + [f"period {p}" for p in sorted(zero_pers)]))
+            notes.append("no OC activity in any untreated report of (fitted mean 0, the "
+                         "ML limit; their treated reports are imputed mu0 = 0): "
+                         + ", ".join([f"operation {o if labels is None else labels[o]}"
+                                      for o in sorted(zero_ops)]
+                                     + [f"period index {p}" for p in sorted(zero_pers)]))
         if separated:
             notes.append(f"{separated} untreated report(s) without OC activity separated by "
                          "the fixed effects (fitted mean 0) left out of the untreated fit")
         if disconnected:
             notes.append(f"{disconnected} untreated report(s) outside the largest connected "
                          "set of operations and periods left out")
-    return keep, (None if fit is None else fit[1:])
+    if fit is None and not (zero_ops or zero_pers):
+        return keep, None
+    a, b = ({}, {}) if fit is None else fit[1:]
+    if ZERO_LIMIT:  # the ML limits: a mean of 0 for operations and periods without activity
+        a = {**{o: -math.inf for o in zero_ops}, **a}
+        b = {**{p: -math.inf for p in zero_pers}, **b}
+    return keep, (a, b)
 
 
 def _impute(arrays: dict, rows: np.ndarray, notes: list[str] | None) -> dict:
@@ -486,7 +499,8 @@ def _impute(arrays: dict, rows: np.ndarray, notes: list[str] | None) -> dict:
     y, op, per = arrays["y"][rows], arrays["op"][rows], arrays["per"][rows]
     offset, treated = arrays["offset"][rows], arrays["treated"][rows]
     u = ~treated
-    kept, fit = _untreated_fit(y[u], op[u], per[u], offset[u], arrays["n_op"], notes)
+    kept, fit = _untreated_fit(y[u], op[u], per[u], offset[u], arrays["n_op"], notes,
+                               arrays["labels"])
     ident = np.zeros(len(rows), dtype=bool)
     out = {"estimate": _NAN, "identified": ident, "n_untreated": int(kept.sum())}
     if fit is None:
@@ -499,6 +513,9 @@ def _impute(arrays: dict, rows: np.ndarray, notes: list[str] | None) -> dict:
         return out
     ti = t[ok]
     mu0 = np.exp(np.array([a[op[i]] + b[per[i]] for i in ti]) + offset[ti])
+    if not mu0.sum() > 0:
+        out["estimate"] = math.inf  # every identified treated report has an untreated mean 0
+        return out
     ratio = y[ti].sum() / mu0.sum()
     out["estimate"] = math.log(ratio) if ratio > 0 else -math.inf
     return out
@@ -508,7 +525,8 @@ def _arrays(df: pd.DataFrame) -> tuple[dict, pd.Index]:
     codes, ops = pd.factorize(df["operation"], sort=True)
     return {"y": df["oc_activity_paragraphs"].to_numpy(float), "op": codes,
             "per": df["period"].to_numpy(int), "offset": df["log_exposure"].to_numpy(float),
-            "treated": df["treated"].to_numpy(bool), "n_op": len(ops)}, ops
+            "treated": df["treated"].to_numpy(bool), "n_op": len(ops),
+            "labels": list(ops)}, ops
 
 
 def impute(df: pd.DataFrame, notes: list[str] | None = None) -> dict:
