@@ -212,10 +212,11 @@ def _report_days(panel: pd.DataFrame) -> tuple[pd.Series, str]:
     return panel["date"], "date"
 
 
-def _fast_fe(panel: pd.DataFrame, min_clusters: int) -> tuple[float, float] | None:
+def _fast_fe(panel: pd.DataFrame, min_clusters: int) -> tuple[float, float] | str:
+    """(estimate, CR1 standard error) of the mandate term, or why it was not fitted."""
     row = _mandate_row(panel, min_clusters)
     if row["status"] != "fitted":
-        return None
+        return row["reason"]
     return float(row["estimate"]), float(row["std_error"])
 
 
@@ -252,7 +253,7 @@ def coding_error_estimate(panel: pd.DataFrame, mandates: pd.DataFrame, error_rat
     cap = base["all_paragraphs"].to_numpy(int)
     extra_rate = y * pa * (1 - ra) / ra
     rng = np.random.default_rng(seed)
-    est, var, failed = [], [], 0
+    est, var, failed, first_failure = [], [], 0, ""
     for _ in range(draws):
         u = rng.random(len(flags))
         new = np.where(flags, u < pm, u < q)
@@ -264,13 +265,18 @@ def coding_error_estimate(panel: pd.DataFrame, mandates: pd.DataFrame, error_rat
         draw["oc_activity_paragraphs"] = np.minimum(
             rng.binomial(y, pa) + rng.poisson(extra_rate), cap)
         fit = _fast_fe(draw, min_clusters)
-        if fit is None:
+        if isinstance(fit, str):
             failed += 1
+            first_failure = first_failure or fit
             continue
         est.append(fit[0])
         var.append(fit[1] ** 2)
     if len(est) < max(2, draws // 2):  # most draws must fit, else the mix is selective
-        return refuse([f"only {len(est)} of {draws} coding draws could be fitted"])
+        return refuse([(f"only {len(est)} of {draws} coding draws could be fitted (first "
+                       f"failure: {first_failure})"),
+                       (f"coded True resolution wrong with probability {1 - pm:.3g}, coded "
+                       f"False resolution truly explicit with probability {q:.3g} "
+                       f"({missed:.2f} expected missed of {n_neg})")])
     est, var = np.asarray(est), np.asarray(var)
     b = len(est)
     within, between = float(var.mean()), float(est.var(ddof=1)) if b > 1 else 0.0
