@@ -11,7 +11,8 @@
 rule simulation_fast:
     """Size, coverage and power of every estimator over six scenarios; the headline rule."""
     input:
-        code=code("simulation.fast", "simulation.headline"),
+        code=code("simulation.fast", "simulation.headline", "simulation.estimators",
+                  "models.panel", "models.staggered"),
         spec=DEMO_SPEC,
         spec_schema=DEMO_SPEC_SCHEMA,
         missions=MISSIONS,
@@ -37,11 +38,13 @@ rule simulation_fast:
         py=PY,
         replicates=config["simulation_replicates"],
         base_seed=config["simulation_base_seed"],
+        period_years=config["period_years"],
         rule=json.dumps(config["headline_rule"], sort_keys=True),
     shell:
         "{params.py} -m analysis.simulation fast --spec {input.spec:q}"
         " --missions {input.missions:q} --replicates {params.replicates}"
         " --base-seed {params.base_seed} --threads {threads} --rule {params.rule:q}"
+        " --period-years {params.period_years}"
         " --summary-out {output.summary:q} --replicates-out {output.replicates:q}"
         " --headline-out {output.headline:q} 2> {log:q}"
 
@@ -49,7 +52,8 @@ rule simulation_fast:
 rule simulation_pipeline:
     """The whole pipeline on rendered synthetic corpora at the true effect and at a null."""
     input:
-        code=code("simulation.run"),
+        code=code("simulation.run", "simulation.estimators", "models.panel",
+                  "models.staggered"),
         spec=DEMO_SPEC,
         spec_schema=DEMO_SPEC_SCHEMA,
         missions=MISSIONS,
@@ -78,10 +82,12 @@ rule simulation_pipeline:
         py=PY,
         seeds=config["simulation_seeds"],
         base_seed=config["simulation_base_seed"],
+        period_years=config["period_years"],
     shell:
         "{params.py} -m analysis.simulation run --spec {input.spec:q}"
         " --missions {input.missions:q} --codebook {input.codebook:q}"
         " --seeds {params.seeds} --base-seed {params.base_seed} --threads {threads}"
+        " --period-years {params.period_years}"
         " --work-dir {output.work:q} --summary-out {output.summary:q}"
         " --replicates-out {output.replicates:q} 2> {log:q}"
 

@@ -12,7 +12,7 @@ must be deterministic.
 (imported on first use, so the registry costs nothing to import and an estimator's module
 may import anything the simulation may). Adding one is one line::
 
-    ESTIMATORS["twfe_cluster"] = "analysis.models.panel:twfe_cluster"
+    ESTIMATORS["my_estimator"] = "analysis.models.panel:my_estimator"
 
 :func:`estimate_all` runs a list of them on one panel; an estimator that raises gives a
 ``not_fitted`` row whose reason names the error (``error`` = True), so one broken
@@ -21,6 +21,7 @@ estimator never stops the simulation; the summary counts those rows (``n_errors`
 
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 from collections.abc import Callable
@@ -50,11 +51,43 @@ def fe_bootstrap(panel: pd.DataFrame) -> dict:
             "status": res["status"], "reason": res["reason"]}
 
 
+PERIOD_YEARS = 2  # calendar years per period of the time effects (config `period_years`)
+
+
+def twfe_cluster(panel: pd.DataFrame, period_years: int = PERIOD_YEARS) -> dict:
+    """``panel_poisson_twfe``: operation and calendar-period FE, CR1 t(S-1)
+    (:func:`analysis.models.staggered.twfe_cluster`)."""
+    from analysis.models.staggered import twfe_cluster as fit
+
+    res = fit(panel, period_years=period_years)
+    return {k: res[k] for k in RESULT_KEYS}
+
+
+def etwfe_jackknife(panel: pd.DataFrame, period_years: int = PERIOD_YEARS) -> dict:
+    """``panel_poisson_etwfe``: Wooldridge's extended TWFE in imputation form, jackknife
+    t(S-1) (:func:`analysis.models.staggered.etwfe_jackknife`)."""
+    from analysis.models.staggered import etwfe_jackknife as fit
+
+    res = fit(panel, period_years=period_years)
+    return {k: res[k] for k in RESULT_KEYS}
+
+
 # name -> function or "module:function" (order = order of the output tables)
 ESTIMATORS: dict[str, Callable | str] = {
     "fe_cluster": fe_cluster,
     "fe_bootstrap": fe_bootstrap,
+    "twfe_cluster": twfe_cluster,
+    "etwfe_jackknife": etwfe_jackknife,
 }
+
+
+def registry_with(*, period_years: int = PERIOD_YEARS) -> dict[str, Callable | str]:
+    """:data:`ESTIMATORS` with the models' settings (the config's ``period_years``) bound,
+    so the simulation scores the estimators exactly as the models stage fits them."""
+    out = dict(ESTIMATORS)
+    for name in ("twfe_cluster", "etwfe_jackknife"):
+        out[name] = functools.partial(out[name], period_years=period_years)
+    return out
 
 
 def resolve(name: str, registry: dict | None = None) -> Callable:

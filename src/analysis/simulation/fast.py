@@ -56,7 +56,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.simulation.estimators import ESTIMATORS, estimate_all
+from analysis.simulation.estimators import ESTIMATORS, estimate_all, registry_with
 from analysis.simulation.summary import replicate_seeds, summarise
 
 SCENARIOS = ("null", "effect", "trend", "reverse_timing", "heterogeneous", "coding_error")
@@ -341,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
                              "JSON or a YAML/JSON file: {mandate: {precision: P, recall: R}, "
                              "activity: {precision: P, recall: R}} (default: "
                              "CODING_ERROR, 0.9 / 0.85 for both)")
+    parser.add_argument("--period-years", type=int, default=2,
+                        help="calendar years per period of the time effects of the two-way "
+                             "estimators (the config's period_years)")
     parser.add_argument("--rule", default=None,
                         help="headline rule: YAML/JSON file (or config file with key "
                              "simulation_headline) or an inline JSON mapping")
@@ -362,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
             threads=args.threads, scenarios=tuple(s for s in args.scenarios.split(",") if s),
             coding_error=load_coding_error(args.coding_error),
             estimators=[e for e in args.estimators.split(",") if e] if args.estimators
-            else None)
+            else None, registry=registry_with(period_years=args.period_years))
     except (ValueError, OSError, KeyError) as err:  # SpecError is a ValueError
         print(f"simulation failed: {err}", file=sys.stderr)
         return 1

@@ -68,7 +68,12 @@ import pandas as pd
 import yaml
 
 from analysis.io import write_csv
-from analysis.simulation.estimators import ESTIMATORS, estimate_all
+from analysis.simulation.estimators import (
+    ESTIMATORS,
+    PERIOD_YEARS,
+    estimate_all,
+    registry_with,
+)
 from analysis.simulation.summary import SUMMARY_COLUMNS as _SUMMARY
 from analysis.simulation.summary import replicate_seeds, summarise
 
@@ -327,11 +332,11 @@ def summarise_pipeline(replicates: pd.DataFrame, *, spec: str = "",
 # ------------------------------------------------------------------------------ driver
 def _job(args: tuple) -> tuple[list[dict], float]:
     spec_path, missions_path, codebook_path, scenario, seed, rate_ratio, work_dir, keep, \
-        estimators = args
+        estimators, registry = args
     started = time.perf_counter()
     rows = run_replicate(spec_path, missions_path, codebook_path, scenario=scenario,
                          seed=seed, rate_ratio=rate_ratio, work_dir=work_dir, keep=keep,
-                         estimators=estimators)
+                         estimators=estimators, registry=registry)
     return rows, time.perf_counter() - started
 
 
@@ -354,18 +359,20 @@ def run_simulation(spec_path: str | Path, missions_path: str | Path,
                    codebook_path: str | Path, *, n_seeds: int = 5, base_seed: int = 1,
                    threads: int = 1, work_dir: str | Path = "results/qc/simulation",
                    keep: bool = False, estimators: list[str] | None = None,
-                   log=sys.stderr) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   period_years: int = PERIOD_YEARS, log=sys.stderr) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every scenario x seed; returns ``(summary, replicates)`` (see the module doc).
 
     ``threads`` > 1 runs replicates in that many worker processes; the result does not
     depend on it (rows are sorted by scenario, seed, codes and estimator).
+    ``period_years``: periods of the two-way estimators' time effects (config).
     """
+    registry = registry_with(period_years=period_years)
     rate_ratios = scenario_rate_ratios(spec_path)
     _coding_inputs(str(codebook_path), str(missions_path))  # fail early on a bad codebook
     names = list(estimators or ESTIMATORS)
     seeds = replicate_seeds(base_seed, n_seeds)
     jobs = [(str(spec_path), str(missions_path), str(codebook_path), scenario, seed,
-             rate_ratios[scenario], str(work_dir), keep, names)
+             rate_ratios[scenario], str(work_dir), keep, names, registry)
             for scenario in SCENARIOS for seed in seeds]
     print(f"simulation: {len(jobs)} pipeline replicates ({', '.join(SCENARIOS)} x {n_seeds} "
           f"seeds from base seed {base_seed}), estimators {', '.join(names)}, {threads} "
@@ -402,6 +409,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5, help="replicates per scenario")
     parser.add_argument("--base-seed", type=int, default=1, help="seed of the replicate seeds")
     parser.add_argument("--threads", type=int, default=1, help="worker processes")
+    parser.add_argument("--period-years", type=int, default=PERIOD_YEARS,
+                        help="calendar years per period of the two-way estimators")
     parser.add_argument("--estimators", default=None,
                         help="comma-separated subset of the registered estimators")
     parser.add_argument("--work-dir", required=True, help="scratch folder for the replicates")
@@ -414,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         summary, replicates = run_simulation(
             args.spec, args.missions, args.codebook, n_seeds=args.seeds,
             base_seed=args.base_seed, threads=args.threads, work_dir=args.work_dir,
-            keep=args.keep, estimators=[e for e in args.estimators.split(",") if e]
+            keep=args.keep, period_years=args.period_years, estimators=[e for e in args.estimators.split(",") if e]
             if args.estimators else None)
     except (ValueError, OSError, KeyError, SimulationError) as err:  # SpecError: ValueError
         print(f"simulation failed: {err}", file=sys.stderr)
