@@ -75,9 +75,12 @@ def test_fast_estimators_for_the_simulation():
     assert set(cl) == keys and set(bo) == keys
     assert cl["status"] == bo["status"] == "fitted" and cl["n_switchers"] == 4
     assert cl["estimate"] == bo["estimate"]
+    # the fast path (closed-form effects, Newton on the mandate) = the statsmodels fit
     full = fit_panel_poisson(panel)
-    assert (cl["conf_low"], cl["p_value"]) == (full["conf_low"], full["p_value"])
-    assert (bo["conf_low"], bo["p_value"]) == (full["boot_conf_low"], full["boot_p"])
+    for key in ("estimate", "conf_low", "conf_high", "p_value"):
+        assert cl[key] == pytest.approx(full[key], rel=1e-8, abs=1e-10)
+    assert (bo["conf_low"], bo["conf_high"], bo["p_value"]) == pytest.approx(
+        (full["boot_conf_low"], full["boot_conf_high"], full["boot_p"]), rel=1e-6)
     assert took < 0.1
     assert fe_cluster(panel) == cl  # deterministic
     two = simulate(n_ops=8, n_reports=6, seed=3, kinds=["switch"] * 2 + ["never"] * 6)[0]

@@ -17,9 +17,12 @@ the t degrees of freedom in ``df_resid``):
   rests on S clusters, not G: t(G-1) counts clusters that carry none and over-rejects.
   Models with fixed effects are ``not_fitted`` when S < 3 (:data:`MIN_SWITCHERS`): the
   variance would rest on one or two clusters. Models without fixed effects: t(G-1).
-- cross-section: HC3 standard errors (``cov_type == "HC3"``) with t(n-k) for the Poisson
-  and binomial models; the negative binomial keeps its model-based (ML) standard errors
-  with normal (z) p-values and intervals (``df_resid`` empty).
+- cross-section: HC3 standard errors (``cov_type == "HC3"``, :func:`hc3_attempt`) with
+  t(n-k) for the Poisson and binomial models (with a dozen operations HC0/HC1 with z are
+  too liberal); the negative binomial keeps its model-based (ML) standard errors with
+  normal (z) p-values and intervals (``df_resid`` empty). HC3 is computed here: the
+  installed ``statsmodels`` GLM accepts ``cov_type="HC1"``/``"HC3"`` but returns HC0, which
+  is what the earlier "HC1" rows held.
 - ``estimate_exp`` = exp(estimate): a rate ratio (Poisson, negative binomial) or an odds
   ratio (logit, binomial); empty for the negative binomial's ``alpha`` and for
   ``overdispersion_lr``.
