@@ -288,10 +288,8 @@ def tidy_rows(model: str, family: str, attempt: Attempt, terms: dict[str, str], 
     if boundary_alpha:
         rows.append({"model": model, "family": family, "term": "alpha", "estimate": 0.0,
                      "n": n, "n_clusters": n_clusters, "cov_type": label, "status": "fitted",
-                     "reason": ("alpha at its boundary 0 (no overdispersion): the negative "
-                                "binomial likelihood is maximized by the Poisson, whose "
-                                "estimates these are; no standard error at the boundary, "
-                                "see overdispersion_lr"),
+                     "reason": ("alpha = 0, its boundary: no standard error there (see "
+                                "overdispersion_lr)"),
                      "n_switchers": n_switchers, "df_resid": None,
                      "inference": "boundary estimate, no standard error"})
     return rows
@@ -321,18 +319,16 @@ def overdispersion_score(y: np.ndarray, mu: np.ndarray) -> float:
 
 
 def overdispersion_row(model: str, lr: float, p: float, *, n: int, n_clusters: int | None,
-                       n_switchers: int | None, boundary: bool, alpha: float) -> dict:
+                       n_switchers: int | None) -> dict:
     """The ``overdispersion_lr`` row of a negative binomial model."""
-    where = ("alpha at its boundary 0, NB = Poisson" if boundary
-             else f"alpha estimated at {alpha:.4g}")
     return {"model": model, "family": "negative_binomial", "term": OVERDISPERSION_TERM,
             "estimate": lr, "p_value": p, "n": n, "n_clusters": n_clusters,
             "cov_type": "", "status": "fitted", "n_switchers": n_switchers, "df_resid": None,
             "inference": "likelihood ratio, chi-bar-squared (half the chi2(1) tail)",
-            "reason": (f"LR test of overdispersion, H0: alpha = 0 (Poisson) against alpha > 0; "
-                       f"estimate = LR statistic 2(llf NB - llf Poisson) = {lr:.4g}, "
-                       f"p = {p:.4g} (chi-bar-squared: alpha = 0 is on the boundary, so "
-                       f"half the chi2(1) tail); {where}")}
+            "reason": (f"LR test of overdispersion (H0: alpha = 0, the Poisson): estimate = "
+                       f"LR = 2(llf NB - llf Poisson) = {lr:.4g}, p = {p:.4g} from the "
+                       "chi-bar-squared (alpha = 0 is on the boundary: half the chi2(1) "
+                       "tail)")}
 
 
 def negbin_rows(name: str, nb: Attempt, poisson: Attempt, shown: dict[str, str], *,
@@ -382,8 +378,7 @@ def negbin_rows(name: str, nb: Attempt, poisson: Attempt, shown: dict[str, str],
         lr, p = overdispersion_lr(None if boundary and not ok else llf_nb,
                                   float(poisson.result.llf))
         rows.append(overdispersion_row(name, lr, p, n=n, n_clusters=n_clusters,
-                                       n_switchers=inf.get("n_switchers"), boundary=boundary,
-                                       alpha=alpha))
+                                       n_switchers=inf.get("n_switchers")))
     return rows
 
 
