@@ -15,7 +15,13 @@ import pytest
 
 from analysis.io import write_csv
 from analysis.models.fit import bootstrap_weights, permutation_p, score_statistic_p
-from analysis.models.panel import _drop_never_active, event_time, panel_sample, restricted_scores
+from analysis.models.panel import (
+    _drop_never_active,
+    event_time,
+    mandate_bootstrap,
+    panel_sample,
+    restricted_scores,
+)
 from analysis.models.run import fit_all, fit_panel_poisson, main
 from analysis.vocab import QUADRANTS
 
@@ -104,8 +110,16 @@ def test_clustered_standard_error_matches_sandwich_by_hand():
     se = math.sqrt((bread @ meat @ bread)[0, 0] * 12 / 11)
     assert got["estimate"] == pytest.approx(beta[0], rel=1e-6)
     assert got["std_error"] == pytest.approx(se, rel=1e-5)
-    # t with G - 1 = 11 degrees of freedom, not the normal
-    assert got["conf_high"] - got["estimate"] == pytest.approx(2.200985 * se, rel=1e-4)
+    # t with S - 1 = 3 degrees of freedom (4 of the 12 operations switch), not G - 1 = 11:
+    # t(3) 97.5% quantile 3.182446; two-sided p = 2 * P(t(3) > |b / se|)
+    switching = df.groupby("operation")["explicit_mandate"].nunique().gt(1).sum()
+    assert switching == 4 and got["n_switchers"] == 4 and got["df_resid"] == 3
+    assert got["conf_high"] - got["estimate"] == pytest.approx(3.182446 * se, rel=1e-4)
+    t = abs(beta[0]) / se
+    # P(t(3) > t) in closed form: 1/2 - (1/pi) (atan(u) + u / (1 + u^2)), u = t / sqrt(3)
+    u = t / math.sqrt(3)
+    tail = 0.5 - (math.atan(u) + u / (1 + u * u)) / math.pi
+    assert got["p_value"] == pytest.approx(2 * tail, rel=1e-4)
 
 
 def test_panel_poisson_without_effect_covers_one():
@@ -209,10 +223,12 @@ def test_no_variation_in_mandate_is_reported_not_dropped():
                                  "panel_leads_lags", "panel_logit_any"}
     cross = _row(est, "cross_section_volume_poisson")
     assert cross["status"] == "not_fitted"
-    assert "no variation in explicit_mandate: 8 of 8" in cross["reason"]
+    assert "no variation in explicit_mandate" in cross["reason"]
+    assert "8 of 8 operations mandated" in cross["reason"]
     assert pd.isna(cross["estimate"]) and pd.isna(cross["exact_p"])
     fe = _row(est, "panel_poisson_fe")
     assert fe["status"] == "not_fitted" and "not identified" in fe["reason"]
+    assert "S = 0 switchers" in fe["reason"] and fe["n_switchers"] == 0
 
 
 def test_too_few_clusters_is_reported():
@@ -250,7 +266,8 @@ def test_cli_writes_identical_bytes(tmp_path):
         code = main(["--panel", str(paths["panel"]), "--mission-activity",
                      str(paths["activity"]), "--mandates", str(paths["mandates"]),
                      "--missions", str(missions_csv), "--estimates-out", str(est),
-                     "--operations-out", str(ops), "--permutations", "50", "--seed", "2"])
+                     "--operations-out", str(ops), "--permutations", "50", "--seed", "2",
+                     "--max-exact", "100"])
         assert code == 0
         outputs.append((est.read_bytes(), ops.read_bytes()))
     assert outputs[0] == outputs[1]
@@ -292,15 +309,21 @@ def few_switchers_null():
     return fits
 
 
-def test_bootstrap_keeps_size_where_clustered_t_over_rejects(few_switchers_null):
+def test_switcher_df_and_bootstrap_reject_less_than_t_with_all_clusters(few_switchers_null):
+    """Documented, not a target: t(G-1) with G = 12 while only S = 4 operations carry the
+    mandate effect rejects a true null about 3 times too often (14.5% with these seeds);
+    t(S-1), the reported inference, and the score bootstrap reject far less."""
+    from scipy import stats
+
     fits = few_switchers_null
-    assert all(f["status"] == "fitted" for f in fits)
+    assert all(f["status"] == "fitted" and f["df_resid"] == 3 for f in fits)
     assert all(0 <= f["boot_p"] <= 1 for f in fits)
-    cluster_t = np.mean([f["p_value"] < 0.05 for f in fits])
+    t_all = np.mean([2 * stats.t.sf(abs(f["estimate"] / f["std_error"]), 11) < 0.05
+                     for f in fits])
+    t_switchers = np.mean([f["p_value"] < 0.05 for f in fits])
     boot = np.mean([f["boot_p"] < 0.05 for f in fits])
-    # documented, not a target: t(G-1) with G = 12 while only 4 operations carry the
-    # mandate effect rejects a true null about 3 times too often (14.5% with these seeds)
-    assert cluster_t > 0.10
+    assert t_all > 0.10
+    assert t_switchers < t_all and t_switchers <= 0.09
     assert boot <= 0.09
     covered = np.mean([f["boot_conf_low"] <= 0 <= f["boot_conf_high"] for f in fits])
     assert covered >= 0.91
@@ -375,16 +398,35 @@ def test_bootstrap_p_by_hand():
 def test_one_switcher_gives_no_bootstrap_evidence():
     panel = simulate(n_ops=6, n_reports=6, rr=3.0, base=0.3, seed=8,
                      kinds=["switch"] + ["never"] * 3 + ["always"] * 2)[0]
-    got = fit_panel_poisson(panel)
-    assert got["status"] == "fitted"
-    assert got["boot_p"] == 1.0
-    assert (got["boot_conf_low"], got["boot_conf_high"]) == (-math.inf, math.inf)
+    df, _ = _drop_never_active(panel_sample(panel))
+    boot = mandate_bootstrap(df, 1.0)
+    assert boot["boot_p"] == 1.0
+    assert (boot["boot_conf_low"], boot["boot_conf_high"]) == (-math.inf, math.inf)
+    assert "unbounded below and above" in boot["boot_method"]
+
+
+@pytest.mark.parametrize("n_switch", [1, 2])
+def test_fewer_than_three_switchers_is_refused(n_switch):
+    """Cluster-robust inference on 1 or 2 switching operations (the only ones that identify
+    the effect with operation fixed effects) is not_fitted, naming S and the switchers."""
+    kinds = ["switch"] * n_switch + ["never"] * 3 + ["always"] * 3
+    tables = simulate(n_ops=len(kinds), n_reports=6, rr=2.0, base=0.3, seed=8, kinds=kinds)
+    est, _ = fit_all(*tables, permutations=10, seed=1)
+    names = ", ".join(f"OP{i:02d}" for i in range(n_switch))
+    for model in ("panel_poisson_fe", "panel_negbin_fe"):
+        row = _row(est, model)
+        assert row["status"] == "not_fitted" and row["n_switchers"] == n_switch
+        assert f"only S = {n_switch} switcher" in row["reason"] and names in row["reason"]
+        assert "S >= 3" in row["reason"]
+    got = fit_panel_poisson(tables[0])
+    assert got["status"] == "not_fitted" and math.isnan(got["boot_p"])
 
 
 def test_estimates_carry_bootstrap_of_panel_poisson(simulated_fit):
     _, (est, _) = simulated_fit
-    assert list(est.columns[-4:]) == ["boot_conf_low", "boot_conf_high", "boot_conf_low_exp",
-                                      "boot_conf_high_exp"]
+    assert list(est.columns[-7:]) == ["boot_conf_low", "boot_conf_high", "boot_conf_low_exp",
+                                      "boot_conf_high_exp", "n_switchers", "df_resid",
+                                      "inference"]
     fe = _row(est, "panel_poisson_fe")
     assert 0 <= fe["exact_p"] <= 1
     assert fe["exact_method"].startswith("wild cluster score bootstrap")

@@ -5,11 +5,13 @@ Inputs (tables of :mod:`analysis.coding.tables` and the operations table): ``pan
 :mod:`analysis.schemas.models`, checked here):
 
 - ``estimates.csv``: one tidy table of every model: the operation cross-section
-  (:mod:`analysis.models.cross`: volume and breadth on ``explicit_mandate``, with controls
-  while the data allow and permutation p-values) and the operation-report panel
+  (:mod:`analysis.models.cross`: volume and breadth on the operation's share of reports
+  under an explicit mandate, with controls while the data allow, HC3 t(n-k) and
+  randomization p-values) and the operation-report panel
   (:mod:`analysis.models.panel`: fixed effects, clustered by operation, Poisson, negative
-  binomial, logit for any activity, leads and lags; for the FE Poisson mandate term also a
-  wild cluster score bootstrap p-value and interval). A model that cannot be fitted is a
+  binomial, logit for any activity, leads and lags; CR1 with t(S-1), S = switching
+  operations, not fitted below 3 switchers; for the FE Poisson mandate term also a wild
+  cluster score bootstrap p-value and interval). A model that cannot be fitted is a
   ``not_fitted`` row with its reason, never left out.
 - ``operations.csv``: the operation cross-section the models use.
 
@@ -22,7 +24,7 @@ In-process use: :func:`fit_all` (DataFrames in, DataFrames out) and
 the panel Poisson model, cheap enough to call thousands of times.
 
 CLI: ``python -m analysis.models fit --panel P --mission-activity A --mandates M --missions R
---estimates-out E --operations-out O [--permutations 2000 --seed 20180307]``
+--estimates-out E --operations-out O [--permutations 2000 --seed 20180307 --max-exact 20000]``
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ __all__ = ["fit_all", "fit_panel_poisson", "main"]
 
 DEFAULT_PERMUTATIONS = 2000
 DEFAULT_SEED = 20180307
+DEFAULT_MAX_EXACT = 20000
 
 
 def tidy(rows: list[dict]) -> pd.DataFrame:
@@ -48,16 +51,17 @@ def tidy(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(rows).reindex(columns=columns(Estimates))
     for col in NUMBERS:
         df[col] = df[col].map(lambda v: significant(None if pd.isna(v) else v)).astype(float)
-    for col in ("exact_method", "cov_type", "reason"):
+    for col in ("exact_method", "cov_type", "reason", "inference"):
         df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str)
-    df["n_clusters"] = df["n_clusters"].astype("Int64")
+    for col in ("n_clusters", "n_switchers"):
+        df[col] = df[col].astype("Int64")
     return Estimates.validate(df.reset_index(drop=True))
 
 
 def fit_all(panel_df: pd.DataFrame, mission_activity_df: pd.DataFrame,
             mandates_df: pd.DataFrame, missions_df: pd.DataFrame, *,
             permutations: int = DEFAULT_PERMUTATIONS, seed: int = DEFAULT_SEED,
-            max_exact: int = 20000, min_resid_df: int = 5,
+            max_exact: int = DEFAULT_MAX_EXACT, min_resid_df: int = 5,
             min_clusters: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit every model; return ``(estimates, operations)`` (validated, rounded).
 
@@ -97,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--permutations", type=int, default=DEFAULT_PERMUTATIONS,
                         help="Monte Carlo draws when exact enumeration is too large")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--max-exact", type=int, default=DEFAULT_MAX_EXACT,
+                        help="enumerate every arrangement of the treatment when there are at "
+                             "most this many (else Monte Carlo)")
     args = parser.parse_args(argv)
     try:
         from analysis.missions import load_missions
@@ -112,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError(f"{path}: column(s) {', '.join(missing)} missing")
         estimates, operations = fit_all(panel, activity, mandates,
                                         load_missions(args.missions),
-                                        permutations=args.permutations, seed=args.seed)
+                                        permutations=args.permutations, seed=args.seed,
+                                        max_exact=args.max_exact)
     except (ValueError, OSError) as err:
         print(f"models failed: {err}", file=sys.stderr)
         return 1

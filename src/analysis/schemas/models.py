@@ -4,12 +4,20 @@
 term. Model ids: ``cross_section_volume_poisson``, ``cross_section_volume_negbin``,
 ``cross_section_breadth_poisson``, ``cross_section_breadth_binomial``, ``panel_poisson_fe``,
 ``panel_negbin_fe``, ``panel_logit_any``, ``panel_logit_any_pooled``, ``panel_leads_lags``.
+Besides the model terms, every negative binomial model has the row ``overdispersion_lr``
+(estimate = likelihood-ratio statistic of NB vs Poisson, p_value = its chi-bar-squared p,
+half the chi2(1) tail); when alpha is at its boundary 0 the NB model is fitted with the
+Poisson estimates and ``alpha`` = 0 without a standard error.
 
 - ``estimate``, ``std_error``, ``conf_low``, ``conf_high`` (95%), ``p_value``: on the link
   scale (log rate ratio, log odds ratio); ``*_exp``: exp of them (rate or odds ratio);
-  empty for ``alpha`` (negative binomial dispersion) and unfitted rows.
-- ``exact_p``/``exact_method``: for the cross-section, the permutation p-value of the
-  mandate term; for ``panel_poisson_fe``, the wild cluster score bootstrap p-value of the
+  empty for ``alpha`` (negative binomial dispersion), ``overdispersion_lr`` and unfitted
+  rows. The cross-section's ``explicit_mandate`` term is the operation's SHARE of reports
+  under an explicit mandate (0-1): its rate ratio compares all reports under a mandate
+  with none. In the panel it is the treatment the models were given (0/1, or a share).
+- ``exact_p``/``exact_method``: for the cross-section, the randomization p-value of the
+  mandate term (permutation of the shares across operations, valid under exchangeability
+  of the treatment across operations); for ``panel_poisson_fe``, the wild cluster score bootstrap p-value of the
   mandate term (H0: no effect; :func:`analysis.models.panel.mandate_bootstrap`); and how
   it was computed. Empty elsewhere.
 - ``boot_conf_low``/``boot_conf_high`` (log scale) and ``boot_conf_low_exp``/
@@ -18,7 +26,15 @@ term. Model ids: ``cross_section_volume_poisson``, ``cross_section_volume_negbin
   and ``inf``; 0 and ``inf`` on the ratio scale) when the data reject no value on that
   side: the mandate effect is not bounded by the switching operations there.
 - ``n`` observations (operations or reports), ``n_clusters`` operations (panel models).
-- ``cov_type``: HC1 | nonrobust | cluster (by operation, CR1, t with G-1 df).
+- ``cov_type``: HC3 | nonrobust | cluster (by operation, CR1) | empty (test rows).
+- ``n_switchers``: panel models: S, the operations whose treatment varies between their
+  reports (the only ones that identify the mandate effect with operation fixed effects).
+- ``df_resid``: the degrees of freedom of the t distribution used for p and the interval
+  (S-1 for the FE panel models, G-1 for the pooled logit, n-k for the cross-section's HC3
+  models); empty when the normal (z) or another distribution is used.
+- ``inference``: one phrase saying how p and the interval were computed (see
+  :mod:`analysis.models.fit`), e.g. "cluster-robust by operation (CR1), t(S-1), S =
+  switchers".
 - ``status``: fitted | not_fitted. A model that cannot be fitted is ONE row (term = its key
   term) with empty numbers and the ``reason``; for fitted rows ``reason`` holds warnings and
   notes on the sample (controls kept and dropped, operations left out, identification).
@@ -39,10 +55,12 @@ MODELS = ("cross_section_volume_poisson", "cross_section_volume_negbin",
           "panel_poisson_fe", "panel_negbin_fe", "panel_logit_any", "panel_logit_any_pooled",
           "panel_leads_lags")
 FAMILIES = ("poisson", "negative_binomial", "binomial")
-COV_TYPES = ("HC1", "nonrobust", "cluster")
+COV_TYPES = ("HC3", "nonrobust", "cluster", "")
 NUMBERS = ("estimate", "std_error", "conf_low", "conf_high", "p_value", "estimate_exp",
            "conf_low_exp", "conf_high_exp", "exact_p", "boot_conf_low", "boot_conf_high",
-           "boot_conf_low_exp", "boot_conf_high_exp")
+           "boot_conf_low_exp", "boot_conf_high_exp", "df_resid")
+# rows that need no standard error when fitted: a test statistic, alpha at its boundary
+NO_SE_TERMS = ("overdispersion_lr", "alpha")
 
 
 class Estimates(pa.DataFrameModel):
@@ -71,6 +89,9 @@ class Estimates(pa.DataFrameModel):
     boot_conf_high: Series[float] = pa.Field(nullable=True)
     boot_conf_low_exp: Series[float] = pa.Field(nullable=True, ge=0)
     boot_conf_high_exp: Series[float] = pa.Field(nullable=True, ge=0)
+    n_switchers: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    df_resid: Series[float] = pa.Field(nullable=True, gt=0)
+    inference: Series[str]
 
     class Config:
         strict = True
@@ -87,7 +108,8 @@ class Estimates(pa.DataFrameModel):
 
     @pa.dataframe_check
     def fitted_has_numbers(cls, df):
-        return (df["status"] != "fitted") | (df["estimate"].notna() & df["std_error"].notna())
+        return (df["status"] != "fitted") | (df["estimate"].notna() & (
+            df["std_error"].notna() | df["term"].isin(NO_SE_TERMS)))
 
 
 class Operations(pa.DataFrameModel):
@@ -95,6 +117,7 @@ class Operations(pa.DataFrameModel):
 
     operation: Series[str] = pa.Field(unique=True)
     explicit_mandate: Series[pa.BOOL] = pa.Field(nullable=True)
+    mandate_share: Series[float] = pa.Field(nullable=True, ge=0, le=1)
     mandate_basis: Series[str] = pa.Field(isin=["report_dates", "resolutions", ""])
     breadth: Series[int] = pa.Field(ge=0, le=4)
     volume: Series[int] = pa.Field(ge=0)
