@@ -361,6 +361,26 @@ def figure_options(wildcards, input):
 SIMULATION = bool(config["simulation"])
 
 
+# --- Models ----------------------------------------------------------------------------
+def coding_error_input(wildcards):
+    """Input function (fit_models): where the precision and recall of the coding were
+    measured, for the estimate carrying coding error: the demo corpus's accuracy against
+    its ground truth; otherwise the validation table of labelled passages when configured;
+    otherwise none (that estimate is then not_fitted, saying why)."""
+    if DEMO:
+        return {"coding_accuracy": rules.coding_accuracy.output.accuracy}
+    if VALIDATION:
+        return {"validation_table": rules.validate_coding.output.validation}
+    return {}
+
+
+def coding_error_option(wildcards, input):
+    for key in ("coding_accuracy", "validation_table"):
+        if key in input.keys():
+            return f"--{key.replace('_', '-')} {shlex.quote(str(input[key]))}"
+    return ""
+
+
 # --- Paper -----------------------------------------------------------------------------
 # Formatted tables written beside numbers.json (analysis.paper.TABLES).
 PAPER_TABLES = [

@@ -3,8 +3,10 @@
 
 
 rule fit_models:
-    """Fit every model (cross-section with permutation p-values, panel with fixed effects)."""
+    """Fit every model: cross-section (randomization p), panel (fixed effects, time effects,
+    event study, sensitivity to each switcher and to measured coding error)."""
     input:
+        unpack(coding_error_input),
         code=code("models"),
         panel=rules.build_tables.output.panel,
         activity=rules.build_tables.output.activity,
@@ -30,9 +32,16 @@ rule fit_models:
         py=PY,
         permutations=config["permutations"],
         seed=config["permutation_seed"],
+        timing=config["mandate_timing"],
+        period_years=config["period_years"],
+        draws=config["coding_error_draws"],
+        coding_seed=config["coding_error_seed"],
+        coding_error=coding_error_option,
     shell:
         "{params.py} -m analysis.models fit --panel {input.panel:q}"
         " --mission-activity {input.activity:q} --mandates {input.mandates:q}"
         " --missions {input.missions:q} --estimates-out {output.estimates:q}"
         " --operations-out {output.operations:q} --permutations {params.permutations}"
-        " --seed {params.seed} 2> {log:q}"
+        " --seed {params.seed} --mandate-timing {params.timing}"
+        " --period-years {params.period_years} --coding-draws {params.draws}"
+        " --coding-seed {params.coding_seed} {params.coding_error} 2> {log:q}"

@@ -199,11 +199,14 @@ rule round_models:
         py=PY,
         permutations=config["permutations"],
         seed=config["permutation_seed"],
+        timing=config["mandate_timing"],
+        period_years=config["period_years"],
     shell:
         "{params.py} -m analysis.rounds models --coded {input.coded:q}"
         " --evidence {input.evidence:q} --mentions {input.mentions:q}"
         " --documents {input.documents:q} --missions {input.missions:q}"
         " --codebook {input.codebook:q} --permutations {params.permutations}"
+        " --mandate-timing {params.timing} --period-years {params.period_years}"
         " --seed {params.seed} --mandates-out {output.mandates:q}"
         " --activity-out {output.activity:q} --panel-out {output.panel:q}"
         " --estimates-out {output.estimates:q} --operations-out {output.operations:q}"

@@ -15,11 +15,10 @@ clustered by operation (see :mod:`analysis.models.fit` for the small-cluster inf
   paragraphs); operations whose outcome never changes are left out (their fixed effect
   predicts them perfectly; the conditional-logit logic). ``panel_logit_any_pooled``: the
   same without fixed effects, all operations.
-- ``panel_leads_lags``: Poisson with fixed effects on event-time dummies around the FIRST
-  report under an explicit mandate, counted in reports (not calendar time) and whether or
-  not the mandate later lapses: ``lead_2plus`` (2 or more reports before), ``lag_0``,
-  ``lag_1``, ``lag_2plus``; the last report before (event time -1) is the reference.
-  Operations never mandated have all dummies 0 and serve as controls.
+- the event study (``panel_event_study``) is :mod:`analysis.models.event`; the two-way and
+  extended two-way fixed-effects models (``panel_poisson_twfe``, ``panel_poisson_etwfe``)
+  are :mod:`analysis.models.staggered`; the sensitivity rows (leave one switcher out,
+  coding error) :mod:`analysis.models.sensitivity`. :func:`panel_models` collects them.
 
 The treatment ``explicit_mandate`` is the column the models CLI was given (0/1, or a share
 of the reporting period in [0, 1]); a "switcher" is an operation whose treatment varies
@@ -74,7 +73,6 @@ from analysis.models.fit import (
     tidy_rows,
 )
 
-EVENT_TERMS = ("lead_2plus", "lag_0", "lag_1", "lag_2plus")
 
 
 def panel_sample(panel: pd.DataFrame) -> pd.DataFrame:
@@ -271,50 +269,6 @@ def panel_poisson_fe(panel: pd.DataFrame, *, min_clusters: int = 5,
     return rows, result
 
 
-def event_time(df: pd.DataFrame) -> pd.DataFrame:
-    """Add ``event_time`` (reports since the first report under an explicit mandate; NA for
-    operations never mandated) and the dummies of :data:`EVENT_TERMS`."""
-    df = df.copy()
-    order = df.groupby("operation").cumcount()
-    first = order.where(df[MANDATE_TERM] == 1).groupby(df["operation"]).transform("min")
-    df["event_time"] = (order - first).astype("Int64")
-    et = df["event_time"].fillna(-1).astype(int)  # never mandated: all dummies 0
-    never = df["event_time"].isna()
-    df["lead_2plus"] = ((et <= -2) & ~never).astype(int)
-    df["lag_0"] = ((et == 0) & ~never).astype(int)
-    df["lag_1"] = ((et == 1) & ~never).astype(int)
-    df["lag_2plus"] = ((et >= 2) & ~never).astype(int)
-    return df
-
-
-def panel_leads_lags(panel: pd.DataFrame, *, min_clusters: int = 5) -> list[dict]:
-    """Rows of ``panel_leads_lags`` (one per event-time dummy with variation)."""
-    name, family = "panel_leads_lags", "poisson"
-    df, notes = _drop_never_active(panel_sample(panel))
-    df = event_time(df)
-    problems = _checks(df, min_clusters, need_switch=False)
-    terms = [t for t in EVENT_TERMS if df[t].nunique() > 1] if len(df) else []
-    notes += [f"{t} left out: no report in that event-time bin" for t in EVENT_TERMS
-              if t not in terms]
-    mandated = df.loc[df["event_time"].notna(), "operation"].nunique()
-    pre = df.loc[df["event_time"] < 0, "operation"].nunique()
-    if not terms:
-        problems.append("no event-time dummy varies")
-    if pre == 0:
-        problems.append("no mandated operation has a report before its first explicit mandate:"
-                        " the reference period (event time -1) is empty")
-    if problems:
-        return not_fitted(name, family, problems + notes, term="event_time", n=len(df),
-                          n_clusters=df["operation"].nunique(), cov_type="cluster")
-    notes = [(f"event time in reports since the first report under an explicit mandate; "
-             f"{mandated} operations ever mandated ({pre} observed before), "
-             f"{df['operation'].nunique() - mandated} never mandated as controls; "
-             "reference: event time -1")] + notes
-    rows, _ = _fit_count(name, family, df, terms, fe=True, min_clusters=min_clusters,
-                         notes=notes, key_terms=tuple(terms))
-    return rows
-
-
 def _separation(df: pd.DataFrame) -> list[str]:
     """Quasi-complete separation of the logit on the mandate: the outcome is the same in
     every report of one mandate group, so the likelihood keeps rising as the mandate
@@ -373,15 +327,45 @@ def panel_logit(panel: pd.DataFrame, *, fe: bool, min_clusters: int = 5) -> list
                      **inf)
 
 
-def panel_models(panel: pd.DataFrame, *, min_clusters: int = 5) -> list[dict]:
-    """Tidy rows of every panel model (see the module doc)."""
+def panel_models(panel: pd.DataFrame, *, min_clusters: int = 5, period_years: int = 2,
+                 mandates: pd.DataFrame | None = None, error_rates=None,
+                 error_source: str = "", coding_draws: int = 200,
+                 coding_seed: int = 20180307) -> list[dict]:
+    """Tidy rows of every panel model (see the module doc).
+
+    ``period_years``: calendar years per period of the two-way models' time effects.
+    ``error_rates`` ({"explicit_mandate": (precision, recall), "activity": (...)}, from
+    :mod:`analysis.models.sensitivity`) with the ``mandates`` table: the estimate carrying
+    measured coding error (``coding_draws`` seeded draws); None: that row is not_fitted and
+    says no error rates were measured. ``error_source`` names where they were measured.
+    """
+    from analysis.models.event import panel_event_study
+    from analysis.models.sensitivity import coding_error_estimate, leave_one_switcher_out
+    from analysis.models.staggered import panel_poisson_etwfe, panel_poisson_twfe
+
     rows, result = panel_poisson_fe(panel, min_clusters=min_clusters)
     start = None if result is None else np.asarray(result.params)
     rows += panel_poisson_fe(panel, min_clusters=min_clusters, family="negative_binomial",
                              start=start)[0]
     rows += panel_logit(panel, fe=True, min_clusters=min_clusters)
     rows += panel_logit(panel, fe=False, min_clusters=min_clusters)
-    rows += panel_leads_lags(panel, min_clusters=min_clusters)
+    rows += panel_poisson_twfe(panel, period_years=period_years, min_clusters=min_clusters)
+    rows += panel_poisson_etwfe(panel, period_years=period_years, min_clusters=min_clusters)
+    rows += panel_event_study(panel, min_clusters=min_clusters)
+    rows += leave_one_switcher_out(panel, min_clusters=min_clusters)
+    if error_rates is not None and mandates is not None:
+        new = coding_error_estimate(panel, mandates, error_rates, draws=coding_draws,
+                                    seed=coding_seed, min_clusters=min_clusters)
+        if error_source:
+            for row in new:
+                row["reason"] = "; ".join(x for x in (f"error rates from {error_source}",
+                                                      row.get("reason", "")) if x)
+        rows += new
+    else:
+        rows += not_fitted("panel_poisson_fe_coding_error", "poisson", [
+            "no measured coding error: give the demo corpus's coding accuracy or a "
+            "validation table of labelled passages (config `validation`)"],
+            cov_type="cluster")
     return rows
 
 

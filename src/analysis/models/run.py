@@ -24,7 +24,10 @@ In-process use: :func:`fit_all` (DataFrames in, DataFrames out) and
 the panel Poisson model, cheap enough to call thousands of times.
 
 CLI: ``python -m analysis.models fit --panel P --mission-activity A --mandates M --missions R
---estimates-out E --operations-out O [--permutations 2000 --seed 20180307 --max-exact 20000]``
+--estimates-out E --operations-out O [--permutations 2000 --seed 20180307 --max-exact 20000]
+[--mandate-timing period_start|report_date|period_share] [--period-years 2]
+[--coding-accuracy results/qc/coding_accuracy.csv | --validation-table results/qc/validation.csv]
+[--coding-draws 200 --coding-seed 20180307]``
 """
 
 from __future__ import annotations
@@ -58,12 +61,45 @@ def tidy(rows: list[dict]) -> pd.DataFrame:
     return Estimates.validate(df.reset_index(drop=True))
 
 
+# config `mandate_timing` -> the panel column the models use as the treatment
+TIMINGS = {"period_start": "explicit_mandate", "report_date": "explicit_mandate_at_report",
+           "period_share": "mandate_share"}
+DEFAULT_TIMING = "period_start"
+
+
+def treatment_panel(panel: pd.DataFrame, timing: str = DEFAULT_TIMING) -> pd.DataFrame:
+    """``panel`` with the treatment named by ``timing`` (:data:`TIMINGS`) in
+    ``explicit_mandate``, the column every model reads. ``period_start`` (default): the
+    explicit mandate in force at the start of the reporting period; ``report_date``: on the
+    report's own date; ``period_share``: the share of the period under an explicit mandate
+    (0-1). A panel without the column (written before the timings existed) is refused with
+    the column's name."""
+    if timing not in TIMINGS:
+        raise ValueError(f"mandate timing {timing!r} unknown; use one of {', '.join(TIMINGS)}")
+    column = TIMINGS[timing]
+    if column not in panel.columns:
+        raise ValueError(f"panel table has no column {column!r} (mandate_timing: {timing}); "
+                         "rebuild it with python -m analysis.coding tables")
+    out = panel.copy()
+    out["explicit_mandate"] = panel[column]
+    return out
+
+
 def fit_all(panel_df: pd.DataFrame, mission_activity_df: pd.DataFrame,
             mandates_df: pd.DataFrame, missions_df: pd.DataFrame, *,
             permutations: int = DEFAULT_PERMUTATIONS, seed: int = DEFAULT_SEED,
             max_exact: int = DEFAULT_MAX_EXACT, min_resid_df: int = 5,
-            min_clusters: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+            min_clusters: int = 5, mandate_timing: str = DEFAULT_TIMING,
+            period_years: int = 2, error_rates=None, error_source: str = "",
+            coding_draws: int = 200, coding_seed: int = DEFAULT_SEED
+            ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit every model; return ``(estimates, operations)`` (validated, rounded).
+
+    ``mandate_timing`` picks the treatment (:func:`treatment_panel`); ``period_years`` the
+    periods of the two-way models' time effects; ``error_rates`` (precision and recall of
+    the mandate and activity coding, :mod:`analysis.models.sensitivity`; ``error_source``
+    says where they were measured) the estimate carrying coding error, in
+    ``coding_draws`` draws seeded by ``coding_seed``.
 
     ``panel_df``, ``mission_activity_df``, ``mandates_df``: the tables of the same names;
     ``missions_df``: the operations table (acronym, organisation, kind, start_year,
@@ -72,11 +108,15 @@ def fit_all(panel_df: pd.DataFrame, mission_activity_df: pd.DataFrame,
     to the cross-section only while n - k stays at or above it. ``min_clusters``: panel
     models with fewer operations are not fitted.
     """
+    panel_df = treatment_panel(panel_df, mandate_timing)
     operations = Operations.validate(operation_table(panel_df, mission_activity_df,
                                                      mandates_df, missions_df))
     rows = cross_section_models(operations, permutations=permutations, seed=seed,
                                 max_exact=max_exact, min_resid_df=min_resid_df)
-    rows += panel_models(panel_df, min_clusters=min_clusters)
+    rows += panel_models(panel_df, min_clusters=min_clusters, period_years=period_years,
+                         mandates=mandates_df, error_rates=error_rates,
+                         error_source=error_source, coding_draws=coding_draws,
+                         coding_seed=coding_seed)
     return tidy(rows), operations
 
 
@@ -104,15 +144,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-exact", type=int, default=DEFAULT_MAX_EXACT,
                         help="enumerate every arrangement of the treatment when there are at "
                              "most this many (else Monte Carlo)")
+    parser.add_argument("--mandate-timing", choices=list(TIMINGS), default=DEFAULT_TIMING,
+                        help="which mandate a report is compared under (config mandate_timing)")
+    parser.add_argument("--period-years", type=int, default=2,
+                        help="calendar years per period of the two-way models' time effects")
+    errors = parser.add_mutually_exclusive_group()
+    errors.add_argument("--coding-accuracy", default=None,
+                        help="coding_accuracy.csv of the demo corpus: its precision and "
+                             "recall feed the estimate carrying coding error")
+    errors.add_argument("--validation-table", default=None,
+                        help="validation.csv (labelled real passages): the same, from it")
+    parser.add_argument("--coding-draws", type=int, default=200)
+    parser.add_argument("--coding-seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
     try:
         from analysis.missions import load_missions
+        from analysis.models.sensitivity import (
+            error_rates_from_accuracy,
+            error_rates_from_validation,
+        )
+
+        error_rates, error_source = None, ""
+        if args.coding_accuracy:
+            error_rates = error_rates_from_accuracy(read_csv(args.coding_accuracy))
+            error_source = f"{args.coding_accuracy} (demo ground truth, all phrasings)"
+        elif args.validation_table:
+            error_rates = error_rates_from_validation(read_csv(args.validation_table))
+            error_source = f"{args.validation_table} (labelled passages)"
 
         panel = _read(args.panel, "panel", ("oc_activity_paragraphs", "all_paragraphs"))
         activity = _read(args.mission_activity, "mission activity", ("n_paragraphs",))
         mandates = _read(args.mandates, "mandates")
-        for path, df, need in ((args.panel, panel, ("operation", "date", "explicit_mandate",
-                                                    "mandate_known")),
+        for path, df, need in ((args.panel, panel, ("operation", "date", "mandate_known",
+                                                    TIMINGS[args.mandate_timing])),
                                (args.mission_activity, activity, ("operation", "quadrant")),
                                (args.mandates, mandates, ("operation", "explicit_mandate"))):
             if missing := [c for c in need if c not in df.columns]:
@@ -120,7 +184,12 @@ def main(argv: list[str] | None = None) -> int:
         estimates, operations = fit_all(panel, activity, mandates,
                                         load_missions(args.missions),
                                         permutations=args.permutations, seed=args.seed,
-                                        max_exact=args.max_exact)
+                                        max_exact=args.max_exact,
+                                        mandate_timing=args.mandate_timing,
+                                        period_years=args.period_years,
+                                        error_rates=error_rates, error_source=error_source,
+                                        coding_draws=args.coding_draws,
+                                        coding_seed=args.coding_seed)
     except (ValueError, OSError) as err:
         print(f"models failed: {err}", file=sys.stderr)
         return 1

@@ -111,8 +111,13 @@ def apply_consensus(coded: pd.DataFrame, evidence: pd.DataFrame, consensus_df: p
 
 def round_models(coded: pd.DataFrame, evidence: pd.DataFrame, mentions: pd.DataFrame,
                  documents: pd.DataFrame, missions: pd.DataFrame, market_order, *,
-                 permutations: int, seed: int, log=sys.stderr) -> dict[str, pd.DataFrame]:
-    """``{"mandates", "mission_activity", "panel", "estimates", "operations"}`` of a round."""
+                 permutations: int, seed: int, mandate_timing: str = "period_start",
+                 period_years: int = 2, log=sys.stderr) -> dict[str, pd.DataFrame]:
+    """``{"mandates", "mission_activity", "panel", "estimates", "operations"}`` of a round.
+
+    The models are those of the main round with the same settings, except the estimate
+    carrying coding error (its error rates are measured for the main round only: that row
+    is not_fitted here and says so)."""
     tables = build_tables(coded, evidence, mentions, documents, missions, market_order,
                           log=log)
     # as the models CLI reads the main round's CSV files (text, ints typed), so a round's
@@ -121,7 +126,8 @@ def round_models(coded: pd.DataFrame, evidence: pd.DataFrame, mentions: pd.DataF
     activity = as_written(tables["mission_activity"], ("n_paragraphs",))
     mandates = as_written(tables["mandates"])
     estimates, operations = fit_all(panel, activity, mandates, missions,
-                                    permutations=permutations, seed=seed)
+                                    permutations=permutations, seed=seed,
+                                    mandate_timing=mandate_timing, period_years=period_years)
     return {**tables, "estimates": estimates, "operations": operations}
 
 

@@ -141,7 +141,8 @@ def automated_coding(round_name: str, paragraphs: str, documents: str, missions:
 
 
 def fit_round(coded: str, evidence: str, mentions: str, documents: str, missions: str,
-              codebook: str, permutations: int, seed: int, outs: dict[str, str]) -> None:
+              codebook: str, permutations: int, seed: int, outs: dict[str, str],
+              mandate_timing: str = "period_start", period_years: int = 2) -> None:
     """A round's tables and estimates; ``outs``: table name -> path (mandates,
     mission_activity, panel, estimates, operations)."""
     from analysis.coding.paragraphs import read_documents
@@ -151,7 +152,8 @@ def fit_round(coded: str, evidence: str, mentions: str, documents: str, missions
     tables = round_models(read_parquet(coded), read_parquet(evidence),
                           read_parquet(mentions), read_documents(documents),
                           load_missions(missions), list(load_codebook(codebook).markets),
-                          permutations=permutations, seed=seed)
+                          permutations=permutations, seed=seed,
+                          mandate_timing=mandate_timing, period_years=period_years)
     for name, path in outs.items():
         write_csv(tables[name], path)
 
@@ -243,6 +245,9 @@ def _parser() -> argparse.ArgumentParser:
                        "operations-out"])
     s.add_argument("--permutations", type=int, required=True)
     s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--mandate-timing", default="period_start",
+                   choices=["period_start", "report_date", "period_share"])
+    s.add_argument("--period-years", type=int, default=2)
     s = add("reliability", ["codebook", "main-coded", "reliability-out", "disagreements-out"])
     s.add_argument("--automated", nargs=2, action="append", default=[],
                    metavar=("ROUND", "CODED"))
@@ -280,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
                       a.permutations, a.seed,
                       {"mandates": a.mandates_out, "mission_activity": a.activity_out,
                        "panel": a.panel_out, "estimates": a.estimates_out,
-                       "operations": a.operations_out})
+                       "operations": a.operations_out},
+                      mandate_timing=a.mandate_timing, period_years=a.period_years)
         elif a.step == "reliability":
             reliability(a.codebook, a.main_coded, [tuple(x) for x in a.automated],
                         [tuple(x) for x in a.human], a.reliability_out, a.disagreements_out)

@@ -3,7 +3,10 @@
 ``estimates.csv`` (:class:`Estimates`): one tidy table for every model, one row per reported
 term. Model ids: ``cross_section_volume_poisson``, ``cross_section_volume_negbin``,
 ``cross_section_breadth_poisson``, ``cross_section_breadth_binomial``, ``panel_poisson_fe``,
-``panel_negbin_fe``, ``panel_logit_any``, ``panel_logit_any_pooled``, ``panel_leads_lags``.
+``panel_negbin_fe``, ``panel_logit_any``, ``panel_logit_any_pooled``, ``panel_poisson_twfe``,
+``panel_poisson_etwfe``, ``panel_event_study`` (terms lead_*/lag_* and the pre-trend test
+``pretrend_wald``: estimate = F statistic), ``panel_poisson_fe_loo`` (one row per switcher
+left out, term ``explicit_mandate|without <OP>``), ``panel_poisson_fe_coding_error``.
 Besides the model terms, every negative binomial model has the row ``overdispersion_lr``
 (estimate = likelihood-ratio statistic of NB vs Poisson, p_value = its chi-bar-squared p,
 half the chi2(1) tail); when alpha is at its boundary 0 the NB model is fitted with the
@@ -53,14 +56,15 @@ from analysis.vocab import MODEL_STATUSES
 MODELS = ("cross_section_volume_poisson", "cross_section_volume_negbin",
           "cross_section_breadth_poisson", "cross_section_breadth_binomial",
           "panel_poisson_fe", "panel_negbin_fe", "panel_logit_any", "panel_logit_any_pooled",
-          "panel_leads_lags")
+          "panel_poisson_twfe", "panel_poisson_etwfe", "panel_event_study",
+          "panel_poisson_fe_loo", "panel_poisson_fe_coding_error")
 FAMILIES = ("poisson", "negative_binomial", "binomial")
-COV_TYPES = ("HC3", "nonrobust", "cluster", "")
+COV_TYPES = ("HC3", "nonrobust", "cluster", "jackknife", "")
 NUMBERS = ("estimate", "std_error", "conf_low", "conf_high", "p_value", "estimate_exp",
            "conf_low_exp", "conf_high_exp", "exact_p", "boot_conf_low", "boot_conf_high",
            "boot_conf_low_exp", "boot_conf_high_exp", "df_resid")
 # rows that need no standard error when fitted: a test statistic, alpha at its boundary
-NO_SE_TERMS = ("overdispersion_lr", "alpha")
+NO_SE_TERMS = ("overdispersion_lr", "alpha", "pretrend_wald")
 
 
 class Estimates(pa.DataFrameModel):
