@@ -17,7 +17,6 @@ from analysis.io import write_csv
 from analysis.models.fit import bootstrap_weights, permutation_p, score_statistic_p
 from analysis.models.panel import (
     _drop_never_active,
-    event_time,
     mandate_bootstrap,
     panel_sample,
     restricted_scores,
@@ -132,7 +131,9 @@ def test_fit_all_reports_every_model_with_clustered_panel(simulated_fit):
     models = set(est["model"])
     assert {"cross_section_volume_poisson", "cross_section_volume_negbin",
             "cross_section_breadth_poisson", "panel_poisson_fe", "panel_negbin_fe",
-            "panel_logit_any", "panel_leads_lags"} <= models
+            "panel_logit_any", "panel_event_study", "panel_poisson_twfe",
+            "panel_poisson_etwfe", "panel_poisson_fe_loo",
+            "panel_poisson_fe_coding_error"} <= models
     fe = _row(est, "panel_poisson_fe")
     assert fe["status"] == "fitted" and fe["cov_type"] == "cluster"
     assert fe["n_clusters"] == 30 and fe["n"] == len(panel)
@@ -158,24 +159,15 @@ def test_cross_section_has_permutation_p(simulated_fit):
     assert int(ops["explicit_mandate"].sum()) == 20
 
 
-def test_leads_lags_show_effect_after_adoption_only():
+def test_event_study_shows_effect_after_adoption_only():
     panel = simulate(n_ops=45, n_reports=10, seed=2, switch_at=4,
                      kinds=["never", "switch", "switch"] * 15)[0]
     est, _ = fit_all(panel, *simulate(n_ops=45, n_reports=10, seed=2)[1:],
                      permutations=20, seed=1)
-    lead = _row(est, "panel_leads_lags", "lead_2plus")
-    lag = _row(est, "panel_leads_lags", "lag_2plus")
+    lead = _row(est, "panel_event_study", "lead_3plus")
+    lag = _row(est, "panel_event_study", "lag_3plus")
     assert lead["conf_low"] < 0 < lead["conf_high"]
     assert lag["conf_low"] < math.log(TRUE_RR) < lag["conf_high"] and lag["conf_low"] > 0
-
-
-def test_event_time_counts_reports_from_first_mandate():
-    panel = simulate(n_ops=3, n_reports=6, kinds=["never", "switch", "always"], switch_at=2)[0]
-    df = event_time(panel_sample(panel))
-    assert df.loc[df["operation"] == "OP00", "event_time"].isna().all()
-    assert df.loc[df["operation"] == "OP01", "event_time"].tolist() == [-2, -1, 0, 1, 2, 3]
-    assert df.loc[df["operation"] == "OP01", "lead_2plus"].tolist() == [1, 0, 0, 0, 0, 0]
-    assert df.loc[df["operation"] == "OP02", "event_time"].tolist() == [0, 1, 2, 3, 4, 5]
 
 
 def test_exact_permutation_p_by_hand():
@@ -220,7 +212,7 @@ def test_no_variation_in_mandate_is_reported_not_dropped():
     tables = simulate(n_ops=8, kinds=["always"] * 8)
     est, _ = fit_all(*tables, permutations=10, seed=1)
     assert set(est["model"]) >= {"cross_section_volume_poisson", "panel_poisson_fe",
-                                 "panel_leads_lags", "panel_logit_any"}
+                                 "panel_event_study", "panel_logit_any"}
     cross = _row(est, "cross_section_volume_poisson")
     assert cross["status"] == "not_fitted"
     assert "no variation in explicit_mandate" in cross["reason"]

@@ -225,7 +225,8 @@ CASES = ("all_mandated", "none_mandated", "two_operations", "null_effect", "sepa
 MODELS = {"cross_section_volume_poisson", "cross_section_volume_negbin",
           "cross_section_breadth_poisson", "cross_section_breadth_binomial",
           "panel_poisson_fe", "panel_negbin_fe", "panel_logit_any", "panel_logit_any_pooled",
-          "panel_leads_lags"}
+          "panel_poisson_twfe", "panel_poisson_etwfe", "panel_event_study",
+          "panel_poisson_fe_loo", "panel_poisson_fe_coding_error"}
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -42,9 +42,13 @@ def tiny_spec(tmp_path_factory) -> Path:
     """The demo spec cut to 6 operations with short reports (a replicate in ~3 s)."""
     spec = yaml.safe_load(DEMO_SPEC.read_text(encoding="utf-8"))
     spec["operations"] = spec["operations"][:6]
-    spec["reports"] = {"count": [4, 5], "paragraphs": [10, 14], "negatives": [1, 2],
+    # five of them switch to an explicit mandate at their second resolution, so that at
+    # least three switchers (S >= 3, the panel models' minimum) have reports on both sides
+    for op in spec["operations"][:5]:
+        op["explicit_from"] = 2
+    spec["reports"] = {"count": [5, 6], "paragraphs": [10, 14], "negatives": [1, 2],
                        "footnotes": [0, 1]}
-    spec["resolutions"] = {"count": [2, 3], "oc_reference_share": 0.6}
+    spec["resolutions"] = {"count": [3, 3], "oc_reference_share": 0.6}
     spec["effect"]["base_rate"] = 0.2
     path = tmp_path_factory.mktemp("spec") / "tiny.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
@@ -157,8 +161,14 @@ def test_one_replicate_runs_end_to_end(tiny_spec, tmp_path):
     assert [(r["codes"], r["estimator"]) for r in rows] == [
         (c, e) for c in ("coded", "oracle") for e in ESTIMATORS]
     for row in rows:
-        assert row["status"] == "fitted", row["reason"]
-        assert not row["error"]
+        assert not row["error"], row["reason"]
+        # the operation-FE estimators fit this corpus; the two-way ones may not (too few
+        # reports per calendar period in so small a corpus), and then say why
+        if row["estimator"].startswith("fe_"):
+            assert row["status"] == "fitted", row["reason"]
+        if row["status"] != "fitted":
+            assert row["reason"]
+            continue
         assert row["conf_low"] < row["estimate"] < row["conf_high"]
         assert 0 <= row["p_value"] <= 1
     row = rows[0]
