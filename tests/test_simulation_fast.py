@@ -255,9 +255,12 @@ def test_cli_writes_summary_replicates_and_headline(tmp_path, capsys):
     assert "3/3 replicates" in err and "headline" in err
     head = pd.read_csv(tmp_path / "headline.csv", keep_default_na=False)
     assert head["check"].iloc[0] == "headline"
-    # the candidates not registered yet fail their checks, named as absent
-    assert head[head["estimator"] == "etwfe_jackknife"]["explanation"].str.contains(
-        "not in the simulation summary").all()
+    # every candidate is registered and scored: one row per candidate x check, each with
+    # the measured value and the bounds of the rule
+    checks = head.iloc[1:]
+    assert set(checks["estimator"]) == set(RULE["candidates"])
+    assert not checks["explanation"].str.contains("not in the simulation summary").any()
+    assert checks["value"].astype(float).between(0, 1).all()
     assert len(head) == 1 + 4 * 4
 
 
