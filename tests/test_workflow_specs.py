@@ -61,16 +61,26 @@ def test_specs_are_valid_demo_specs():
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
-    """``case -> workdir``, each spec built (once) on first use."""
+    """``case -> workdir``, each spec built (once) on first use; a failed build is not
+    retried: every later test of that spec fails with the first build's error."""
     done: dict[str, Path] = {}
+    failed: dict[str, str] = {}
 
     def build(case: str) -> Path:
+        if case in failed:
+            pytest.fail(f"the build of spec {case} failed (see its first test):\n"
+                        + failed[case][:3000])
         if case not in done:
             workdir = tmp_path_factory.mktemp(f"spec-{case}")
             start = time.monotonic()
-            snakemake(workdir, "--cores", "2", "--config",
-                      f"demo_spec={SPECS / f'{case}.yaml'}", *CONFIG)
-            DURATIONS[case] = time.monotonic() - start
+            try:
+                snakemake(workdir, "--cores", "2", "--config",
+                          f"demo_spec={SPECS / f'{case}.yaml'}", *CONFIG)
+            except pytest.fail.Exception as error:
+                failed[case] = str(error)
+                raise
+            finally:
+                DURATIONS[case] = time.monotonic() - start
             done[case] = workdir
         return done[case]
 
