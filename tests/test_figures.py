@@ -261,3 +261,44 @@ def test_bad_cells_name_row_and_column(tables, tmp_path):
     bad = write(tmp_path / "bad_panel.csv", PANEL_HEADER, panel)
     with pytest.raises(FigureInputError, match=r"row 4, column explicit_mandate: 'maybe'"):
         read_panel(bad)
+
+
+def _with_boot(tables, low: str, high: str) -> pd.DataFrame:
+    """The estimates with a bootstrap interval on the panel_poisson_fe mandate row."""
+    est = read_estimates(tables["estimates"])
+    est["boot_conf_low_exp"], est["boot_conf_high_exp"] = "", ""
+    row = (est["model"] == "panel_poisson_fe") & (est["term"] == "explicit_mandate")
+    est.loc[row, "boot_conf_low_exp"], est.loc[row, "boot_conf_high_exp"] = low, high
+    return est
+
+
+def test_figure3_draws_the_bootstrap_interval_with_a_legend(tables):
+    shown, _ = mandate_coefficients(_with_boot(tables, "0.9", "3.5"))
+    panel = shown.set_index("model").loc["panel_poisson_fe"]
+    assert (panel["boot_low"], panel["boot_high"]) == (0.9, 3.5)
+    assert math.isnan(shown.set_index("model").loc["panel_logit_any", "boot_low"])
+    fig = plot_mandate_coefficients(_with_boot(tables, "0.9", "3.5"))
+    ax = fig.axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("bootstrap" in t for t in legend) and any("model" in t for t in legend)
+    # the bootstrap interval is a line of its own, from 0.9 to 3.5
+    xs = [tuple(line.get_xdata()) for line in ax.lines]
+    assert (0.9, 3.5) in xs
+    assert "bootstrap [0.90, 3.50]" in " ".join(t.get_text() for t in ax.texts)
+    # without any bootstrap interval the legend does not announce one
+    plain = plot_mandate_coefficients(read_estimates(tables["estimates"]))
+    assert not any("bootstrap" in t.get_text() for t in plain.axes[0].get_legend().get_texts())
+
+
+def test_figure3_draws_an_unbounded_bootstrap_side_as_an_arrow_to_the_edge(tables):
+    fig = plot_mandate_coefficients(_with_boot(tables, "0.9", "inf"))
+    ax = fig.axes[0]
+    right = ax.get_xlim()[1]
+    arrows = [a for a in ax.texts if getattr(a, "arrow_patch", None) is not None]
+    assert len(arrows) == 1 and arrows[0].xy[0] == pytest.approx(right)
+    assert any("unbounded" in t.get_text() for t in ax.get_legend().get_texts())
+    assert "bootstrap [0.90, ∞]" in " ".join(t.get_text() for t in ax.texts)
+    assert math.isfinite(right)  # the axis itself stays finite
+    both = plot_mandate_coefficients(_with_boot(tables, "0", "inf")).axes[0]
+    ends = sorted(a.xy[0] for a in both.texts if getattr(a, "arrow_patch", None) is not None)
+    assert ends == pytest.approx(sorted(both.get_xlim()))

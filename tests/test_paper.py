@@ -413,6 +413,81 @@ def test_reliability_and_round_numbers(tmp_path: Path):
     assert num2.values["rounds_all_same_direction"] is True
 
 
+def _round_row(round_name, kind, model, ratio, low, high, status="fitted"):
+    return {"round": round_name, "round_kind": kind, "model": model, "family": "poisson",
+            "term": "explicit_mandate", "estimate_exp": ratio, "conf_low_exp": low,
+            "conf_high_exp": high, "status": status, "reason": "" if status == "fitted"
+            else "separation"}
+
+
+def test_the_round_claim_covers_every_model_and_names_the_ones_that_differ(tmp_path: Path):
+    # The headline model agrees across rounds; the cross-section model does not.
+    rows = [_round_row("oc-v2", "automated", "panel_poisson_fe", 2.4, 1.2, 5.0),
+            _round_row("oc-v2", "automated", "cross_section_volume_poisson", 1.9, 1.1, 3.3),
+            _round_row("oc-v1", "automated", "panel_poisson_fe", 2.2, 1.1, 4.4),
+            _round_row("oc-v1", "automated", "cross_section_volume_poisson", 1.3, 0.7, 2.4)]
+    num, tables = numbers_for(tmp_path, by_round=rows)
+    v, t = num.values, num.text
+    assert v["rounds_model"] == "panel_poisson_fe" and v["rounds_n_same_direction"] == 2
+    assert v["rounds_n_models"] == 2 and v["rounds_n_models_differ"] == 1
+    assert v["rounds_all_same_direction"] is False
+    assert t["rounds_models_differ"] == ("Operations: volume, Poisson (above one in oc-v2; "
+                                         "oc-v1: across one)")
+    # A model fitted in the main round but not in another is not claimed for that round.
+    unfitted = [*rows[:3], _round_row("oc-v1", "automated", "cross_section_volume_poisson",
+                                      None, None, None, status="not_fitted")]
+    num2, _ = numbers_for(tmp_path / "unfitted", by_round=unfitted)
+    assert num2.values["rounds_n_models_differ"] == 0
+    assert num2.values["rounds_all_same_direction"] is False
+    assert num2.text["rounds_models_unfitted"] == ("Operations: volume, Poisson (not fitted "
+                                                   "in oc-v1)")
+    same = [*rows[:3], _round_row("oc-v1", "automated", "cross_section_volume_poisson",
+                                  1.8, 1.05, 3.1)]
+    num3, _ = numbers_for(tmp_path / "same", by_round=same)
+    assert num3.values["rounds_all_same_direction"] is True
+    assert num3.text["rounds_models_differ"] == "n/a"
+
+
+def test_the_round_sentence_in_the_pdf_names_the_differing_model(tmp_path: Path, figures):
+    rows = [_round_row("oc-v2", "automated", "panel_poisson_fe", 2.4, 1.2, 5.0),
+            _round_row("oc-v2", "automated", "cross_section_volume_poisson", 1.9, 1.1, 3.3),
+            _round_row("oc-v1", "automated", "panel_poisson_fe", 2.2, 1.1, 4.4),
+            _round_row("oc-v1", "automated", "cross_section_volume_poisson", 1.3, 0.7, 2.4)]
+    _, text = compile_paper(tmp_path, figures, by_round=rows)
+    assert not has(text, "does not hinge on the coding round")
+    assert has(text, "Operations: volume, Poisson (above one in oc-v2; oc-v1: across one)")
+
+
+def test_the_count_of_intervals_above_one_uses_the_endorsed_inference(tmp_path: Path):
+    from analysis.paper.models import ENDORSED
+
+    assert ENDORSED["panel_poisson_fe"][:3] == ("boot_conf_low_exp", "boot_conf_high_exp",
+                                                "exact_p")
+    # panel_poisson_fe: t interval 1.17-5.03 above one, bootstrap interval 0.80-7.00 across.
+    num, _ = numbers_for(tmp_path, estimates=estimate_rows(boot=(0.80, 7.0, 0.12)))
+    v, t = num.values, num.text
+    assert v["panel_poisson_fe__explicit_mandate__direction"] == "higher"  # the t interval
+    assert v["panel_poisson_fe__explicit_mandate__endorsed_direction"] == "inconclusive"
+    assert (v["n_mandate_higher"], v["n_mandate_inconclusive"]) == (1, 1)
+    assert t["panel_poisson_fe__explicit_mandate__endorsed_ci"] == "0.80–7.00"
+    assert "bootstrap" in t["endorsed_note"] and "Poisson, operation FE" in t["endorsed_note"]
+    # an unbounded bootstrap interval still counts (as containing one), never as missing
+    num2, _ = numbers_for(tmp_path / "inf", estimates=estimate_rows(boot=(1.2, math.inf, 0.01)))
+    assert num2.values["n_mandate_higher"] == 2
+    assert num2.text["panel_poisson_fe__explicit_mandate__endorsed_ci"] == "1.20–∞"
+
+
+def test_simulated_coders_are_never_called_human(tmp_path: Path):
+    from analysis.paper.rounds import kind_label
+
+    rows = [_round_row("oc-v2", "automated", "panel_poisson_fe", 2.4, 1.2, 5.0),
+            _round_row("demo-simulated-coders", "human", "panel_poisson_fe", 2.3, 1.1, 4.9),
+            _round_row("round-2", "human", "panel_poisson_fe", 2.1, 1.05, 4.0)]
+    num, tables = numbers_for(tmp_path, by_round=rows)
+    assert list(tables["rounds"]["Kind"]) == ["automated", "simulated coders", "human coders"]
+    assert kind_label("demo-simulated-coders", "human") == "simulated coders"
+
+
 def test_no_rounds_gives_no_round_numbers(tmp_path: Path):
     num, tables = numbers_for(tmp_path, rounds=False)
     assert num.values["has_human_rounds"] is False and num.values["n_rounds"] == 0
@@ -650,7 +725,12 @@ def test_paper_quotes_numbers_json(tmp_path: Path, figures):
                 "acc_heldout__document__resolution__explicit_mandate__f1", "acc_heldout_min_f1"):
         assert has(text, t[key]), f"{key} = {t[key]!r} not in the PDF"
     assert has(text, "never used to tune the codebook")
-    assert has(text, "Krippendorff") and has(text, "in only 1 of them")
+    assert has(text, "Krippendorff")
+    # the round comparison names the model whose interval moves (above one -> across one)
+    assert has(text, "depends on how the paragraphs are coded")
+    assert has(text, t["rounds_models_differ"]) and "Poisson, operation FE" in t[
+        "rounds_models_differ"]
+    assert not has(text, "does not hinge on the coding round")
     assert not has(text, "planned for a later version")
     build = json.loads((tmp_path / "build" / "build.json").read_text())
     assert build["figures"]["fig3"] == "figures/fig3_coefficients.pdf"

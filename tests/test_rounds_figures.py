@@ -59,3 +59,57 @@ def test_fig6_without_human_rounds_says_so(tmp_path: Path):
     fig = plot_reliability(empty)
     texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
     assert "No human coding round" in texts
+
+
+def _demo_reliability() -> pd.DataFrame:
+    """The demo's simulated round: explicit_mandate (drawn at the bottom left) has a low
+    alpha, where a legend in the lower left corner used to cover it."""
+    from analysis.vocab import VARIABLES
+
+    rows = [{"round": "demo-simulated-coders", "measure": "alpha", "variable": v, "label": "",
+             "n_units": 40, "alpha": 0.5 if v == "explicit_mandate" else 0.8} for v in VARIABLES]
+    rows += [{"round": "demo-simulated-coders", "measure": "automated_vs_human",
+              "automated_round": "oc-v2", "variable": v, "label": "", "n_units": 40,
+              "f1": 0.1 if v == "explicit_mandate" else 0.9} for v in VARIABLES]
+    return pd.DataFrame(rows).reindex(columns=RELIABILITY_COLUMNS).astype(object).fillna("").astype(str)
+
+
+def test_fig6_legend_hides_no_point_and_shows_the_explicit_mandate_series():
+    fig = plot_reliability(_demo_reliability())
+    fig.draw_without_rendering()
+    left = fig.axes[0]  # the panels share the y axis: variable names on the left one
+    names = [t.get_text() for t in left.get_yticklabels()]
+    y_mandate = left.get_yticks()[names.index("explicit mandate")]
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        box = legend.get_window_extent()
+        labels = [t.get_text() for t in legend.get_texts()]
+        # the series that carries the explicit-mandate point has its entry in the legend
+        assert len(labels) == len(ax.collections) and labels
+        for points in ax.collections:
+            xy = points.get_offsets()
+            shown = ax.transData.transform(xy)
+            radius = (points.get_sizes()[0] ** 0.5) / 2 * fig.dpi / 72  # marker, in pixels
+            assert not any(box.x0 - radius <= x <= box.x1 + radius
+                           and box.y0 - radius <= y <= box.y1 + radius
+                           for x, y in shown), f"a point of {labels} hides under the legend"
+            assert any(abs(p[1] - y_mandate) < 0.5 for p in xy)  # explicit mandate drawn
+
+
+def test_simulated_coders_are_labelled_simulated_never_human(tmp_path: Path):
+    from analysis.figures.rounds import plot_rounds
+
+    fig = plot_reliability(_demo_reliability())
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()]
+    assert labels and all("simulated coders" in x for x in labels), labels
+    rows = [("oc-v2", "automated", "panel_poisson_fe", 2.4, 1.2, 5.0, "fitted", ""),
+            ("demo-simulated-coders", "human", "panel_poisson_fe", 2.1, 1.0, 4.4, "fitted", ""),
+            ("round-2", "human", "panel_poisson_fe", 2.0, 1.0, 4.0, "fitted", "")]
+    table = pd.DataFrame(rows, columns=["round", "round_kind", "model", "estimate_exp",
+                                        "conf_low_exp", "conf_high_exp", "status", "reason"])
+    table = table.reindex(columns=BY_ROUND_COLUMNS).assign(
+        family="poisson", term="explicit_mandate").astype(object).fillna("").astype(str)
+    legend = [t.get_text() for t in plot_rounds(table).axes[0].get_legend().get_texts()]
+    assert legend == ["oc-v2 (automated)", "demo-simulated-coders (simulated coders)",
+                      "round-2 (human coders)"]
+    assert not any("(human)" in x for x in legend + labels)

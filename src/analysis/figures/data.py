@@ -133,8 +133,10 @@ def mandate_coefficients(estimates: pd.DataFrame, term: str = "explicit_mandate"
 
     ``shown``: one row per fitted model with a ``term`` estimate on a ratio scale, in the
     table's model order: model, family, scale (RR | OR), ratio, low, high, p_value, exact_p,
-    exact_method, n, n_clusters. Ratios come from ``estimate_exp``/``conf_*_exp`` when
-    given, else are exp() of the log-scale columns for count and binary families.
+    exact_method, n, n_clusters, boot_low, boot_high (the wild cluster bootstrap interval
+    ``boot_conf_*_exp``, else exp of ``boot_conf_*``; NaN for models without one; a bound may
+    be 0 or inf: unbounded on that side). Ratios come from ``estimate_exp``/``conf_*_exp``
+    when given, else are exp() of the log-scale columns for count and binary families.
     ``not_shown``: model, why (the table's reason for a model not fitted, or why a fitted
     model has no ratio to draw).
     """
@@ -155,7 +157,14 @@ def mandate_coefficients(estimates: pd.DataFrame, term: str = "explicit_mandate"
         family = str(row["family"].iloc[0]).strip().lower()
         num = {c: to_number(row[c], where, c).iloc[0] if c in row else math.nan
                for c in ("estimate", "conf_low", "conf_high", "estimate_exp", "conf_low_exp",
-                         "conf_high_exp", "p_value", "exact_p", "n", "n_clusters")}
+                         "conf_high_exp", "p_value", "exact_p", "n", "n_clusters",
+                         "boot_conf_low", "boot_conf_high", "boot_conf_low_exp",
+                         "boot_conf_high_exp")}
+        boot = [num[f"boot_conf_{s}_exp"] if not math.isnan(num[f"boot_conf_{s}_exp"])
+                else math.exp(num[f"boot_conf_{s}"]) if not math.isnan(num[f"boot_conf_{s}"])
+                else math.nan for s in ("low", "high")]
+        if any(math.isnan(b) for b in boot):
+            boot = [math.nan, math.nan]
         if not math.isnan(num["estimate_exp"]):
             ratio = (num["estimate_exp"], num["conf_low_exp"], num["conf_high_exp"])
         elif family in RATIO_FAMILIES and not math.isnan(num["estimate"]):
@@ -172,8 +181,9 @@ def mandate_coefficients(estimates: pd.DataFrame, term: str = "explicit_mandate"
                       "ratio": ratio[0], "low": ratio[1], "high": ratio[2],
                       "p_value": num["p_value"], "exact_p": num["exact_p"],
                       "exact_method": str(row["exact_method"].iloc[0]),
-                      "n": num["n"], "n_clusters": num["n_clusters"], "reason": reason})
+                      "n": num["n"], "n_clusters": num["n_clusters"], "reason": reason,
+                      "boot_low": boot[0], "boot_high": boot[1]})
     columns = ["model", "family", "scale", "ratio", "low", "high", "p_value", "exact_p",
-               "exact_method", "n", "n_clusters", "reason"]
+               "exact_method", "n", "n_clusters", "reason", "boot_low", "boot_high"]
     return (pd.DataFrame(shown, columns=columns),
             pd.DataFrame(not_shown, columns=["model", "why"]))

@@ -6,6 +6,8 @@ human round, with reference lines at 0.667 and 0.8 (the thresholds Krippendorff 
 tentative and reliable conclusions); right, the F1 of each automated round against each
 human round's consensus. Whole-variable rows only (``label`` empty); an undefined alpha is
 left out and named under the plot. No number is computed here beyond reading the table.
+Legends sit below the panels, never over a point (the explicit-mandate row, drawn last at the
+bottom, used to hide behind it); the demo's SYNTHETIC round is labelled ``simulated coders``.
 
 CLI: ``python -m analysis.figures fig6 --reliability results/coding/reliability.csv
 --out-pdf results/figures/fig6_reliability.pdf --out-png results/figures/fig6_....png``
@@ -19,6 +21,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from analysis.figures.rounds import round_label
 from analysis.figures.style import new_figure, no_data, read_table, save_figure, to_number
 from analysis.vocab import VARIABLES
 
@@ -48,16 +51,20 @@ def _dots(ax, rows: pd.DataFrame, variables: list[str], xlabel: str) -> None:
     ax.set_ylim(-0.7, len(variables) - 0.3)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower left", fontsize=7, frameon=True)
+    # Below the axes (under the x label), so that no point hides behind the legend.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=7, frameon=False,
+              ncol=1, borderaxespad=0.0)
 
 
 def plot_reliability(table: pd.DataFrame):
     """Figure 6 from ``reliability.csv`` as read by :func:`read_table`; returns the figure."""
-    alpha = _series_rows(table, "alpha", "alpha", lambda r: r.round)
+    alpha = _series_rows(table, "alpha", "alpha", lambda r: round_label(r.round, "human"))
     f1 = _series_rows(table, "automated_vs_human", "f1",
-                      lambda r: f"{r.automated_round} vs {r.round}")
+                      lambda r: f"{r.automated_round} vs {round_label(r.round, 'human')}")
     variables = [v for v in VARIABLES if v in set(alpha["variable"]) | set(f1["variable"])]
-    fig, axes = new_figure(7.0, 1.6 + 0.32 * max(len(variables), 3), ncols=2, sharey=True)
+    n_series = max(len(set(alpha["series"])), len(set(f1["series"])), 1)
+    fig, axes = new_figure(7.0, 1.9 + 0.32 * max(len(variables), 3) + 0.16 * n_series,
+                           ncols=2, sharey=True)
     fig.suptitle("Reliability of the coding by variable")
     if not variables:
         for ax in axes:
@@ -75,7 +82,7 @@ def plot_reliability(table: pd.DataFrame):
     else:
         no_data(left, "Alpha undefined for every variable\n(see the note column).")
     if f1["value"].notna().any():
-        _dots(right, f1, variables, "F1: automated vs human consensus")
+        _dots(right, f1, variables, "F1: automated vs the coders' consensus")
         right.set_xlim(-0.05, 1.05)
     else:
         no_data(right, "No automated-vs-human comparison.")

@@ -4,7 +4,9 @@ Reads ``results/models/estimates_by_round.csv`` (:func:`analysis.rounds.apply.
 estimates_by_round`) and draws, per model fitted in at least one round, the rate or odds
 ratio of ``explicit_mandate`` with its 95% interval for every coding round (one colour per
 round, main automated round first), on one log axis with a line at 1 (no association).
-A model/round pair that was not fitted is listed under the plot with its reason.
+A model/round pair that was not fitted is listed under the plot with its reason. Rounds are
+named with their kind (:func:`round_label`): the demo's SYNTHETIC coders are ``simulated
+coders``, never ``human``.
 
 CLI: ``python -m analysis.figures fig7 --estimates-by-round
 results/models/estimates_by_round.csv --out-pdf ... --out-png ...``
@@ -22,6 +24,19 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from analysis.figures.coefficients import model_label
 from analysis.figures.style import new_figure, no_data, read_table, save_figure, to_number
+
+# The demo's round of SYNTHETIC simulated coders (DEMO_ROUND in workflow/rules/common.smk,
+# analysis.rounds.demo): its table kind is "human" (it fills human coder sheets), but a
+# reader must be told it is simulated.
+SIMULATED_ROUND = "demo-simulated-coders"
+KIND_LABELS = {"automated": "automated", "human": "human coders"}
+
+
+def round_label(round_name: str, kind: str) -> str:
+    """``name (kind)`` as a reader sees it: ``demo-simulated-coders (simulated coders)``."""
+    what = "simulated coders" if round_name == SIMULATED_ROUND else KIND_LABELS.get(kind, kind)
+    return f"{round_name} ({what})" if what else round_name
+
 
 COLUMNS = ["round", "round_kind", "model", "family", "estimate_exp", "conf_low_exp",
            "conf_high_exp", "status", "reason"]
@@ -70,7 +85,7 @@ def plot_rounds(table: pd.DataFrame):
         kind = mine["round_kind"].iloc[0] if len(mine) else ""
         ax.hlines(np.array(y)[finite], lo[finite], hi[finite], color=colors[r], lw=1.5)
         ax.plot(mine["estimate_exp"], y, "o", color=colors[r], ms=5, zorder=3,
-                label=f"{r} ({kind})")
+                label=round_label(r, kind))
     ax.axvline(1, color="0.3", lw=0.9, ls="--", zorder=1)
     ax.set_xscale("log")
     values = pd.concat([shown["estimate_exp"], shown["conf_low_exp"], shown["conf_high_exp"],
@@ -79,7 +94,8 @@ def plot_rounds(table: pd.DataFrame):
     lo, hi = float(values.min()), float(values.max())
     span = max(math.log10(hi / lo), 0.3)
     ax.set_xlim(lo / 10 ** (0.06 * span), hi * 10 ** (0.06 * span))
-    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    # (1, 2, 5) ticks only where they fit: over more than two decades, powers of ten.
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0) if span <= 2 else (1.0,)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yticks(list(centers.values()), [model_label(m) for m in centers])

@@ -22,9 +22,17 @@ and the event-time terms of the leads-and-lags model):
   the cluster-robust interval); None / ``n/a`` for rows without a bootstrap;
 - ``headline__*``: the same for the first fitted model of :data:`HEADLINE_ORDER` (the
   report-level panel first, as the design plans), ``headline__fitted`` false when none is;
+- ``M__T__endorsed_direction``, ``M__T__endorsed_ci``, ``M__T__endorsed_p`` and
+  ``M__endorsed_inference`` (its name): the direction, interval and p of the inference the
+  paper endorses for model M (:data:`ENDORSED`; the model's own interval for models not
+  listed there);
 - ``n_models``, ``n_models_fitted``, ``n_mandate_models`` (fitted with an
-  ``explicit_mandate`` term) and ``n_mandate_higher|lower|inconclusive`` among them;
-  ``ci_level``.
+  ``explicit_mandate`` term whose endorsed interval exists) and
+  ``n_mandate_higher|lower|inconclusive`` among them, judged by the ENDORSED interval (a
+  bootstrap interval containing one is inconclusive even when the t interval lies above
+  one); ``n_mandate_no_interval`` (fitted, but the endorsed interval is empty: not counted);
+  ``endorsed_note`` (the models whose endorsed inference is not their own interval, and
+  which it is); ``ci_level``.
 
 :func:`bootstrap_design` adds what the paper says about the bootstrap, from the panel:
 ``boot__n_switchers`` (operations whose explicit_mandate changes across their reports: the
@@ -34,6 +42,8 @@ only ones with a mandate score under operation fixed effects), ``boot__n_operati
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -80,6 +90,33 @@ BOOT_COLUMNS = ("boot_conf_low", "boot_conf_high", "boot_conf_low_exp", "boot_co
 TABLE_COLUMNS = ["Model", "Term", "Ratio", "95% CI", "p", "Bootstrap 95% CI",
                  "Exact or resampling p", "N", "Clusters", "Status"]
 NOTE_COLUMNS = ["Model", "Status", "Notes"]
+
+
+class Inference(NamedTuple):
+    """Columns of estimates.csv (ratio scale) holding an inference's 95% interval and p."""
+    low: str
+    high: str
+    p: str
+    name: str
+
+
+MODEL_INFERENCE = Inference("conf_low_exp", "conf_high_exp", "p_value",
+                            "the model's own 95% interval")
+BOOTSTRAP_INFERENCE = Inference("boot_conf_low_exp", "boot_conf_high_exp", "exact_p",
+                                "the wild cluster score bootstrap interval (test inversion)")
+# The inference the paper endorses per model: the ONE place that says which interval decides
+# whether a model's mandate ratio counts as above or below one (counts, round comparisons).
+# Models not listed use MODEL_INFERENCE. Extend with new models: {model id: Inference(...)}.
+ENDORSED: dict[str, Inference] = {"panel_poisson_fe": BOOTSTRAP_INFERENCE}
+
+
+def endorsed(model: str, columns=None) -> Inference:
+    """The endorsed inference of ``model``; MODEL_INFERENCE when ``columns`` (a table's
+    columns) lacks the endorsed columns (an older table or estimates_by_round.csv)."""
+    inf = ENDORSED.get(model, MODEL_INFERENCE)
+    if columns is not None and not {inf.low, inf.high} <= set(columns):
+        return MODEL_INFERENCE
+    return inf
 
 
 def model_label(model: str) -> str:
@@ -168,6 +205,8 @@ def _add_model(num: Numbers, key: str, rows: pd.DataFrame, vals: dict, file: str
     methods = [m for m in rows.get("exact_method", pd.Series(dtype=str)) if m]
     num.add(f"{key}__exact_method", methods[0] if methods else None, None, file,
             f"column exact_method, {how}")
+    num.add(f"{key}__endorsed_inference", endorsed(model, vals).name, None, file,
+            "ENDORSED in analysis.paper.models")
     num.add(f"{key}__reason", "; ".join(sorted({r for r in rows["reason"] if r})) or None,
             None, file, f"column reason, {how}")
     out = []
@@ -196,6 +235,18 @@ def _add_model(num: Numbers, key: str, rows: pd.DataFrame, vals: dict, file: str
                 f"{test} p" if v["exact_p"] is not None else MISSING, file,
                 f"wording of exact_method, {thow}")
         boot = _boot_numbers(num, t, vals, idx, d if fitted else None, file, thow)
+        inf = endorsed(model, vals)
+        elow, ehigh = (float(vals[c].loc[idx]) for c in (inf.low, inf.high))
+        ep = clean(vals[inf.p].loc[idx])
+        ed = direction(elow, ehigh) if fitted else "not_fitted"
+        num.label(f"{t}__endorsed_direction", ed, file, f"as direction, of {inf.low} and "
+                  f"{inf.high} ({inf.name}: the inference endorsed for {model}, ENDORSED in "
+                  "analysis.paper.models)")
+        has_ci = not (np.isnan(elow) or np.isnan(ehigh))
+        num.add(f"{t}__endorsed_ci", [clean(elow), clean(ehigh)] if has_ci else None,
+                fmt_bound_ci(elow, ehigh), file, f"{inf.low} and {inf.high} (an infinite bound "
+                f"is None), {thow}")
+        num.pvalue(f"{t}__endorsed_p", ep, file, f"{inf.p}, {thow}")
         exact_cell = "" if v["exact_p"] is None else f"{fmt_p(v['exact_p'])} ({test})"
         out.append({"Model": model_label(model), "Term": TERM_LABELS.get(term, term),
                     "Ratio": fmt_ratio(ratio), "95% CI": fmt_ci(low, high),
@@ -257,15 +308,17 @@ def estimate_numbers(num: Numbers, est: pd.DataFrame | None, *,
         vals[f"{c}_exp"] = vals[f"{c}_exp"].fillna(np.exp(vals[c]))
     models = _order(est["model"].unique())
     tally = {"higher": 0, "lower": 0, "inconclusive": 0}
-    fitted = 0
+    fitted, no_interval = 0, []
     for model in models:
         rows = est[est["model"] == model]
         table += _add_model(num, model, rows, vals, file, model)
         status = num.values[f"{model}__status"]
         fitted += status == "fitted"
-        d = num.values.get(f"{model}__{MANDATE_TERM}__direction")
+        d = num.values.get(f"{model}__{MANDATE_TERM}__endorsed_direction")
         if status == "fitted" and d in tally:
             tally[d] += 1
+        elif status == "fitted" and f"{model}__{MANDATE_TERM}__estimate" in num.values:
+            no_interval.append(model_label(model))
         notes.append({"Model": model_label(model), "Status": status.replace("_", " "),
                       "Notes": num.values[f"{model}__reason"] or ""})
     num.count("n_models", len(models), file, "distinct model ids")
@@ -278,10 +331,19 @@ def estimate_numbers(num: Numbers, est: pd.DataFrame | None, *,
             "missing upper bound (inf) is printed")
     num.add("test_level", 0.05, "5%", file, "two-sided tests at 1 - ci_level (p < 0.05 rejects)")
     num.count("n_mandate_models", sum(tally.values()), file,
-              "fitted models with an explicit_mandate term")
+              "fitted models with an explicit_mandate term and an endorsed interval")
     for d, n in tally.items():
         num.count(f"n_mandate_{d}", n, file, f"fitted models whose explicit_mandate ratio is {d}"
-                  " (95% interval above 1 / below 1 / containing 1)")
+                  " by the endorsed inference (ENDORSED in analysis.paper.models: 95% interval "
+                  "above 1 / below 1 / containing 1)")
+    num.count("n_mandate_no_interval", len(no_interval), file, "fitted models with an "
+              "explicit_mandate term whose endorsed interval is empty (not counted above)")
+    num.add("mandate_no_interval", no_interval or None, ", ".join(no_interval) or MISSING,
+            file, "labels of those models")
+    special = [f"{inf.name} for {model_label(m)}" for m, inf in ENDORSED.items()
+               if m in models and num.values.get(f"{m}__status") == "fitted"]
+    num.add("endorsed_note", special or None, "; ".join(special) or MISSING, file,
+            "models whose endorsed inference (ENDORSED) is not their own interval")
     head = next((m for m in HEADLINE_ORDER if m in models
                  and num.values[f"{m}__status"] == "fitted"
                  and f"{m}__{MANDATE_TERM}__estimate" in num.values), None)
