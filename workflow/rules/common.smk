@@ -400,16 +400,15 @@ PAPER_FIGURES = expand("results/figures/{figure}.pdf", figure=FIGURES)
 
 def paper_optional_inputs(wildcards):
     """Input function (paper numbers): the demo corpus's coding accuracy against its ground
-    truth and the spec it was generated from (true effect); the simulation table when the
-    config includes the simulation check; the validation table when labelled passages are
+    truth and the spec it was generated from (true effect); the fast simulation check and
+    its headline rule (always: the headline estimator is chosen from it); the validation
+    table when labelled passages are
     configured."""
     inputs = {}
     if DEMO:
         inputs.update(accuracy=rules.coding_accuracy.output.accuracy, demo_spec=DEMO_SPEC)
     inputs.update(simulation=rules.simulation_fast.output.summary,
                   simulation_headline=rules.simulation_fast.output.headline)
-    if SIMULATION:
-        inputs.update(simulation_pipeline=rules.simulation_pipeline.output.summary)
     if VALIDATION:
         inputs.update(validation=rules.validate_coding.output.validation,
                       validation_files=VALIDATION)
@@ -420,7 +419,7 @@ def paper_optional_options(wildcards, input):
     """`--accuracy F --demo-spec F --simulation F --validation F --validation-files F ...`,
     for those of them that are inputs."""
     present = [k for k in ("accuracy", "demo_spec", "simulation", "simulation_headline",
-                           "simulation_pipeline", "validation") if k in input.keys()]
+                           "validation") if k in input.keys()]
     options = [f"--{key.replace('_', '-')} {shlex.quote(str(input[key]))}" for key in present]
     if "validation_files" in input.keys():
         files = input.validation_files

@@ -30,6 +30,8 @@ rule numbers:
     params:
         py=PY,
         corpus=config["corpus"],
+        timing=config["mandate_timing"],
+        period_years=config["period_years"],
         optional=paper_optional_options,
         tables_dir=lambda wildcards, output: str(Path(output.tables[0]).parent),
     shell:
@@ -40,6 +42,7 @@ rule numbers:
         " --estimates {input.estimates:q} --reliability {input.reliability:q}"
         " --estimates-by-round {input.estimates_by_round:q} --codebook {input.codebook:q}"
         " {params.optional} --config-corpus {params.corpus}"
+        " --mandate-timing {params.timing} --period-years {params.period_years}"
         " --out {output.numbers:q} --tables-dir {params.tables_dir:q} 2> {log:q}"
 
 

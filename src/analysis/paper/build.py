@@ -27,7 +27,7 @@ import shutil
 import sys
 from pathlib import Path
 
-FIGURE_SLOTS = ("fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7")
+FIGURE_SLOTS = ("fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8")
 _SLOT = re.compile(r"^(fig\d+)_")
 # Typst writes this into the PDF only if the document sets no date; main.typ sets none, and
 # a fixed value keeps datetime.today() (unused) deterministic as well.

@@ -62,7 +62,7 @@ from analysis.paper.format import (
 )
 from analysis.paper.stats import boolean, numeric, require
 
-EVENT_TERMS = ("lead_2plus", "lag_0", "lag_1", "lag_2plus")
+EVENT_TERMS = ("lead_3plus", "lead_2", "lag_0", "lag_1", "lag_2", "lag_3plus")
 KEY_TERMS = (MANDATE_TERM, *EVENT_TERMS)
 MODEL_LABELS = {
     "cross_section_volume_poisson": "Operations: volume, Poisson",
@@ -73,16 +73,24 @@ MODEL_LABELS = {
     "panel_negbin_fe": "Reports: negative binomial, operation FE",
     "panel_logit_any": "Reports: logit any activity, operation FE",
     "panel_logit_any_pooled": "Reports: logit any activity, pooled",
-    "panel_leads_lags": "Reports: leads and lags, Poisson FE",
+    "panel_poisson_twfe": "Reports: Poisson, operation + period FE (TWFE)",
+    "panel_poisson_etwfe": "Reports: extended TWFE (imputation), jackknife",
+    "panel_event_study": "Reports: event study, Poisson FE",
+    "panel_poisson_fe_coding_error": "Reports: Poisson FE carrying coding error",
+    "panel_poisson_fe_loo": "Reports: Poisson FE, one switcher left out",
 }
-HEADLINE_ORDER = ("panel_poisson_fe", "panel_negbin_fe", "cross_section_volume_poisson",
+HEADLINE_ORDER = ("panel_poisson_fe", "panel_poisson_twfe", "panel_poisson_etwfe",
+                  "panel_negbin_fe", "cross_section_volume_poisson",
                   "cross_section_volume_negbin", "panel_logit_any", "panel_logit_any_pooled",
                   "cross_section_breadth_poisson", "cross_section_breadth_binomial")
 TERM_LABELS = {MANDATE_TERM: "Explicit mandate",
-               "lead_2plus": "Two or more reports before",
+               "lead_3plus": "Three or more reports before",
+               "lead_2": "Two reports before",
                "lag_0": "First report under mandate",
                "lag_1": "Next report",
-               "lag_2plus": "Two or more reports after"}
+               "lag_2": "Second report after",
+               "lag_3plus": "Three or more reports after"}
+NO_RATIO_TERMS = ("alpha", "overdispersion_lr", "pretrend_wald")
 COLUMNS = ["model", "family", "term", "estimate", "conf_low", "conf_high", "p_value",
            "estimate_exp", "conf_low_exp", "conf_high_exp", "exact_p", "n", "n_clusters",
            "status", "reason"]
@@ -284,9 +292,14 @@ def _boot_numbers(num: Numbers, t: str, vals: dict, idx, cr_direction, file: str
     return text
 
 
-def estimate_numbers(num: Numbers, est: pd.DataFrame | None, *,
-                     file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Numbers of every model (module doc); returns (estimates table, notes table)."""
+def estimate_numbers(num: Numbers, est: pd.DataFrame | None, *, file: str,
+                     headline_model: str | None = None, headline_estimator: str | None = None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Numbers of every model (module doc); returns (estimates table, notes table).
+
+    ``headline_model``: the model of the estimator the simulation's headline rule chose
+    (``headline_estimator``); it is the headline when fitted, else the first fitted model
+    of :data:`HEADLINE_ORDER` (``headline__from_rule`` says which)."""
     num.flag("has_estimates", est is not None and len(est) > 0, file,
              "the table exists and has rows")
     table, notes = [], []
@@ -298,7 +311,8 @@ def estimate_numbers(num: Numbers, est: pd.DataFrame | None, *,
                                                "exact_p", "n", "n_clusters")}
     # Ratios on the exp scale; a row without them (an older table) gets exp of the link scale.
     for c in ("estimate", "conf_low", "conf_high"):
-        vals[f"{c}_exp"] = vals[f"{c}_exp"].fillna(np.exp(vals[c].where(est["term"] != "alpha")))
+        vals[f"{c}_exp"] = vals[f"{c}_exp"].fillna(
+            np.exp(vals[c].where(~est["term"].isin(NO_RATIO_TERMS))))
     # The bootstrap interval (panel mandate row only; optional: older tables lack it). Its
     # bounds may be -inf/inf on the log scale, 0/inf on the ratio scale.
     for c in BOOT_COLUMNS:
@@ -344,11 +358,18 @@ def estimate_numbers(num: Numbers, est: pd.DataFrame | None, *,
                if m in models and num.values.get(f"{m}__status") == "fitted"]
     num.add("endorsed_note", special or None, "; ".join(special) or MISSING, file,
             "models whose endorsed inference (ENDORSED) is not their own interval")
-    head = next((m for m in HEADLINE_ORDER if m in models
-                 and num.values[f"{m}__status"] == "fitted"
-                 and f"{m}__{MANDATE_TERM}__estimate" in num.values), None)
+    def usable(m):
+        return (m in models and num.values[f"{m}__status"] == "fitted"
+                and f"{m}__{MANDATE_TERM}__estimate" in num.values)
+
+    order = ([headline_model] if headline_model else []) + list(HEADLINE_ORDER)
+    head = next((m for m in order if usable(m)), None)
     num.flag("headline__fitted", head is not None, file,
-             f"first fitted model of {', '.join(HEADLINE_ORDER)}")
+             f"first fitted model of {', '.join(order)}")
+    num.flag("headline__from_rule", None if not headline_model else head == headline_model,
+             file, f"the headline is the model of the simulation's headline estimator "
+             f"({headline_estimator}: {headline_model})")
+    sensitivity_numbers(num, est, vals, file)
     _headline(num, head, est[est["model"] == head] if head else None, vals, file)
     return (pd.DataFrame(table, columns=TABLE_COLUMNS), pd.DataFrame(notes, columns=NOTE_COLUMNS))
 
@@ -376,3 +397,48 @@ def _headline(num: Numbers, model: str | None, rows, vals, file) -> None:
     unit = None if model is None else "reports" if model.startswith("panel") else "operations"
     num.label("headline__unit", unit, file, "observations of the headline model: reports "
               "(panel_*) or operations (cross_section_*)")
+
+
+def sensitivity_numbers(num: Numbers, est: pd.DataFrame, vals: dict, file: str) -> None:
+    """Leave-one-switcher-out, coding error and the event study's pre-trend test.
+
+    ``loo__n`` (fitted rows of panel_poisson_fe_loo), ``loo__min``/``loo__max`` (rate
+    ratios), ``loo__n_above_one`` (their 95% interval above one), ``loo__min_without``
+    (the switcher whose removal gives the lowest ratio); ``coding_error__widening`` (share by
+    which the 95% interval of panel_poisson_fe_coding_error is wider than that of
+    panel_poisson_fe, log scale); ``pretrend__fitted``, ``pretrend__F``, ``pretrend__p``.
+    """
+    fitted = est["status"] == "fitted"
+    loo = est[(est["model"] == "panel_poisson_fe_loo") & fitted]
+    ratios = vals["estimate_exp"].loc[loo.index]
+    how = "rows model == panel_poisson_fe_loo, status fitted"
+    num.count("loo__n", len(loo), file, how)
+    num.count("loo__n_rows", int((est["model"] == "panel_poisson_fe_loo").sum()), file,
+              "rows model == panel_poisson_fe_loo")
+    num.ratio("loo__min", clean(ratios.min()) if len(loo) else None, file,
+              f"min estimate_exp, {how}")
+    num.ratio("loo__max", clean(ratios.max()) if len(loo) else None, file,
+              f"max estimate_exp, {how}")
+    num.count("loo__n_above_one", int((vals["conf_low_exp"].loc[loo.index] > 1).sum())
+              if len(loo) else None, file, f"conf_low_exp > 1, {how}")
+    num.label("loo__min_without", str(loo.loc[ratios.idxmin(), "term"]).split("without ")[-1]
+              if len(loo) else None, file, f"operation left out at the min, {how}")
+    width = {}
+    for model in ("panel_poisson_fe", "panel_poisson_fe_coding_error"):
+        row = est[(est["model"] == model) & (est["term"] == MANDATE_TERM) & fitted]
+        if len(row):
+            i = row.index[0]
+            width[model] = vals["conf_high"].loc[i] - vals["conf_low"].loc[i]
+    widening = (width["panel_poisson_fe_coding_error"] / width["panel_poisson_fe"] - 1
+                if len(width) == 2 and width["panel_poisson_fe"] > 0 else None)
+    num.share("coding_error__widening", clean(widening), file, "width of the 95% interval "
+              "(log scale) of panel_poisson_fe_coding_error over that of panel_poisson_fe, "
+              "minus one")
+    pre = est[(est["model"] == "panel_event_study") & (est["term"] == "pretrend_wald")]
+    ok = len(pre) and pre["status"].iloc[0] == "fitted"
+    num.flag("pretrend__fitted", bool(ok), file, "row panel_event_study / pretrend_wald fitted")
+    num.ratio("pretrend__F", clean(vals["estimate"].loc[pre.index[0]]) if ok else None, file,
+              "estimate (F statistic) of panel_event_study / pretrend_wald")
+    num.add("pretrend__p", clean(vals["p_value"].loc[pre.index[0]]) if ok else None,
+            fmt_p(clean(vals["p_value"].loc[pre.index[0]])) if ok else MISSING, file,
+            "p_value of panel_event_study / pretrend_wald (F(q, S-1))")

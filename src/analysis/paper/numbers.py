@@ -144,8 +144,9 @@ def codebook_numbers(num: Numbers, codebook: str | Path | None,
 
 def build_numbers(*, documents, paragraphs, panel, mission_activity, mandates,
                   quarantine=None, estimates=None, accuracy=None, simulation=None,
-                  demo_spec=None, reliability=None, estimates_by_round=None, codebook=None,
-                  validation=None, validation_files=(), corpus: str = "demo"
+                  simulation_headline=None, demo_spec=None, reliability=None, estimates_by_round=None, codebook=None,
+                  validation=None, validation_files=(), corpus: str = "demo",
+                  mandate_timing: str = "period_start", period_years: int = 2
                   ) -> tuple[Numbers, dict[str, pd.DataFrame]]:
     """All numbers and formatted tables from the table files (paths; optional ones None).
 
@@ -158,6 +159,10 @@ def build_numbers(*, documents, paragraphs, panel, mission_activity, mandates,
                          "'corpus')")
     num = Numbers(corpus)
     num.flag("is_demo", corpus == "demo", "workflow/config.yaml", "config key corpus == demo")
+    num.label("mandate_timing", mandate_timing, "workflow/config.yaml",
+              "config key mandate_timing (the treatment of the models)")
+    num.count("period_years", period_years, "workflow/config.yaml",
+              "config key period_years (periods of the two-way models' time effects)")
     tables = {}
     documents_table = read_table(documents, "documents table")
     tables["corpus"] = corpus_numbers(
@@ -172,14 +177,19 @@ def build_numbers(*, documents, paragraphs, panel, mission_activity, mandates,
     bootstrap_design(num, panel_table, file=str(panel))
     activity_numbers(num, read_table(mission_activity, "mission activity table"),
                      file=str(mission_activity))
+    # the simulation first: its headline rule names the headline estimator of the models
+    tables["simulation"] = simulation_numbers(
+        num, read_table(simulation, "simulation table"), file=str(simulation or ""),
+        headline=read_table(simulation_headline, "simulation headline table"),
+        headline_file=str(simulation_headline or ""))
     tables["estimates"], tables["estimates_notes"] = estimate_numbers(
-        num, read_table(estimates, "estimates table"), file=str(estimates or ""))
+        num, read_table(estimates, "estimates table"), file=str(estimates or ""),
+        headline_model=num.values.get("sim_headline_model"),
+        headline_estimator=num.values.get("sim_headline"))
     tables["accuracy"] = accuracy_numbers(num, read_table(accuracy, "accuracy table"),
                                           file=str(accuracy or ""))
     validation_numbers(num, read_table(validation, "validation table"),
                        file=str(validation or ""))
-    tables["simulation"] = simulation_numbers(num, read_table(simulation, "simulation table"),
-                                              file=str(simulation or ""))
     tables["reliability"] = reliability_numbers(
         num, read_table(reliability, "reliability table"), file=str(reliability or ""))
     tables["rounds"] = round_numbers(
@@ -219,13 +229,17 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("--quarantine", required=True, metavar="PATH",
                    help="the corpus check's quarantine table (results/qc/quarantine.csv): "
                         "documents the manifest lists that the analysis leaves out")
-    for name in ("estimates", "accuracy", "simulation", "demo-spec", "reliability",
+    for name in ("estimates", "accuracy", "simulation", "simulation-headline", "demo-spec",
+                 "reliability",
                  "estimates-by-round", "codebook", "validation"):
         n.add_argument(f"--{name}", default=None)
     n.add_argument("--validation-files", nargs="*", default=[], metavar="FILE",
                    help="the labelled passage files the validation table was made from "
                         "(checked against the codebook's tuned_on: list)")
     n.add_argument("--config-corpus", default="demo", choices=CORPORA)
+    n.add_argument("--mandate-timing", default="period_start",
+                   choices=["period_start", "report_date", "period_share"])
+    n.add_argument("--period-years", type=int, default=2)
     n.add_argument("--out", required=True)
     n.add_argument("--tables-dir", required=True)
     b = sub.add_parser("build", help="typeset the paper with Typst")
@@ -247,10 +261,12 @@ def main(argv: list[str] | None = None) -> int:
                 documents=args.documents, paragraphs=args.paragraphs, panel=args.panel,
                 mission_activity=args.mission_activity, mandates=args.mandates,
                 quarantine=args.quarantine, estimates=args.estimates, accuracy=args.accuracy, simulation=args.simulation,
+                simulation_headline=args.simulation_headline,
                 demo_spec=args.demo_spec, reliability=args.reliability,
                 estimates_by_round=args.estimates_by_round, codebook=args.codebook,
                 validation=args.validation, validation_files=args.validation_files,
-                corpus=args.config_corpus)
+                corpus=args.config_corpus, mandate_timing=args.mandate_timing,
+                period_years=args.period_years)
             write_outputs(num, tables, args.out, args.tables_dir)
             v = num.values
             if v["n_quarantined"]:

@@ -263,12 +263,17 @@ def activity_numbers(num: Numbers, activity: pd.DataFrame, *, file: str) -> None
               "mean number of quadrants with activity per operation (0-4)", digits=1)
 
 
-# Inference methods of the simulation check: prefix of their columns -> (label, key part).
-SIM_METHODS = (("", "Cluster-robust t"), ("boot_", "Wild bootstrap"))
-SIM_CODES = (("", "coded"), ("oracle_", "true (oracle)"))
-SIM_STATS = ("coverage", "coverage_mcse", "rejection_rate", "rejection_rate_mcse")
-SIM_HEADER = ["Scenario", "True rate ratio", "Codes", "Inference", "Fitted", "Coverage",
-              "Rejection rate", "Unbounded", "Mean estimate"]
+# The simulation check's estimators (analysis.simulation.estimators) -> label and the model
+# of estimates.csv it scores.
+SIM_ESTIMATORS = {
+    "fe_cluster": ("Poisson, operation FE, cluster-robust t(S-1)", "panel_poisson_fe"),
+    "fe_bootstrap": ("Poisson, operation FE, wild cluster score bootstrap", "panel_poisson_fe"),
+    "twfe_cluster": ("Poisson, operation + period FE (TWFE), t(S-1)", "panel_poisson_twfe"),
+    "etwfe_jackknife": ("Extended TWFE (imputation), jackknife t(S-1)", "panel_poisson_etwfe"),
+}
+SIM_SCENARIOS = ("null", "effect", "trend", "reverse_timing", "heterogeneous", "coding_error")
+SIM_HEADER = ["Scenario", "True ratio", "Estimator", "Fitted", "Size or power", "Coverage",
+              "Mean ratio", "Unbounded"]
 
 
 def _pct(x) -> str:
@@ -282,70 +287,97 @@ def _pct_se(x, se) -> str:
     return _pct(x) if se is None else f"{100 * x:.1f}% ± {100 * se:.1f}"
 
 
-def simulation_numbers(num: Numbers, sim: pd.DataFrame | None, *, file: str) -> pd.DataFrame:
-    """The simulation check (analysis.simulation.run summary), one row per scenario.
+def simulation_numbers(num: Numbers, sim: pd.DataFrame | None, *, file: str,
+                       headline: pd.DataFrame | None = None, headline_file: str = ""
+                       ) -> pd.DataFrame:
+    """The fast simulation check (analysis.simulation.fast summary): one row per scenario x
+    estimator, and the headline estimator the config's rule chose from it.
 
-    Keys ``sim_run``, ``sim_has_boot``, ``sim_has_oracle``, ``sim__<scenario>__true_rate_ratio``,
-    ``__n_seeds``, ``__n_fitted`` (n_seeds when absent), ``__mean_estimate`` and, for each
-    column of the table among ``[oracle_][boot_]coverage|rejection_rate[_mcse]``,
-    ``[oracle_]boot_unbounded``, ``oracle_n_fitted``, ``oracle_mean_estimate``: ``sim__<scenario>__<column>``
-    (shares; None when the table lacks the column). ``sim_n_seeds_min``: fewest seeds of a
-    scenario. The table has one row per scenario, codes (coded / oracle) and inference
-    (cluster-robust t / wild bootstrap) present in the file; shares with their MCSE.
+    Keys: ``sim_run``; ``sim_replicates_min`` (fewest replicates of a row);
+    ``sim__<scenario>__<estimator>__{rejection_rate,coverage}`` (+ ``_mcse``),
+    ``__mean_rate_ratio``, ``__n_fitted``; ``sim__<scenario>__true_rate_ratio``;
+    ``sim_headline`` (estimator id), ``sim_headline_label``, ``sim_headline_model`` (its
+    model id in estimates.csv), ``sim_headline_passed`` (the rule's checks all passed),
+    ``sim_headline_explanation``, ``sim_rule_*`` (the rule's bounds, from the checks).
     """
-    cols = ["scenario", "true_rate_ratio", "n_seeds", "coverage", "rejection_rate",
-            "mean_estimate"]
     num.flag("sim_run", sim is not None and len(sim) > 0, file, "the table exists and has rows")
-    present = set() if sim is None else set(sim.columns)
-    num.flag("sim_has_boot", "boot_coverage" in present, file,
-             "the table has the bootstrap columns (boot_coverage, ...)")
-    num.flag("sim_has_oracle", "oracle_coverage" in present, file,
-             "the table has the oracle (true codes) columns")
-    if sim is None:
-        num.count("sim_n_seeds_min", None, file, "fewest n_seeds over scenarios")
+    if sim is None or not len(sim):
+        num.count("sim_replicates_min", None, file, "fewest n_replicates over rows")
+        _sim_headline(num, None, headline_file)
         return pd.DataFrame(columns=SIM_HEADER)
-    require(sim, cols, file, "the simulation check (analysis.simulation.run)")
-    wanted = ["true_rate_ratio", "n_seeds", "n_fitted", "mean_estimate", "oracle_n_fitted",
-              "oracle_mean_estimate", "boot_unbounded", "oracle_boot_unbounded"]
-    wanted += [f"{c}{m}{st}" for c, _ in SIM_CODES for m, _ in SIM_METHODS for st in SIM_STATS]
-    values = {c: numeric(sim, c, file) for c in wanted if c in present}
-    seeds = values["n_seeds"].dropna()
-    num.count("sim_n_seeds_min", seeds.min() if len(seeds) else None, file,
-              "fewest n_seeds over scenarios")
+    cols = ["scenario", "estimator", "n_replicates", "n_fitted", "true_rate_ratio",
+            "rejection_is", "rejection_rate", "rejection_rate_mcse", "coverage",
+            "coverage_mcse", "mean_rate_ratio", "unbounded_share"]
+    require(sim, cols, file, "the fast simulation check (python -m analysis.simulation fast)")
+    values = {c: numeric(sim, c, file) for c in cols[2:] if c != "rejection_is"}
+    reps = values["n_replicates"].dropna()
+    num.count("sim_replicates_min", reps.min() if len(reps) else None, file,
+              "fewest n_replicates over scenario x estimator rows")
     rows = []
-    for i, scenario in enumerate(sim["scenario"]):
-        v = {c: clean(values[c].iloc[i]) if c in values else None for c in wanted}
-        how = f"row scenario == {scenario}"
-        key = f"sim__{scenario}"
-        num.ratio(f"{key}__true_rate_ratio", v["true_rate_ratio"], file, how)
-        num.count(f"{key}__n_seeds", v["n_seeds"], file, f"n_seeds, {how}")
-        fitted = v["n_fitted"] if v["n_fitted"] is not None else v["n_seeds"]
-        num.count(f"{key}__n_fitted", fitted, file, f"n_fitted (n_seeds if absent), {how}")
-        num.count(f"{key}__oracle_n_fitted", v["oracle_n_fitted"], file,
-                  f"oracle_n_fitted, {how}")
-        for c in wanted:
-            if "coverage" in c or "rejection" in c or "unbounded" in c:
-                what = " (Monte Carlo standard error)" if c.endswith("_mcse") else ""
-                num.share(f"{key}__{c}", v[c], file, f"{c}{what}, {how}")
-        num.ratio(f"{key}__mean_estimate", v["mean_estimate"], file, f"mean_estimate, {how}")
-        num.ratio(f"{key}__oracle_mean_estimate", v["oracle_mean_estimate"], file,
-                  f"oracle_mean_estimate, {how}")
-        for codes, codes_label in SIM_CODES:
-            if f"{codes}coverage" not in values:
-                continue
-            n_fit = fitted if not codes else v["oracle_n_fitted"] \
-                if v["oracle_n_fitted"] is not None else v["n_seeds"]
-            for method, method_label in SIM_METHODS:
-                c = f"{codes}{method}"
-                if f"{c}coverage" not in values:
-                    continue
-                rows.append(dict(zip(SIM_HEADER, [
-                    scenario, fmt_ratio(v["true_rate_ratio"]), codes_label, method_label,
-                    fmt_count(n_fit), _pct_se(v[f"{c}coverage"], v[f"{c}coverage_mcse"]),
-                    _pct_se(v[f"{c}rejection_rate"], v[f"{c}rejection_rate_mcse"]),
-                    _pct(v[f"{codes}boot_unbounded"]) if method else "",
-                    fmt_ratio(v[f"{codes}mean_estimate"]) if not method else ""])))
+    for i, (scenario, estimator) in enumerate(zip(sim["scenario"], sim["estimator"],
+                                                  strict=True)):
+        v = {c: clean(values[c].iloc[i]) for c in values}
+        how = f"row scenario == {scenario}, estimator == {estimator}"
+        key = f"sim__{scenario}__{estimator}"
+        if f"sim__{scenario}__true_rate_ratio" not in num.values:  # one per scenario
+            num.ratio(f"sim__{scenario}__true_rate_ratio", v["true_rate_ratio"], file,
+                      f"true_rate_ratio, row scenario == {scenario} (first estimator)")
+        num.count(f"{key}__n_fitted", v["n_fitted"], file, f"n_fitted, {how}")
+        for c in ("rejection_rate", "rejection_rate_mcse", "coverage", "coverage_mcse",
+                  "unbounded_share"):
+            num.share(f"{key}__{c}", v[c], file, f"{c}, {how}")
+        num.ratio(f"{key}__mean_rate_ratio", v["mean_rate_ratio"], file,
+                  f"mean_rate_ratio, {how}")
+        kind = str(sim["rejection_is"].iloc[i])
+        rows.append(dict(zip(SIM_HEADER, [
+            scenario.replace("_", " "), fmt_ratio(v["true_rate_ratio"]),
+            SIM_ESTIMATORS.get(estimator, (estimator,))[0],
+            f"{fmt_count(v['n_fitted'])} of {fmt_count(v['n_replicates'])}",
+            f"{kind} {_pct_se(v['rejection_rate'], v['rejection_rate_mcse'])}",
+            _pct_se(v["coverage"], v["coverage_mcse"]), fmt_ratio(v["mean_rate_ratio"]),
+            _pct(v["unbounded_share"])], strict=True)))
+    _sim_headline(num, headline, headline_file)
     return pd.DataFrame(rows, columns=SIM_HEADER)
+
+
+def _sim_headline(num: Numbers, headline: pd.DataFrame | None, file: str) -> None:
+    """``sim_headline*`` and ``sim_rule_*`` from the headline table of
+    :func:`analysis.simulation.headline.choose_headline` (None: not available)."""
+    row = None
+    if headline is not None and len(headline):
+        require(headline, ["estimator", "check", "scenario", "lower", "upper", "passed",
+                           "explanation"], file, "analysis.simulation.headline")
+        first = headline[headline["check"] == "headline"]
+        row = first.iloc[0] if len(first) else None
+    estimator = None if row is None else str(row["estimator"])
+    how = "check == headline row of the headline table (the config's headline_rule)"
+    num.label("sim_headline", estimator, file, how)
+    label, model = SIM_ESTIMATORS.get(estimator, (estimator, None)) if estimator else (None,
+                                                                                         None)
+    num.label("sim_headline_label", label, file, "label of sim_headline")
+    num.label("sim_headline_model", model, file, "model id (estimates.csv) of sim_headline")
+    num.flag("sim_headline_passed", None if row is None else boolean_text(row["passed"]), file,
+             f"passed, {how}")
+    num.label("sim_headline_explanation", None if row is None else str(row["explanation"]),
+              file, f"explanation, {how}")
+    checks = headline[headline["check"] != "headline"] if row is not None else None
+    for check, stat in (("size", "lower"), ("size", "upper"), ("coverage", "lower")):
+        value = None
+        if checks is not None and len(part := checks[checks["check"] == check]):
+            value = clean(pd.to_numeric(part[stat], errors="coerce").iloc[0])
+        num.share(f"sim_rule_{check}_{stat}", value, file, f"{stat} bound of the {check} "
+                  "checks of the headline rule")
+    for check in ("size", "coverage"):
+        scen = [] if checks is None else sorted(
+            set(checks.loc[checks["check"] == check, "scenario"].astype(str)),
+            key=lambda s: SIM_SCENARIOS.index(s) if s in SIM_SCENARIOS else 99)
+        num.label(f"sim_rule_{check}_scenarios", ", ".join(s.replace("_", " ") for s in scen)
+                  or None, file, f"scenarios of the {check} checks of the headline rule")
+
+
+def boolean_text(value) -> bool | None:
+    text = str(value).strip().lower()
+    return True if text == "true" else False if text == "false" else None
 
 
 # Headline variables of the accuracy by phrasing bank: (level, doc_type, variable).
