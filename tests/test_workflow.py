@@ -22,8 +22,27 @@ SEED_PDF = REPO.parent / "shared" / "seed" / "van-der-lijn-2018.pdf"
 pytestmark = pytest.mark.workflow
 
 
+# Replicates of the fast simulation check in the test builds (the shipped default is 200:
+# the size and coverage it measures are not what the workflow tests check, only that the
+# rule runs and the paper reads it). Given on the command line unless a test sets it.
+TEST_SIMULATION = "simulation_replicates=12"
+
+
+def fast_simulation(args: tuple[str, ...]) -> list[str]:
+    """``args`` with :data:`TEST_SIMULATION` added to their ``--config`` (or a new one)."""
+    args = list(args)
+    if any(a.startswith("simulation_replicates=") for a in args):
+        return args
+    if "--config" in args:
+        args.insert(args.index("--config") + 1, TEST_SIMULATION)
+        return args
+    return [*args, "--config", TEST_SIMULATION]
+
+
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run snakemake on this repository's Snakefile in `workdir`; fail with its output."""
+    """Run snakemake on this repository's Snakefile in `workdir` (with few simulation
+    replicates, :func:`fast_simulation`); fail with its output."""
+    args = tuple(fast_simulation(args))
     command = [
         sys.executable,
         "-m",

@@ -147,15 +147,16 @@ def test_the_problem_lines_of_a_failed_job_reach_the_console(tmp_path):
     assert "'date'" in out
 
 
-def test_the_simulation_check_is_not_in_the_default_build(tmp_path):
+def test_the_fast_simulation_is_in_every_build_the_pipeline_one_on_request(tmp_path):
     default = run(REPO / "Snakefile", tmp_path, "-n")
     assert default.returncode == 0, default.stdout[-3000:]
-    assert "simulation_check" not in jobs(default.stdout)
-    assert {"paper", "fit_models"} <= jobs(default.stdout)
+    # the fast path picks the paper's headline estimator: always built
+    assert {"paper", "fit_models", "simulation_fast"} <= jobs(default.stdout)
+    assert "simulation_pipeline" not in jobs(default.stdout)
     asked = run(REPO / "Snakefile", tmp_path, "-n", "simulation")
-    assert "simulation_check" in jobs(asked.stdout)
+    assert {"simulation_pipeline", "simulation_fast"} <= jobs(asked.stdout)
     included = run(REPO / "Snakefile", tmp_path, "-n", "--config", "simulation=true")
-    assert {"simulation_check", "paper"} <= jobs(included.stdout)
+    assert {"simulation_pipeline", "paper"} <= jobs(included.stdout)
 
 
 def test_a_plain_rerun_recovers_from_an_interrupted_run(tmp_path):

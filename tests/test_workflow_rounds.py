@@ -58,7 +58,7 @@ def run(tmp_path_factory) -> Path:
 
     work = tmp_path_factory.mktemp("rounds-run")
     base = work / "fast.yaml"  # one simulation seed: this test is about rounds
-    base.write_text("simulation_seeds: 1\n", encoding="utf-8")
+    base.write_text("simulation_seeds: 1\nsimulation_replicates: 12\n", encoding="utf-8")
     # 1. Export the sheet of the new round (no config line needed yet).
     snakemake(work, f"results/coding/sheets/{ROUND}.csv", "--cores", "2", "--configfile",
               str(base))
@@ -74,7 +74,7 @@ def run(tmp_path_factory) -> Path:
     fill(sheet, automated, flip=4).to_csv(folder / "coder-b.csv", index=False)
     # 3. One config line, 4. run.
     config = work / "rounds.yaml"
-    config.write_text(f"simulation_seeds: 1\nrounds:\n  - {{name: {ROUND}, folder: "
+    config.write_text(f"simulation_seeds: 1\nsimulation_replicates: 12\nrounds:\n  - {{name: {ROUND}, folder: "
                       f"raw/coding/{ROUND}}}\n", encoding="utf-8")
     snakemake(work, "--cores", "2", "--configfile", str(config))
     return work

@@ -23,7 +23,7 @@ SPECS = Path(__file__).parent / "specs"
 CASES = ("seed-424242", "null", "tiny", "all-mandated", "none-mandated")
 FIGURES = ("fig1_operation_quadrant", "fig2_quadrant_market", "fig3_mandate_coefficients",
            "fig4_mandate_timeline", "fig5_activity_by_mandate", "fig6_reliability",
-           "fig7_rounds")
+           "fig7_rounds", "fig8_event_study")
 # Fewer permutations than the shipped 2000: the p-values are not what these builds test.
 CONFIG = ("permutations=200",)
 DURATIONS: dict[str, float] = {}
