@@ -187,24 +187,33 @@ def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
         paths["accuracy"] = str(folder / "accuracy.csv")
         (folder / "spec.yaml").write_text("seed: 1\neffect:\n  rate_ratio: 2.0\n")
         paths["demo_spec"] = str(folder / "spec.yaml")
-    if simulation:  # as analysis.simulation.run writes it; "minimal": the required columns only
-        sim = pd.DataFrame([("effect", 2.0, 40, 38, 0.925, 0.043, 0.8, 2.1, 0.95, 0.85),
-                            ("null", 1.0, 40, 40, 0.95, 0.034, 0.05, 1.0, 0.95, 0.05)],
-                           columns=["scenario", "true_rate_ratio", "n_seeds", "n_fitted",
-                                    "coverage", "coverage_mcse", "rejection_rate",
-                                    "mean_estimate", "oracle_coverage",
-                                    "oracle_rejection_rate"]).assign(spec="spec.yaml",
-                                                                     base_seed=1)
-        sim = sim.assign(boot_coverage=[0.975, 1.0], boot_coverage_mcse=[0.025, 0.0],
-                         boot_rejection_rate=[0.475, 0.025],
-                         boot_rejection_rate_mcse=[0.079, 0.025],
-                         boot_unbounded=[0.6, 0.65], oracle_boot_coverage=[1.0, 1.0],
-                         oracle_boot_rejection_rate=[0.5, 0.0])
-        if simulation == "minimal":
-            sim = sim[["scenario", "true_rate_ratio", "n_seeds", "coverage", "rejection_rate",
-                       "mean_estimate"]]
-        sim.to_csv(folder / "simulation.csv", index=False)
+    if simulation:  # as analysis.simulation.fast writes it (two scenarios, two estimators)
+        cols = ["scenario", "estimator", "n_replicates", "n_fitted", "n_errors",
+                "true_rate_ratio", "rejection_is", "rejection_rate", "rejection_rate_mcse",
+                "coverage", "coverage_mcse", "mean_rate_ratio", "mean_rate_ratio_mcse",
+                "median_rate_ratio", "median_rate_ratio_mcse", "unbounded_share"]
+        rows = []
+        for scen, truth, kind in (("null", 1.0, "size"), ("effect", 2.0, "power"),
+                                  ("trend", 1.0, "size"), ("heterogeneous", 2.3, "power")):
+            for est, rej, cov, unb in (("fe_cluster", 0.14, 0.86, 0.0),
+                                       ("fe_bootstrap", 0.045, 0.965, 0.5),
+                                       ("twfe_cluster", 0.05, 0.95, 0.0),
+                                       ("etwfe_jackknife", 0.01, 0.99, 0.0)):
+                if kind == "power":
+                    rej = rej + 0.4
+                rows.append((scen, est, 200, 198, 0, truth, kind, rej, 0.02, cov, 0.015,
+                             truth * 1.05, 0.03, truth, 0.04, unb))
+        pd.DataFrame(rows, columns=cols).to_csv(folder / "simulation.csv", index=False)
         paths["simulation"] = str(folder / "simulation.csv")
+        from analysis.simulation.headline import choose_headline, write_headline
+
+        rule = {"candidates": ["etwfe_jackknife", "twfe_cluster", "fe_bootstrap",
+                               "fe_cluster"], "size_scenarios": ["null", "trend"],
+                "size_range": [0.03, 0.07], "coverage_scenarios": ["effect", "heterogeneous"],
+                "min_coverage": 0.93}
+        summary = pd.read_csv(folder / "simulation.csv", keep_default_na=False)
+        write_headline(folder / "headline.csv", choose_headline(summary, rule)[2])
+        paths["simulation_headline"] = str(folder / "headline.csv")
     if rounds:
         pd.DataFrame(reliability_rows(), columns=REL_COLS).to_csv(folder / "reliability.csv",
                                                                   index=False)
@@ -363,30 +372,28 @@ def test_infinite_bootstrap_bounds_in_numbers(tmp_path: Path):
     assert "n/a" not in tables["estimates"]["Bootstrap 95% CI"].tolist()
 
 
-def test_simulation_numbers_with_and_without_the_optional_columns(tmp_path: Path):
+def test_simulation_numbers_and_the_headline_rule(tmp_path: Path):
     num, tables = numbers_for(tmp_path)
-    t = num.text
-    assert (t["sim__effect__n_fitted"], t["sim__effect__coverage"]) == ("38", "92.5%")
-    assert (t["sim__effect__coverage_mcse"], t["sim__null__rejection_rate"]) == ("4.3%", "5.0%")
-    assert t["sim__effect__oracle_rejection_rate"] == "85.0%"
-    assert (t["sim__effect__boot_rejection_rate"], t["sim__effect__boot_rejection_rate_mcse"],
-            t["sim__null__boot_unbounded"]) == ("47.5%", "7.9%", "65.0%")
-    assert num.values["sim_has_boot"] is True and num.values["sim_n_seeds_min"] == 40
+    t, v = num.text, num.values
+    assert t["sim__null__fe_cluster__rejection_rate"] == "14.0%"
+    assert t["sim__null__twfe_cluster__coverage"] == "95.0%"
+    assert t["sim__effect__true_rate_ratio"] == "2.00" and v["sim_replicates_min"] == 200
+    # etwfe_jackknife has size 1% (outside 3-7%): the rule moves on to twfe_cluster
+    assert v["sim_headline"] == "twfe_cluster" and v["sim_headline_passed"] is True
+    assert v["sim_headline_model"] == "panel_poisson_twfe"
+    assert "etwfe_jackknife" in v["sim_headline_explanation"]
+    assert (v["sim_rule_size_lower"], v["sim_rule_size_upper"]) == (0.03, 0.07)
+    assert v["sim_rule_size_scenarios"] == "null, trend"
     sim = tables["simulation"]
-    # One row per scenario x codes (coded, oracle) x inference (cluster-robust, bootstrap).
-    assert len(sim) == 8 and list(sim["Fitted"][:4]) == ["38", "38", "40", "40"]
-    boot = sim[(sim["Scenario"] == "effect") & (sim["Codes"] == "coded")
-               & (sim["Inference"] == "Wild bootstrap")].iloc[0]
-    assert (boot["Coverage"], boot["Rejection rate"], boot["Unbounded"]) == (
-        "97.5% ± 2.5", "47.5% ± 7.9", "60.0%")
-    oracle_boot = sim[(sim["Codes"] == "true (oracle)")
-                      & (sim["Inference"] == "Wild bootstrap")].iloc[0]
-    assert oracle_boot["Rejection rate"] == "50.0%"  # no MCSE column: the share alone
-    num, tables = numbers_for(tmp_path / "minimal", simulation="minimal")
-    assert num.text["sim__effect__n_fitted"] == "40"  # all seeds when the count is absent
-    assert num.text["sim__effect__oracle_coverage"] == "n/a"
-    assert num.values["sim_has_boot"] is False
-    assert list(tables["simulation"]["Inference"]) == ["Cluster-robust t"] * 2
+    assert len(sim) == 16  # scenario x estimator
+    row = sim[(sim["Scenario"] == "null") & sim["Estimator"].str.startswith("Poisson, operation FE, cluster")]
+    assert row["Size or power"].tolist() == ["size 14.0% ± 2.0"]
+    # the headline model is not fitted in these tables: the paper says the rule's model
+    # could not be the headline and falls back on the first fitted panel model
+    assert v["headline__from_rule"] is False
+    num, tables = numbers_for(tmp_path / "none", simulation=False)
+    assert num.values["sim_run"] is False and num.values["sim_headline"] is None
+    assert tables["simulation"].empty
 
 
 def test_reliability_and_round_numbers(tmp_path: Path):
@@ -699,7 +706,8 @@ def test_paper_quotes_numbers_json(tmp_path: Path, figures):
     t = numbers["text"]
     for key in ("n_documents", "n_paragraphs", "n_mandates_oc_reference", "headline__estimate",
                 "headline__ci", "headline__boot_ci", "headline__exact_p", "raw_rate_ratio", "group__explicit_mandate__rate",
-                "sim__effect__coverage", "sim__null__rejection_rate", "sim__effect__n_fitted",
+                "sim__effect__fe_cluster__coverage", "sim__null__fe_bootstrap__rejection_rate",
+                "sim__null__twfe_cluster__rejection_rate",
                 "cross_section_volume_poisson__explicit_mandate__exact_p"):
         assert has(text, t[key]), f"{key} = {t[key]!r} not in the PDF"
     assert has(text, "Demonstration build on a SYNTHETIC corpus")
@@ -709,7 +717,7 @@ def test_paper_quotes_numbers_json(tmp_path: Path, figures):
     assert has(text, "interval lies above one") and not has(text, "interval lies below one")
     assert has(text, "reaches the same conclusion") and not has(text, "disagree")
     assert has(text, "headline interval covers it")
-    for i in range(1, 8):  # every figure embedded, none replaced by a placeholder
+    for i in range(1, 8):  # every figure the fixture draws embedded, none a placeholder
         assert has(text, f"Placeholder{i}")
     assert "Figure not built" not in text
     assert numbers["values"]["boot__n_switchers"] == 0  # ALPHA and BRAVO never switch
@@ -781,7 +789,7 @@ def test_bootstrap_numbers_and_disagreement_in_the_pdf(tmp_path: Path, figures):
     assert has(text, "With 1 switching operations all 6 weight vectors of Webb six-point "
                "weights are enumerated")
     assert "else [" not in text and "#" not in text  # no Typst markup leaked into the text
-    assert has(text, "47.5% ± 7.9") and has(text, "simulation_seeds=N")
+    assert has(text, "14.0% ± 2.0") and has(text, "It chose Poisson, operation + period FE")
     assert has(text, "Codebook oc-v1 was refined while looking at its coding errors")
 
 
@@ -842,6 +850,7 @@ def test_main_typ_types_no_number_by_hand():
         r"[@<][a-z]+\d{4}[a-z]*",  # citation keys
         r'\b(t|tt|val|opt|fig)\("[^"]*"',  # keys of numbers.json and figure slots
         r"\bF1\b",
+        r"\bHC3\b", r"S − 1",  # the name of a standard error; the df of a t distribution
     ]
     for pattern in allowed:
         src = re.sub(pattern, "", src)
