@@ -226,7 +226,7 @@ def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory) -> list[Path]:
-    """Seven real figure PDFs, one per slot, each with a word we can find in the paper."""
+    """Eight real figure PDFs, one per slot, each with a word we can find in the paper."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -235,7 +235,8 @@ def figures(tmp_path_factory) -> list[Path]:
     folder = tmp_path_factory.mktemp("figures")
     out = []
     for i, stem in enumerate(["operation_quadrant", "quadrant_market", "coefficients",
-                              "timeline", "status", "reliability", "rounds"], start=1):
+                              "timeline", "status", "reliability", "rounds", "event_study"],
+                             start=1):
         fig, ax = plt.subplots(figsize=(4, 2.5))
         ax.bar(["a", "b"], [i, i + 1])
         ax.set_title(f"Placeholder{i}")
@@ -717,7 +718,7 @@ def test_paper_quotes_numbers_json(tmp_path: Path, figures):
     assert has(text, "interval lies above one") and not has(text, "interval lies below one")
     assert has(text, "reaches the same conclusion") and not has(text, "disagree")
     assert has(text, "headline interval covers it")
-    for i in range(1, 8):  # every figure the fixture draws embedded, none a placeholder
+    for i in range(1, 9):  # every figure embedded, none replaced by a placeholder
         assert has(text, f"Placeholder{i}")
     assert "Figure not built" not in text
     assert numbers["values"]["boot__n_switchers"] == 0  # ALPHA and BRAVO never switch
