@@ -401,7 +401,7 @@ PAPER_FIGURES = expand("results/figures/{figure}.pdf", figure=FIGURES)
 def paper_optional_inputs(wildcards):
     """Input function (paper numbers): the demo corpus's coding accuracy against its ground
     truth and the spec it was generated from (true effect); the fast simulation check and
-    its headline rule (always: the headline estimator is chosen from it); the validation
+    its headline choice (always: the headline estimator is chosen from it); the validation
     table when labelled passages are
     configured."""
     inputs = {}
