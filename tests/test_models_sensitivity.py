@@ -169,3 +169,19 @@ def test_error_rates_from_the_validation_table():
     bad.loc[0, "recall"] = 0.0
     with pytest.raises(ValueError, match="activity precision 0.97 / recall 0.0"):
         error_rates_from_validation(bad)
+
+
+def test_a_corpus_without_explicit_mandates_has_no_measurable_mandate_precision():
+    """As analysis.io.read_csv reads the accuracy table of a corpus in which no resolution
+    gives an explicit mandate: precision and recall are empty text, not numbers. That is
+    'not measurable' (the coding-error row says so), never a float('') crash."""
+    from analysis.models.sensitivity import RatesUnavailable
+
+    text = ACCURACY.astype(object).astype(str)
+    mandate = (text["variable"] == "explicit_mandate")
+    text.loc[mandate, ["precision", "recall"]] = ""
+    with pytest.raises(RatesUnavailable, match="explicit_mandate of resolutions.*no precision"):
+        error_rates_from_accuracy(text)
+    # numbers written as text still read
+    assert error_rates_from_accuracy(ACCURACY.astype(object).astype(str))["activity"] == (
+        0.9849, 0.8673)

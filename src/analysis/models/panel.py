@@ -363,6 +363,7 @@ def panel_models(panel: pd.DataFrame, *, min_clusters: int = 5, period_years: in
         rows += new
     else:
         rows += not_fitted("panel_poisson_fe_coding_error", "poisson", [
+            f"coding error not measurable: {error_source}" if error_source else
             "no measured coding error: give the demo corpus's coding accuracy or a "
             "validation table of labelled passages (config `validation`)"],
             cov_type="cluster")

@@ -160,17 +160,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from analysis.missions import load_missions
         from analysis.models.sensitivity import (
+            RatesUnavailable,
             error_rates_from_accuracy,
             error_rates_from_validation,
         )
 
         error_rates, error_source = None, ""
-        if args.coding_accuracy:
-            error_rates = error_rates_from_accuracy(read_csv(args.coding_accuracy))
-            error_source = f"{args.coding_accuracy} (demo ground truth, all phrasings)"
-        elif args.validation_table:
-            error_rates = error_rates_from_validation(read_csv(args.validation_table))
-            error_source = f"{args.validation_table} (labelled passages)"
+        try:
+            if args.coding_accuracy:
+                error_source = f"{args.coding_accuracy} (demo ground truth, all phrasings)"
+                error_rates = error_rates_from_accuracy(read_csv(args.coding_accuracy))
+            elif args.validation_table:
+                error_source = f"{args.validation_table} (labelled passages)"
+                error_rates = error_rates_from_validation(read_csv(args.validation_table))
+        except RatesUnavailable as err:  # the other models still fit; this row says why
+            print(f"models: coding error not measurable: {err}", file=sys.stderr)
+            error_source = str(err)
 
         panel = _read(args.panel, "panel", ("oc_activity_paragraphs", "all_paragraphs"))
         activity = _read(args.mission_activity, "mission activity", ("n_paragraphs",))

@@ -128,6 +128,11 @@ def as_error_rates(rates) -> dict[str, tuple[float, float]]:
     return _check_rates(dict(rates), "error rates")
 
 
+class RatesUnavailable(ValueError):
+    """The table exists but cannot give a precision or recall (nothing was predicted, or
+    the truth held no positive): the coding error cannot be measured from it."""
+
+
 def _pick(df: pd.DataFrame, where: str, what: str, **match) -> tuple[float, float]:
     sel = pd.Series(True, index=df.index)
     for col, value in match.items():
@@ -140,11 +145,14 @@ def _pick(df: pd.DataFrame, where: str, what: str, **match) -> tuple[float, floa
         raise ValueError(f"{where}: {len(rows)} rows for {what} "
                          f"({', '.join(f'{k}={v!r}' for k, v in match.items())}); expected 1")
     row = rows.iloc[0]
-    for col in ("precision", "recall"):
-        if pd.isna(row[col]):
-            raise ValueError(f"{where}: row {rows.index[0]} ({what}) has no {col}: the coder "
-                             "predicted or the gold held no positive")
-    return float(row["precision"]), float(row["recall"])
+    # tables read as text (analysis.io.read_csv) hold an empty cell where pandas has NaN
+    values = {col: pd.to_numeric(pd.Series([row[col]]).replace("", None),
+                                 errors="coerce").iloc[0] for col in ("precision", "recall")}
+    for col, value in values.items():
+        if pd.isna(value):
+            raise RatesUnavailable(f"{where}: row {rows.index[0]} ({what}) has no {col}: the "
+                                   "coder predicted or the gold held no positive")
+    return float(values["precision"]), float(values["recall"])
 
 
 def error_rates_from_accuracy(df: pd.DataFrame, *, bank: str = "all"
