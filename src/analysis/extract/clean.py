@@ -36,6 +36,8 @@ _JOB_NUMBER = re.compile(r"\b\d{2}-\d{5}\s*(?:\([A-Z]\))?|\b\d{7}[A-Z]\b|\*\d{6,
 _CID = re.compile(r"\(cid:\d+\)")
 _UNICODE_SUP = re.compile(r"(?<=[^\s\d⁰¹²³⁴⁵⁶⁷⁸⁹])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?![⁰¹²³⁴⁵⁶⁷⁸⁹])")
 _SUP_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_HAS_SUP = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")  # below " " except tab and newline
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_](?:[\w’']*[^\W\d_])?(?:-[^\W\d_](?:[\w’']*[^\W\d_])?)*")
 
@@ -109,8 +111,13 @@ COMPOUND_TAILS = frozenset(
 
 def normalize(text: str) -> tuple[str, list[str]]:
     """Return (clean text, footnote markers) for a raw text fragment."""
+    if text.isascii() and text.isprintable() and "(cid:" not in text:
+        # Fast path (most lines): printable ASCII is NFKC-stable, has no superscripts,
+        # U+FFFD or control characters, and its only whitespace is " ".
+        text = text.strip()
+        return (_SPACES.sub(" ", text) if "  " in text else text), []
     refs: list[str] = []
-    if any(c in text for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"):
+    if _HAS_SUP.search(text):
 
         def take(m: re.Match) -> str:
             refs.append(m.group(1).translate(_SUP_DIGITS))
@@ -119,7 +126,7 @@ def normalize(text: str) -> tuple[str, list[str]]:
         text = _UNICODE_SUP.sub(take, text)
     text = _CID.sub("", text).replace("\ufffd", "")
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(c for c in text if c >= " " or c in "\t\n")
+    text = _CONTROL.sub("", text)
     return _SPACES.sub(" ", text).strip(), refs
 
 
@@ -203,12 +210,15 @@ class Dehyphenator:
 
     def __init__(self, texts: list[str]):
         self.words: Counter[str] = Counter()
-        for t in texts:
-            for w in _WORD.findall(t):
-                w = w.lower()
-                self.words[w] += 1
-                if "-" in w:
-                    self.words.update(w.split("-"))
+        # Count each spelling once over all texts (no word spans a newline), then fold
+        # case: the same counts as lowering word by word, with far fewer calls.
+        words = self.words
+        for w, n in Counter(_WORD.findall("\n".join(texts))).items():
+            w = w.lower()
+            words[w] += n
+            if "-" in w:
+                for part in w.split("-"):
+                    words[part] += n
 
     @classmethod
     def from_lines(cls, lines: list[Line]) -> Dehyphenator:
