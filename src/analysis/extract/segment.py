@@ -54,40 +54,57 @@ class Line:
     kind: str = "body"  # body, header, footnote, caption, heading, title, front
 
 
+_BOLD_WORDS = ("bold", "black", "heavy", "semibold", "demi")
+_GetCharBox = pdfium_c.FPDFText_GetCharBox
+_GetCharOrigin = pdfium_c.FPDFText_GetCharOrigin
+_GetFontSize = pdfium_c.FPDFText_GetFontSize
+_GetFontInfo = pdfium_c.FPDFText_GetFontInfo
+_GetFontWeight = pdfium_c.FPDFText_GetFontWeight
+
+
 class _PageReader:
-    """Geometry look-ups on one PDFium text page, with reusable ctypes out-parameters."""
+    """Geometry look-ups on one PDFium text page, with reusable ctypes out-parameters.
+
+    The ctypes functions are module globals and the out-parameters are made once per page:
+    a line costs a handful of calls, each ~0.3-0.5 us, and Python overhead around them would
+    otherwise cost as much again.
+    """
 
     def __init__(self, textpage, text: str):
         self.tp = textpage.raw
         self.text = text
         self._d = [ctypes.c_double() for _ in range(4)]
         self._buf = ctypes.create_string_buffer(128)
-        self._font_cache: dict[int, bool] = {}
+        self._flags = ctypes.c_int()
+        self._flags_ref = ctypes.byref(self._flags)
+        # (font name bytes, flags, weight) -> bold: the name test runs once per font.
+        self._bold: dict[tuple[bytes, int, int], bool] = {}
 
     def origin(self, i: int) -> tuple[float, float]:
         x, y = self._d[0], self._d[1]
-        pdfium_c.FPDFText_GetCharOrigin(self.tp, i, x, y)
+        _GetCharOrigin(self.tp, i, x, y)
         return x.value, y.value
 
     def box(self, i: int) -> tuple[float, float, float, float]:
         a, b, c, d = self._d
-        pdfium_c.FPDFText_GetCharBox(self.tp, i, a, b, c, d)
+        _GetCharBox(self.tp, i, a, b, c, d)
         return a.value, b.value, c.value, d.value  # left, right, bottom, top
 
     def font_size(self, i: int) -> float:
-        return float(pdfium_c.FPDFText_GetFontSize(self.tp, i))
+        return float(_GetFontSize(self.tp, i))
 
     def bold(self, i: int) -> bool:
-        flags = ctypes.c_int()
-        n = pdfium_c.FPDFText_GetFontInfo(self.tp, i, self._buf, 128, ctypes.byref(flags))
-        name = self._buf.raw[: max(n - 1, 0)].decode("latin-1").lower()
-        weight = pdfium_c.FPDFText_GetFontWeight(self.tp, i)
-        # Font flag bit 19 (ForceBold) is set by some producers instead of a "Bold" name.
-        return (
-            any(k in name for k in ("bold", "black", "heavy", "semibold", "demi"))
-            or weight >= 600
-            or bool(flags.value & (1 << 18))
-        )
+        n = _GetFontInfo(self.tp, i, self._buf, 128, self._flags_ref)
+        key = (self._buf.raw[: max(n - 1, 0)], self._flags.value, _GetFontWeight(self.tp, i))
+        bold = self._bold.get(key)
+        if bold is None:
+            name = key[0].decode("latin-1").lower()
+            # Font flag bit 19 (ForceBold) is set by some producers instead of a "Bold" name.
+            bold = (
+                any(k in name for k in _BOLD_WORDS) or key[2] >= 600 or bool(key[1] & (1 << 18))
+            )
+            self._bold[key] = bold
+        return bold
 
 
 def read_page_lines(page, page_no: int) -> list[Line]:
@@ -109,15 +126,18 @@ def read_page_lines(page, page_no: int) -> list[Line]:
             )
         reader = _PageReader(textpage, text)
         segments = []
+        append = segments.append
         start = 0
         for m in _SPLIT.finditer(text):
-            seg = _segment(reader, page_no, start, m.start(), m.group() in _HYPHEN_MARKS)
-            if seg is not None:
-                segments.append(seg)
+            end = m.start()
+            if end > start:  # an empty range has no line
+                seg = _segment(reader, page_no, start, end, m.group() in _HYPHEN_MARKS)
+                if seg is not None:
+                    append(seg)
             start = m.end()
         seg = _segment(reader, page_no, start, len(text), False)
         if seg is not None:
-            segments.append(seg)
+            append(seg)
         return _merge_same_baseline(segments)
     finally:
         textpage.close()
@@ -125,27 +145,36 @@ def read_page_lines(page, page_no: int) -> list[Line]:
 
 def _segment(reader: _PageReader, page_no: int, a: int, b: int, hyphen: bool) -> Line | None:
     text = reader.text
-    fa = a
-    while fa < b and text[fa].isspace():
-        fa += 1
-    lb = b - 1
-    while lb >= fa and text[lb].isspace():
-        lb -= 1
-    if fa > lb:
+    raw = text[a:b]
+    stripped = raw.lstrip()
+    if not stripped:
         return None
+    fa = b - len(stripped)
+    stripped = stripped.rstrip()
+    lb = fa + len(stripped) - 1
     mid = (fa + lb) // 2
     while mid < lb and text[mid].isspace():
         mid += 1
-    x0 = reader.box(fa)[0]
-    x1 = reader.box(lb)[1]
-    fs = reader.font_size(mid)
+    tp = reader.tp
+    left, right, bottom, top = reader._d
+    _GetCharBox(tp, fa, left, right, bottom, top)
+    x0 = left.value
+    if lb != fa:
+        _GetCharBox(tp, lb, left, right, bottom, top)
+    x1 = right.value
+    fs = float(_GetFontSize(tp, mid))
     # Baseline of the first character unless it is itself a raised/smaller marker.
-    y = reader.origin(fa if reader.font_size(fa) >= 0.8 * fs else mid)[1]
-    bold = reader.bold(mid) and reader.bold(fa)
-    chars = list(text[fa : lb + 1])
+    at = mid if fa != mid and _GetFontSize(tp, fa) < 0.8 * fs else fa
+    _GetCharOrigin(tp, at, left, right)
+    y = right.value
+    bold = reader.bold(mid) and (fa == mid or reader.bold(fa))
     refs: list[str] = []
+    cands = list(_MARKER_CANDIDATE.finditer(text, fa, lb + 1))
+    if not cands:
+        return Line(page_no, stripped, x0, x1, y, fs, bold, hyphen, refs)
+    chars = list(stripped)
     # Walk candidates right to left so deletions keep earlier offsets valid.
-    for m in reversed(list(_MARKER_CANDIDATE.finditer(text, fa, lb + 1))):
+    for m in reversed(cands):
         i = m.start()
         if i == fa:  # a number opening the line (footnote text, list) is not a marker
             continue
@@ -156,7 +185,7 @@ def _segment(reader: _PageReader, page_no: int, a: int, b: int, hyphen: bool) ->
             del chars[i - fa : m.end() - fa]
             if text[m.end() : m.end() + 1].isalpha():  # "agendas.1Organized": keep a boundary
                 chars.insert(i - fa, " ")
-    line_text = "".join(chars).strip()
+    line_text = "".join(chars).strip() if refs else stripped
     if not line_text:
         return None
     return Line(page_no, line_text, x0, x1, y, fs, bold, hyphen, refs)
