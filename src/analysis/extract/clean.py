@@ -22,6 +22,8 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Iterator
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # segment imports this module; the type is only for annotations
@@ -208,33 +210,32 @@ class Dehyphenator:
     4. otherwise join (ordinary typesetting breaks: "organiza-" / "tion").
     """
 
-    def __init__(self, texts: list[str]):
-        self.words: Counter[str] = Counter()
+    def __init__(self, texts: Iterable[str]):
+        # The vocabulary is counted on first use: a document without a line-end hyphen never
+        # needs it (``texts`` may be a generator; it is read once).
+        self._texts = texts
+
+    @cached_property
+    def words(self) -> Counter[str]:
+        """Word counts of the document (lower case; a hyphenated word counts its parts too)."""
+        words: Counter[str] = Counter()
         # Count each spelling once over all texts (no word spans a newline), then fold
         # case: the same counts as lowering word by word, with far fewer calls.
-        words = self.words
-        for w, n in Counter(_WORD.findall("\n".join(texts))).items():
+        for w, n in Counter(_WORD.findall("\n".join(self._texts))).items():
             w = w.lower()
             words[w] += n
             if "-" in w:
                 for part in w.split("-"):
                     words[part] += n
+        self._texts = ()
+        return words
 
     @classmethod
     def from_lines(cls, lines: list[Line]) -> Dehyphenator:
         """Build the vocabulary from lines in reading order, leaving out the two halves of
-        every broken word."""
-        texts = []
-        broken_before = False
-        for ln in lines:
-            text = ln.text
-            if broken_before:
-                text = text.split(" ", 1)[1] if " " in text else ""
-            if ln.hyphen:
-                text = text.rsplit(" ", 1)[0] if " " in text else ""
-            broken_before = ln.hyphen
-            texts.append(text)
-        return cls(texts)
+        every broken word. The lines are read on first use: do not change their text
+        before."""
+        return cls(_unbroken_texts(lines))
 
     def join(self, left: str, right: str) -> str:
         """Join two line texts where ``left`` ended with a hyphen marker (marker removed)."""
@@ -264,6 +265,18 @@ class Dehyphenator:
         if len(a) >= 3 and tail:
             return True
         return a.lower() in HYPHEN_PREFIXES and (tail or self.words[b.lower()] > 0)
+
+
+def _unbroken_texts(lines: list[Line]) -> Iterator[str]:
+    broken_before = False
+    for ln in lines:
+        text = ln.text
+        if broken_before:
+            text = text.split(" ", 1)[1] if " " in text else ""
+        if ln.hyphen:
+            text = text.rsplit(" ", 1)[0] if " " in text else ""
+        broken_before = ln.hyphen
+        yield text
 
 
 def join_lines(lines: list[Line], dehyphenator: Dehyphenator) -> str:
