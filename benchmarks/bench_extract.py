@@ -99,7 +99,11 @@ def make_two_column(path: Path, text_file: Path) -> Path:
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 
     body = ParagraphStyle(
-        "b", fontName="Times-Roman", fontSize=10, leading=12.5, alignment=TA_JUSTIFY,
+        "b",
+        fontName="Times-Roman",
+        fontSize=10,
+        leading=12.5,
+        alignment=TA_JUSTIFY,
         spaceAfter=5,
     )
     width, height = A4
@@ -244,8 +248,10 @@ def main(argv: list[str]) -> int:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory of our extraction: tracemalloc {peak / 2**20:.1f} MiB "
-          f"(Python objects, one pass), ru_maxrss {rss:.0f} MiB (process, pandas loaded)")
+    print(
+        f"peak memory of our extraction: tracemalloc {peak / 2**20:.1f} MiB "
+        f"(Python objects, one pass), ru_maxrss {rss:.0f} MiB (process, pandas loaded)"
+    )
 
     try:
         import pdfplumber
@@ -259,7 +265,9 @@ def main(argv: list[str]) -> int:
                     page.extract_text()
 
         r, runs = rate(plumber, paths, pages, min_seconds=0.1)
-        print(f"pdfplumber extract_text:                             {r:8.1f} pages/s ({runs} runs)")
+        print(
+            f"pdfplumber extract_text:                             {r:8.1f} pages/s ({runs} runs)"
+        )
     exe = shutil.which("pdftotext")
     if exe:
 
@@ -267,15 +275,25 @@ def main(argv: list[str]) -> int:
             subprocess.run([exe, "-layout", str(p), str(tmp / "out.txt")], check=True)
 
         r, runs = rate(poppler, paths, pages)
-        print(f"pdftotext -layout (incl. process start):             {r:8.1f} pages/s ({runs} runs)")
+        print(
+            f"pdftotext -layout (incl. process start):             {r:8.1f} pages/s ({runs} runs)"
+        )
     else:
         print("pdftotext: not on PATH, skipped (apt-get install poppler-utils to compare)")
 
     small = paths[0]
     cmd = [
-        sys.executable, "-m", "analysis.extract", "document", str(small),
-        "--out", str(tmp / "x.parquet"), "--pages-out", str(tmp / "x.pages.parquet"),
-        "--meta-out", str(tmp / "x.meta.json"),
+        sys.executable,
+        "-m",
+        "analysis.extract",
+        "document",
+        str(small),
+        "--out",
+        str(tmp / "x.parquet"),
+        "--pages-out",
+        str(tmp / "x.pages.parquet"),
+        "--meta-out",
+        str(tmp / "x.meta.json"),
     ]
     times = []
     for _ in range(5):

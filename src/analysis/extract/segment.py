@@ -30,9 +30,13 @@ from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
 
-# Line separators as PDFium emits them; the hyphen markers end a line too.
-_SPLIT = re.compile(r"\r\n|\r|\n|[\ufffe\x02]")
-_HYPHEN_MARKS = "\ufffe\x02"
+# PDFium ends a line with CR LF (or CR, LF) or a hyphen marker (U+FFFE, older builds U+0002).
+# One match per line: group 1 is the line's text from its first to its last non-space
+# character, group 2 the hyphen marker when one ends the line (empty and blank lines have no
+# match). Same result as splitting at the separators and stripping each piece.
+_LINE = re.compile(
+    r"[^\S\r\n]*([^\s\ufffe\x02](?:[^\r\n\ufffe\x02]*[^\s\ufffe\x02])?)[^\S\r\n]*([\ufffe\x02])?"
+)
 # A digit run glued to a preceding non-space character and not followed by a digit: a
 # footnote-marker candidate, confirmed only by geometry (raised or smaller).
 _MARKER_CANDIDATE = re.compile(r"(?<=[^\s\d])\d{1,3}(?!\d)")
@@ -100,9 +104,7 @@ class _PageReader:
         if bold is None:
             name = key[0].decode("latin-1").lower()
             # Font flag bit 19 (ForceBold) is set by some producers instead of a "Bold" name.
-            bold = (
-                any(k in name for k in _BOLD_WORDS) or key[2] >= 600 or bool(key[1] & (1 << 18))
-            )
+            bold = any(k in name for k in _BOLD_WORDS) or key[2] >= 600 or bool(key[1] & (1 << 18))
             self._bold[key] = bold
         return bold
 
@@ -124,57 +126,55 @@ def read_page_lines(page, page_no: int) -> list[Line]:
                 chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i) or 32)
                 for i in range(textpage.count_chars())
             )
-        reader = _PageReader(textpage, text)
-        segments = []
-        append = segments.append
-        start = 0
-        for m in _SPLIT.finditer(text):
-            end = m.start()
-            if end > start:  # an empty range has no line
-                seg = _segment(reader, page_no, start, end, m.group() in _HYPHEN_MARKS)
-                if seg is not None:
-                    append(seg)
-            start = m.end()
-        seg = _segment(reader, page_no, start, len(text), False)
-        if seg is not None:
-            append(seg)
-        return _merge_same_baseline(segments)
+        return _merge_same_baseline(_segments(_PageReader(textpage, text), page_no))
     finally:
         textpage.close()
 
 
-def _segment(reader: _PageReader, page_no: int, a: int, b: int, hyphen: bool) -> Line | None:
-    text = reader.text
-    raw = text[a:b]
-    stripped = raw.lstrip()
-    if not stripped:
-        return None
-    fa = b - len(stripped)
-    stripped = stripped.rstrip()
-    lb = fa + len(stripped) - 1
-    mid = (fa + lb) // 2
-    while mid < lb and text[mid].isspace():
-        mid += 1
-    tp = reader.tp
+def _segments(reader: _PageReader, page_no: int) -> list[Line]:
+    """One Line per PDFium segment: the text between line breaks / hyphen markers, stripped.
+
+    The hot loop of extraction (one pass per text line), so the ctypes calls are inlined.
+    """
+    text, tp, bold_of = reader.text, reader.tp, reader.bold
     left, right, bottom, top = reader._d
-    _GetCharBox(tp, fa, left, right, bottom, top)
-    x0 = left.value
-    if lb != fa:
-        _GetCharBox(tp, lb, left, right, bottom, top)
-    x1 = right.value
-    fs = float(_GetFontSize(tp, mid))
-    # Baseline of the first character unless it is itself a raised/smaller marker.
-    at = mid if fa != mid and _GetFontSize(tp, fa) < 0.8 * fs else fa
-    _GetCharOrigin(tp, at, left, right)
-    y = right.value
-    bold = reader.bold(mid) and (fa == mid or reader.bold(fa))
+    isspace = str.isspace
+    segments: list[Line] = []
+    append = segments.append
+    for m in _LINE.finditer(text):
+        fa, end = m.span(1)
+        lb = end - 1
+        mid = (fa + lb) // 2
+        while mid < lb and isspace(text[mid]):
+            mid += 1
+        _GetCharBox(tp, fa, left, right, bottom, top)
+        x0 = left.value
+        if lb != fa:
+            _GetCharBox(tp, lb, left, right, bottom, top)
+        x1 = right.value
+        fs = float(_GetFontSize(tp, mid))
+        # Baseline of the first character unless it is itself a raised/smaller marker.
+        at = mid if fa != mid and _GetFontSize(tp, fa) < 0.8 * fs else fa
+        _GetCharOrigin(tp, at, left, right)
+        y = right.value
+        bold = bold_of(mid) and (fa == mid or bold_of(fa))
+        hyphen = m.group(2) is not None
+        if _MARKER_CANDIDATE.search(text, fa, end) is None:
+            append(Line(page_no, m.group(1), x0, x1, y, fs, bold, hyphen, []))
+            continue
+        line_text, refs = _take_markers(reader, fa, end)
+        if line_text:
+            append(Line(page_no, line_text, x0, x1, y, fs, bold, hyphen, refs))
+    return segments
+
+
+def _take_markers(reader: _PageReader, fa: int, end: int) -> tuple[str, list[str]]:
+    """The line ``text[fa:end]`` without its footnote markers, and the markers."""
+    text = reader.text
+    chars = list(text[fa:end])
     refs: list[str] = []
-    cands = list(_MARKER_CANDIDATE.finditer(text, fa, lb + 1))
-    if not cands:
-        return Line(page_no, stripped, x0, x1, y, fs, bold, hyphen, refs)
-    chars = list(stripped)
     # Walk candidates right to left so deletions keep earlier offsets valid.
-    for m in reversed(cands):
+    for m in reversed(list(_MARKER_CANDIDATE.finditer(text, fa, end))):
         i = m.start()
         if i == fa:  # a number opening the line (footnote text, list) is not a marker
             continue
@@ -185,10 +185,7 @@ def _segment(reader: _PageReader, page_no: int, a: int, b: int, hyphen: bool) ->
             del chars[i - fa : m.end() - fa]
             if text[m.end() : m.end() + 1].isalpha():  # "agendas.1Organized": keep a boundary
                 chars.insert(i - fa, " ")
-    line_text = "".join(chars).strip() if refs else stripped
-    if not line_text:
-        return None
-    return Line(page_no, line_text, x0, x1, y, fs, bold, hyphen, refs)
+    return ("".join(chars).strip() if refs else text[fa:end]), refs
 
 
 def _merge_same_baseline(segments: list[Line]) -> list[Line]:
