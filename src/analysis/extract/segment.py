@@ -38,8 +38,9 @@ _LINE = re.compile(
     r"[^\S\r\n]*([^\s\ufffe\x02](?:[^\r\n\ufffe\x02]*[^\s\ufffe\x02])?)[^\S\r\n]*([\ufffe\x02])?"
 )
 # A digit run glued to a preceding non-space character and not followed by a digit: a
-# footnote-marker candidate, confirmed only by geometry (raised or smaller).
-_MARKER_CANDIDATE = re.compile(r"(?<=[^\s\d])\d{1,3}(?!\d)")
+# footnote-marker candidate, confirmed only by geometry (raised or smaller). Written to start
+# with \d (the engine then skips quickly to digits) and look back from the first digit.
+_MARKER_CANDIDATE = re.compile(r"\d(?<=[^\s\d]\d)\d{0,2}(?!\d)")
 
 
 @dataclass
