@@ -38,6 +38,9 @@ _JOB_NUMBER = re.compile(r"\b\d{2}-\d{5}\s*(?:\([A-Z]\))?|\b\d{7}[A-Z]\b|\*\d{6,
 _CID = re.compile(r"\(cid:\d+\)")
 _UNICODE_SUP = re.compile(r"(?<=[^\s\d⁰¹²³⁴⁵⁶⁷⁸⁹])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?![⁰¹²³⁴⁵⁶⁷⁸⁹])")
 _SUP_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_DIGITS = re.compile(r"\d+")
+_WORD_CHARS = re.compile(r"[\w’']+")
+_LAST_WORD = re.compile(r"[\w’']+$")
 _HAS_SUP = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")  # below " " except tab and newline
 _SPACES = re.compile(r"\s+")
@@ -133,7 +136,7 @@ def normalize(text: str) -> tuple[str, list[str]]:
 
 
 def _key(text: str) -> str:
-    return _SPACES.sub(" ", re.sub(r"\d+", "#", text)).strip().lower()
+    return _SPACES.sub(" ", _DIGITS.sub("#", text)).strip().lower()
 
 
 def strip_artifacts(text: str) -> str:
@@ -240,11 +243,11 @@ class Dehyphenator:
     def join(self, left: str, right: str) -> str:
         """Join two line texts where ``left`` ended with a hyphen marker (marker removed)."""
         left = left.rstrip("-\u00ad")
-        lw = re.search(r"[\w’']+$", left)
-        rw = re.match(r"[\w’']+", right)
-        if not lw or not rw:
+        a = _last_word(left)
+        rw = _WORD_CHARS.match(right)
+        if not a or not rw:
             return f"{left}-{right}" if left and right else left + right
-        a, b = lw.group(), rw.group()
+        b = rw.group()
         keep = self.keep_hyphen(a, b)
         return f"{left}-{right}" if keep else left + right
 
@@ -265,6 +268,21 @@ class Dehyphenator:
         if len(a) >= 3 and tail:
             return True
         return a.lower() in HYPHEN_PREFIXES and (tail or self.words[b.lower()] > 0)
+
+
+def _last_word(text: str) -> str:
+    """The run of word characters (``[\\w’']``) that ends ``text``; "" when there is none.
+
+    What ``re.search(r"[\\w’']+$", text)`` finds, without a regex that would try every
+    start position of a long paragraph.
+    """
+    if text.endswith("\n"):  # "$" also matches before a final newline: let the regex decide
+        m = _LAST_WORD.search(text)
+        return m.group() if m else ""
+    i = len(text)
+    while i and (text[i - 1].isalnum() or text[i - 1] in "_’'"):
+        i -= 1
+    return text[i:]
 
 
 def _unbroken_texts(lines: list[Line]) -> Iterator[str]:

@@ -78,6 +78,7 @@ __all__ = [
 
 PAGE_SEP = "\n\n"
 
+_NUMBERED = re.compile(r"^([IVXL]+|[A-Z]|\d[\d.]*)\.?\s")
 _FOOTNOTE_NO = re.compile(r"^(\d{1,3})[.)]?\s*")
 _CHAPEAU = re.compile(
     r"^(?:Adopted by the [\w ]{3,60}? at its .{0,60}meeting\b.{0,40}"
@@ -215,7 +216,7 @@ def _rows(doc_id: str, blocks: list[Block], dehyph: Dehyphenator) -> list[dict]:
             if b.page > 1 or para_no or len(text.split()) >= 25:
                 body_started = True
         elif kind == "heading":
-            numbered = bool(re.match(r"^([IVXL]+|[A-Z]|\d[\d.]*)\.?\s", text))
+            numbered = bool(_NUMBERED.match(text))
             if not body_started and b.page == 1 and not numbered:
                 kind = "title"
             else:
