@@ -24,6 +24,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import cached_property
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # segment imports this module; the type is only for annotations
@@ -139,6 +140,9 @@ def _key(text: str) -> str:
     return _SPACES.sub(" ", _DIGITS.sub("#", text)).strip().lower()
 
 
+_y = attrgetter("y")
+
+
 def strip_artifacts(text: str) -> str:
     """Remove UN job numbers and barcodes from a header/footer-zone line."""
     return _SPACES.sub(" ", _JOB_NUMBER.sub(" ", text)).strip()
@@ -153,37 +157,35 @@ def mark_running_lines(pages: list[list[Line]], heights: list[float] | None = No
     one only when a gap wider than 1.4 line heights separates it from the text inside it
     (so a body line that happens to recur is not mistaken for a header).
     """
-    zones: list[list[tuple[int, bool, Line]]] = []
+    zones: list[list[tuple[int, bool, Line, str | None]]] = []
     counts: Counter[str] = Counter()
     for lines in pages:
-        order = sorted(lines, key=lambda ln: -ln.y)
+        order = sorted(lines, key=_y, reverse=True)  # top first; stable like key=-y
         n = len(order)
+        # Only the ZONE_LINES outermost lines at each end (rank = distance from the edge).
+        zone = range(n) if n <= 2 * ZONE_LINES else [*range(ZONE_LINES), *range(n - ZONE_LINES, n)]
         ranked = []
-        for i, ln in enumerate(order):
+        for i in zone:
+            ln = order[i]
             rank = min(i, n - 1 - i)
-            if rank >= ZONE_LINES:
-                continue
             inner = order[i + 1] if i < n - 1 - i else order[i - 1] if i > 0 else None
             gap = abs(ln.y - inner.y) if inner is not None else 1e9
             detached = rank == 0 or gap > 1.4 * max(ln.fs, inner.fs if inner else 0)
-            ranked.append((rank, detached, ln))
+            # The recurrence key of the lines that may repeat (the text is still unchanged
+            # when the second loop reads it).
+            key = _key(ln.text) if detached and rank <= 1 else None
+            ranked.append((rank, detached, ln, key))
         zones.append(ranked)
-        counts.update({_key(ln.text) for rank, detached, ln in ranked if detached and rank <= 1})
+        counts.update({key for *_, key in ranked if key is not None})
     n_pages = sum(1 for lines in pages if lines)
     threshold = max(2, -(-n_pages // 4))
     marked = 0
     for p, ranked in enumerate(zones):
         height = heights[p] if heights else None
-        for rank, detached, ln in ranked:
+        for rank, detached, ln, key in ranked:
             rest = strip_artifacts(ln.text)
             edge = height is None or not (0.15 * height < ln.y < 0.85 * height)
-            repeated = (
-                n_pages >= 2
-                and edge
-                and detached
-                and rank <= 1
-                and counts[_key(ln.text)] >= threshold
-            )
+            repeated = n_pages >= 2 and edge and detached and rank <= 1 and counts[key] >= threshold
             page_number = rank <= 1 and bool(_PAGE_NUMBER.match(rest))
             if repeated or page_number or not rest:
                 ln.kind = "header"

@@ -147,7 +147,19 @@ def read_lines(path: str | Path) -> tuple[list[list[Line]], list[float], list[fl
                 page.close()
             kept = []
             for ln in lines:
-                ln.text, refs = normalize(ln.text)
+                t = ln.text
+                # Printable ASCII, stripped, single-spaced: normalize would return it as is.
+                if (
+                    t
+                    and t.isascii()
+                    and t.isprintable()
+                    and t[0] != " " != t[-1]
+                    and "  " not in t
+                    and "(cid:" not in t
+                ):
+                    kept.append(ln)
+                    continue
+                ln.text, refs = normalize(t)
                 ln.refs.extend(refs)
                 if ln.text:
                     kept.append(ln)
