@@ -263,12 +263,14 @@ def measure(pages: list[list[Line]], widths: list[float] | None = None) -> Layou
     five or more; otherwise the document-wide value, or (too few long lines anywhere) the
     page width minus the left margin, i.e. symmetric margins.
     """
-    sizes = []
+    # Font size of the most characters: each line adds its length to its rounded size
+    # (ties go to the size seen first, as Counter.most_common does).
+    sizes: Counter[float] = Counter()
     for lines in pages:
         for ln in lines:
-            if ln.kind == "body":
-                sizes.extend([round(ln.fs * 2) / 2] * len(ln.text))
-    body_fs = _mode(sizes, 10.0)
+            if ln.kind == "body" and ln.text:
+                sizes[round(ln.fs * 2) / 2] += len(ln.text)
+    body_fs = sizes.most_common(1)[0][0] if sizes else 10.0
     gaps: list[float] = []
     left: dict[int, float] = {}
     right: dict[int, float] = {}
