@@ -20,9 +20,10 @@ In ONE run and over the SAME files it times, in pages per second:
 - ``extract_pdf`` (the same plus a pandas frame validated by pandera);
 - pdfplumber's ``extract_text`` and poppler's ``pdftotext`` (skipped when not installed);
 
-and prints ``ratio extract_document / pypdfium2`` (target >= 0.70), the peak memory of our
-extraction (tracemalloc peak of Python allocations, one pass; the process's ru_maxrss right
-after it), and the per-job cost of the CLI (process start + imports + one document).
+and prints ``ratio extract_document / pypdfium2`` (target >= 0.70; then the same per input),
+the peak memory of our extraction (tracemalloc peak of Python allocations, one pass; the
+process's ru_maxrss right after it), and the per-job cost of the CLI (process start +
+imports + one document).
 Timings alternate the baseline and ``extract_document`` in rounds and keep each one's best
 round, so machine noise hits both alike.
 """
@@ -242,6 +243,14 @@ def main(argv: list[str]) -> int:
     print(f"extract_pdf (+ pandas/pandera):                      {rp:8.1f} pages/s ({runs} runs)")
     verdict = "met" if ratio >= TARGET else "NOT met"
     print(f"ratio extract_document / pypdfium2 = {ratio:.2f} (target >= {TARGET:.2f}: {verdict})")
+    print("per input (pages/s)          pypdfium2  extract_document  ratio")
+    for path in paths:
+        n = n_pages(path)
+        r1 = paired_rates({"pdfium": pdfium_text, "ours": extract_document}, [path], n)
+        print(
+            f"  {path.name:26s} {r1['pdfium']:9.1f} {r1['ours']:17.1f} "
+            f"{r1['ours'] / r1['pdfium']:6.2f}"
+        )
     tracemalloc.start()  # one pass, apart: tracing slows Python down several-fold
     for p in paths:
         extract_document(p)
