@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -538,3 +539,290 @@ def build_with_image_page(path: Path) -> Path:
     """Three pages: text, a page with only drawn shapes (no text layer), text."""
     return text_pdf(path, pages=[["Text on page 1: the mission reported on patrols."], None,
                                  ["Text on page 3: a later page closes."]])
+
+
+# ------------------------------------------------------------------ column layouts ----
+
+@dataclass
+class _Item:
+    """One line (or vertical space) waiting to be placed in a column band."""
+
+    height: float
+    text: str = ""
+    font: str = "Times-Roman"
+    size: float = 10.0
+    indent: float = 0.0
+    justify: bool = False
+    notes: tuple[tuple[str, str], ...] = ()
+    label: str = ""  # a paragraph number drawn at the column's left edge
+
+
+class ColumnTypesetter:
+    """Typeset a study in one or two columns, the way journals and NGO reports are set.
+
+    ``columns`` is the number of columns (1 or 2) at the start; ``set_columns`` switches the
+    layout for the text that follows (below the text set so far, on the same page).
+    Paragraphs are broken greedily into
+    justified lines of the column width; a word that does not fit is hyphenated
+    ("organiza-" / "tion", both parts three letters or more) when the line would otherwise
+    be loose. In text, ``"word.^3"`` sets ``3`` as a superscript footnote marker; the note
+    (``notes={"3": "..."}``) goes to the bottom of the page where its marker is drawn, in
+    small type across the full width. ``wide(...)`` blocks (a title, a spanning heading)
+    interrupt the columns: the text before them is balanced over the columns above, as
+    typesetters do, and the columns start again below. Every page has a running header
+    (``header``) and a page number.
+    """
+
+    GUTTER = 20.0
+
+    def __init__(self, path, columns=2, header: str = "", fs: float = 9.5, lead: float = 11.5,
+                 notes: dict[str, str] | None = None):
+        self.path = Path(path)
+        self.n = columns
+        self.header, self.fs, self.lead = header, fs, lead
+        self.note_text = notes or {}
+        self.c = canvas.Canvas(str(self.path), pagesize=A4, invariant=1)
+        self.page_no = 0
+        self.band: list[_Item] = []
+        self._new_page()
+
+    # -- pages ---------------------------------------------------------------------------
+    def _new_page(self):
+        if self.page_no:
+            self._finish_page()
+            self.c.showPage()
+        self.page_no += 1
+        self.y = TOP
+        self.page_notes: list[tuple[str, str]] = []
+        if self.header:
+            self.c.setFont("Times-Italic", 8)
+            self.c.drawString(LEFT, 800, self.header)
+            self.c.line(LEFT, 795, RIGHT, 795)
+
+    def _finish_page(self):
+        y = BOTTOM - 6 + 10 * len(self.page_notes)
+        if self.page_notes:
+            self.c.line(LEFT, y + 9, LEFT + 80, y + 9)
+        for num, text in self.page_notes:
+            self.c.setFont("Times-Roman", 5.5)
+            self.c.drawString(LEFT, y + 3, num)
+            self.c.setFont("Times-Roman", 7.5)
+            self.c.drawString(LEFT + 7, y, text)
+            y -= 10
+        self.c.setFont("Times-Roman", 8)
+        self.c.drawCentredString(A4[0] / 2, 50, str(self.page_no))
+
+    def _floor(self) -> float:
+        return BOTTOM + 10 * len(self.page_notes) + 12
+
+    def set_columns(self, n: int):
+        """Set the text that follows in ``n`` columns (a layout switch mid-page)."""
+        self._flush()
+        self.n = n
+
+    def _width(self) -> float:
+        n = self.n
+        return (RIGHT - LEFT - (n - 1) * self.GUTTER) / n
+
+    # -- text ----------------------------------------------------------------------------
+    @staticmethod
+    def _plain(text: str) -> str:
+        parts = text.split("^")
+        return "".join(p if i == 0 else p.lstrip("0123456789") for i, p in enumerate(parts))
+
+    def _break(self, text: str, width: float, first_indent: float, font: str, size: float):
+        """Greedy justified line breaking with hyphenation of long words."""
+
+        def w(s: str) -> float:
+            return pdfmetrics.stringWidth(self._plain(s), font, size)
+
+        lines: list[str] = []
+        cur = ""
+        words = text.split()
+        i = 0
+        while i < len(words):
+            word = words[i]
+            avail = width - (first_indent if not lines else 0)
+            trial = f"{cur} {word}" if cur else word
+            if w(trial) <= avail:
+                cur, i = trial, i + 1
+                continue
+            core = word.rstrip(".,;:’'”)^0123456789")
+            room = avail - w(cur + " ") if cur else avail
+            split = 0
+            if core.isalpha() and core[1:].islower() and len(core) >= 7 and room > w("mmm-"):
+                for k in range(len(core) - 3, 2, -1):
+                    if w(core[:k] + "-") <= room:
+                        split = k
+                        break
+            if split:
+                lines.append(f"{cur} {word[:split]}-" if cur else f"{word[:split]}-")
+                words[i] = word[split:]
+                cur = ""
+            elif cur:
+                lines.append(cur)
+                cur = ""
+            else:  # a single word wider than the column
+                lines.append(word)
+                i += 1
+        if cur:
+            lines.append(cur)
+        return lines
+
+    def paragraph(self, text: str, number: str | None = None, indent: float = 10.0):
+        """A body paragraph: first-line indent (or a hanging number) and a space after."""
+        label = f"{number}." if number else ""
+        first = 18.0 if number else indent
+        lines = self._break(text, self._width(), first, "Times-Roman", self.fs)
+        for k, line in enumerate(lines):
+            notes = tuple((m, self.note_text.get(m, f"Note {m}: see the sources listed."))
+                          for m in re.findall(r"\^(\d+)", line))
+            self.band.append(_Item(self.lead, line, size=self.fs,
+                                   indent=first if k == 0 else 0.0,
+                                   justify=k < len(lines) - 1, notes=notes,
+                                   label=label if k == 0 else ""))
+        self.band.append(_Item(4.0))
+
+    def heading(self, text: str):
+        """A bold heading inside the column flow."""
+        self.band.append(_Item(6.0))
+        for line in self._break(text, self._width(), 0, "Times-Bold", self.fs + 1):
+            self.band.append(_Item(self.lead + 1, line, font="Times-Bold", size=self.fs + 1))
+        self.band.append(_Item(3.0))
+
+    def wide(self, text: str, size: float = 14.0, font: str = "Times-Bold"):
+        """A full-width block (title, spanning heading): ends the band of columns above it."""
+        self._flush()
+        lines = simpleSplit(text, font, size, RIGHT - LEFT)
+        if self.y - (size * 1.3) * len(lines) - 8 < self._floor():
+            self._new_page()
+        self.y -= 4
+        for line in lines:
+            self.c.setFont(font, size)
+            self.c.drawString(LEFT, self.y, line)
+            self.y -= size * 1.3
+        self.y -= 8
+
+    # -- placing bands -------------------------------------------------------------------
+    def _flush(self):
+        """Place the pending lines: balanced over the columns, page after page."""
+        items, self.band = self.band, []
+        while items and items[0].text == "":
+            items.pop(0)
+        while items:
+            n = self.n
+            room = self.y - self._floor()
+            total = sum(it.height for it in items)
+            notes = sum(len(it.notes) for it in items) * 10
+            if total + notes <= n * room:  # the rest fits: balance the columns
+                per_col = (total + notes) / n
+            else:
+                per_col = room
+            top = self.y
+            lowest = top
+            width = self._width()
+            for col in range(n):
+                x0 = LEFT + col * (width + self.GUTTER)
+                y = top
+                used = 0.0
+                while items:
+                    it = items[0]
+                    cost = it.height + 10 * len(it.notes)
+                    if y - it.height < self._floor() + 10 * len(it.notes):
+                        break
+                    if col < n - 1 and used + cost > per_col + 0.5 * self.lead and used > 0:
+                        break
+                    items.pop(0)
+                    if it.text:
+                        self._draw(it, x0, y, width)
+                        self.page_notes.extend(it.notes)
+                    y -= it.height
+                    used += cost
+                while items and items[0].text == "" and col < n - 1:
+                    items.pop(0)
+                lowest = min(lowest, y)
+            self.y = lowest
+            if items:
+                self._new_page()
+
+    def _draw(self, it: _Item, x0: float, y: float, width: float):
+        c = self.c
+        if it.label:
+            c.setFont(it.font, it.size)
+            c.drawString(x0, y, it.label)
+        x = x0 + it.indent
+        parts = it.text.split("^")
+        plain = self._plain(it.text)
+        n_spaces = plain.count(" ")
+        used = pdfmetrics.stringWidth(plain, it.font, it.size)
+        ws = (x0 + width - x - used) / n_spaces if it.justify and n_spaces else 0.0
+        t = c.beginText(x, y)
+        t.setWordSpace(ws)
+        for i, part in enumerate(parts):
+            if i:
+                digits = part[: len(part) - len(part.lstrip("0123456789"))]
+                t.setFont(it.font, it.size * 0.65)
+                t.setRise(it.size * 0.4)
+                t.textOut(digits)
+                t.setRise(0)
+                part = part[len(digits):]
+            t.setFont(it.font, it.size)
+            t.textOut(part)
+        c.drawText(t)
+
+    def save(self) -> Path:
+        self._flush()
+        self._finish_page()
+        self.c.save()
+        return self.path
+
+
+SEED_TEXT = Path(__file__).resolve().parents[2] / "shared" / "seed" / "van-der-lijn-2018.txt"
+_SEED_MARKER = re.compile(r"(?<=[A-Za-z.,;:’'”)])(\d{1,2})(?=[\s,;.]|$)")
+
+
+def seed_blocks(path: Path = SEED_TEXT) -> list[tuple[str, str]]:
+    """The seed paper's text as (kind, text) blocks read at test time: "title", "heading" or
+    "paragraph" (with footnote markers written ``^N``). The text is never stored in the
+    repository; tests that use it skip where ../shared is absent."""
+    blocks: list[tuple[str, str]] = []
+    for raw in path.read_text(encoding="utf-8").split("\n\n"):
+        text = " ".join(raw.split())
+        if not text or text.endswith("comments:"):
+            continue
+        if not blocks:
+            kind = "front"
+        elif len(text) <= 90 and not text.endswith((".", ":", ";", "?", "!")):
+            kind = "heading" if len(blocks) > 2 else "title"
+        else:
+            kind = "paragraph"
+        if kind == "paragraph":
+            text = _SEED_MARKER.sub(r"^\1", text)
+        blocks.append((kind, text))
+    return blocks
+
+
+def typeset_seed(path, columns=2, blocks=None) -> Path:
+    """The seed paper set in ``columns`` (1, 2, or "mixed": sections alternately in two
+    columns and one, switching mid-page): title and byline full width, section headings
+    (roman numbered) full width, subheadings and paragraphs in the columns, superscript
+    footnote markers with page-bottom notes, a running header and page numbers."""
+    blocks = blocks if blocks is not None else seed_blocks()
+    mixed = columns == "mixed"
+    ts = ColumnTypesetter(path, columns=2 if mixed else columns,
+                          header="Working paper on peace operations")
+    section = 0
+    for kind, text in blocks:
+        if mixed and kind == "heading" and re.match(r"^[IVX]+\.\s", text):
+            section += 1
+            ts.set_columns(2 if section % 2 else 1)
+        if kind in ("title", "front"):
+            ts.wide(text, size=15 if kind == "title" else 10,
+                    font="Times-Bold" if kind == "title" else "Times-Roman")
+        elif kind == "heading" and re.match(r"^[IVX]+\.\s", text):
+            ts.wide(text, size=12)
+        elif kind == "heading":
+            ts.heading(text)
+        else:
+            ts.paragraph(text)
+    return ts.save()

@@ -117,3 +117,26 @@ def test_missing_tables_are_named_and_the_command_exits_0(checked, tmp_path):
     assert cli.returncode == 0, cli.stderr
     assert cli.stdout.splitlines() == summary_lines("results/corpus/documents.csv",
                                                     "results/qc/quarantine.csv")
+
+
+def test_ocr_pages_and_broken_structure_reach_the_console(checked, tmp_path):
+    extraction = _write(
+        tmp_path / "results/qc/extraction.csv",
+        ["doc_id", "doc_type", "n_pages", "n_pages_without_text", "pages_without_text",
+         "n_pages_ocr", "pages_ocr", "n_paragraphs", "n_column_pages", "one_line_share",
+         "mid_sentence_share", "structure_warning"],
+        [{"doc_id": "study-a", "doc_type": "study", "n_pages": 8, "n_pages_without_text": 0,
+          "pages_without_text": "", "n_pages_ocr": 0, "pages_ocr": "", "n_paragraphs": 300,
+          "n_column_pages": 0, "one_line_share": 0.8, "mid_sentence_share": 0.74,
+          "structure_warning": "suspicious structure: ..."},
+         {"doc_id": "s-1993-1", "doc_type": "report", "n_pages": 3, "n_pages_without_text": 0,
+          "pages_without_text": "", "n_pages_ocr": 2, "pages_ocr": "1;2", "n_paragraphs": 9,
+          "n_column_pages": 2, "one_line_share": 0.1, "mid_sentence_share": 0.0,
+          "structure_warning": ""}])
+    lines = summary_lines("results/corpus/documents.csv", "results/qc/quarantine.csv",
+                          extraction)
+    assert "OCR: 1 document with pages read by OCR" in "\n".join(lines)
+    assert "  s-1993-1: page 1, 2" in lines
+    assert "layout: 1 document with pages read as columns" in lines
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("structure: 1 document"))
+    assert lines[at + 1] == "  study-a: 74% of paragraph rows start mid-sentence"

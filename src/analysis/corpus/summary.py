@@ -9,7 +9,9 @@ standard output:
   reason with the documents it concerns; at most :data:`MAX_LINES` lines, then
   ``... and N more, see <quarantine.csv>``;
 - with ``--extraction`` (the extraction QC table), the accepted documents that have pages
-  without a text layer (text on those pages is lost unless the PDF is OCRed).
+  without a text layer (text on those pages is lost unless the PDF is OCRed), the pages
+  read by OCR, and the documents whose paragraph structure looks broken (the table's
+  ``structure_warning``).
 
 A summary is not a check: a missing or unreadable table is said in one line and the command
 still exits 0. The workflow calls it at the end of every run, successful or not, so it reads
@@ -147,6 +149,36 @@ def _extraction_lines(path: Path) -> list[str]:
     return lines
 
 
+def _structure_lines(path: Path) -> list[str]:
+    """OCR'd pages and suspicious paragraph structure, from the extraction QC table."""
+    rows, problem = _read(path, ("doc_id",), "structure")
+    if problem:
+        return []  # already said by _extraction_lines
+    rows = sorted(rows, key=lambda r: r["doc_id"])
+    lines = []
+    ocr = [r for r in rows if (r.get("n_pages_ocr") or "0").strip() not in ("", "0")]
+    if ocr:
+        lines.append(f"OCR: {_plural(len(ocr), 'document')} with pages read by OCR (weigh "
+                     f"their evidence accordingly; see {path})")
+        for row in ocr[:MAX_LINES]:
+            lines.append(f"  {row['doc_id']}: page {row['pages_ocr'].replace(';', ', ')}")
+        if len(ocr) > MAX_LINES:
+            lines.append(f"  ... and {len(ocr) - MAX_LINES} more, see {path}")
+    columns = [r for r in rows if (r.get("n_column_pages") or "0").strip() not in ("", "0")]
+    if columns:
+        lines.append(f"layout: {_plural(len(columns), 'document')} with pages read as columns")
+    broken = [r for r in rows if (r.get("structure_warning") or "").strip()]
+    if broken:
+        lines.append(f"structure: {_plural(len(broken), 'document')} whose paragraphs look "
+                     f"broken (rows starting mid-sentence; see {path})")
+        for row in broken[:MAX_LINES]:
+            share = float(row.get("mid_sentence_share") or 0)
+            lines.append(f"  {row['doc_id']}: {share:.0%} of paragraph rows start mid-sentence")
+        if len(broken) > MAX_LINES:
+            lines.append(f"  ... and {len(broken) - MAX_LINES} more, see {path}")
+    return lines
+
+
 def summary_lines(documents: str | Path, quarantine: str | Path,
                   extraction: str | Path | None = None) -> list[str]:
     """The summary as lines (no newline characters); never raises for a missing table.
@@ -161,6 +193,7 @@ def summary_lines(documents: str | Path, quarantine: str | Path,
              *_quarantine_lines(Path(quarantine))]
     if extraction is not None:
         lines += _extraction_lines(Path(extraction))
+        lines += _structure_lines(Path(extraction))
     return lines
 
 

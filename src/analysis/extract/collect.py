@@ -5,7 +5,10 @@ Reads what the per-document extraction jobs wrote (paragraphs ``<doc_id>.parquet
 document accepted by the corpus check, and writes:
 
 - ``paragraphs.parquet``: every paragraph of every document, ordered by doc_id, para_seq;
-- ``extraction.csv``: per document, pages, pages without a text layer (listed), paragraphs;
+- ``extraction.csv``: per document, pages, pages without a text layer (listed), pages read
+  by OCR (listed), paragraphs, and the structure QC of :func:`analysis.extract.pdf.structure_qc`
+  (pages read as columns, share of one-line paragraph rows, share of rows starting
+  mid-sentence, and a warning when the paragraph structure looks broken);
 - ``metadata.csv``: every disagreement between the manifest and what the first page of the
   PDF says (symbol, date, document type). A disagreement is reported, never fatal.
 
@@ -32,7 +35,13 @@ EXTRACTION_COLUMNS = [
     "n_pages",
     "n_pages_without_text",
     "pages_without_text",
+    "n_pages_ocr",
+    "pages_ocr",
     "n_paragraphs",
+    "n_column_pages",
+    "one_line_share",
+    "mid_sentence_share",
+    "structure_warning",
 ]
 METADATA_COLUMNS = ["doc_id", "field", "manifest", "pdf"]
 
@@ -99,6 +108,8 @@ def collect(documents: Path, paragraphs: list[Path], pages: list[Path],
         meta = json.loads(files["meta"][doc_id].read_text(encoding="utf-8"))
         tables.append(table)
         no_text = [str(page["page"]) for page in page_rows if not page["has_text_layer"]]
+        ocr = [str(page["page"]) for page in page_rows if page.get("ocr")]
+        qc = meta.get("qc", {})
         extraction_rows.append(
             {
                 "doc_id": doc_id,
@@ -106,9 +117,17 @@ def collect(documents: Path, paragraphs: list[Path], pages: list[Path],
                 "n_pages": len(page_rows),
                 "n_pages_without_text": len(no_text),
                 "pages_without_text": ";".join(no_text),
+                "n_pages_ocr": len(ocr),
+                "pages_ocr": ";".join(ocr),
                 "n_paragraphs": table.num_rows,
+                "n_column_pages": qc.get("n_column_pages", 0),
+                "one_line_share": qc.get("one_line_share", 0.0),
+                "mid_sentence_share": qc.get("mid_sentence_share", 0.0),
+                "structure_warning": qc.get("structure_warning", ""),
             }
         )
+        if qc.get("structure_warning"):
+            print(f"warning: {doc_id}: {qc['structure_warning']}", file=sys.stderr)
         for mismatch in compare_metadata(meta.get("metadata", {}), doc):
             metadata_rows.append({"doc_id": doc_id, **mismatch})
     return combine_paragraphs(tables), extraction_rows, metadata_rows

@@ -58,6 +58,7 @@ from analysis.extract.segment import (
     build_blocks,
     mark_footnotes_and_captions,
     measure,
+    order_columns,
     read_page_lines,
 )
 
@@ -78,7 +79,7 @@ __all__ = [
 
 PAGE_SEP = "\n\n"
 
-_NUMBERED = re.compile(r"^([IVXL]+|[A-Z]|\d[\d.]*)\.?\s")
+_NUMBERED = re.compile(r"^(?:[IVXL]+\.?|[A-Z]\.|\d[\d.]*\.?)\s")
 _FOOTNOTE_NO = re.compile(r"^(\d{1,3})[.)]?\s*")
 _CHAPEAU = re.compile(
     r"^(?:Adopted by the [\w ]{3,60}? at its .{0,60}meeting\b.{0,40}"
@@ -178,12 +179,14 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> ExtractedDo
     first = next((lines for lines in pages if lines), [])
     first_text = "\n".join(ln.text for ln in sorted(first, key=lambda ln: -ln.y))
     n_running = mark_running_lines(pages, heights)
+    columns = order_columns(pages)
     lay = measure(pages, widths)
     for lines in pages:
         mark_footnotes_and_captions(lines, lay)
     blocks = build_blocks(pages, lay)
     dehyph = Dehyphenator.from_lines([ln for b in blocks for ln in b.lines])
     rows = _rows(doc_id, blocks, dehyph)
+    structure = structure_qc(rows, columns)
     page_rows, doc_text = _assign_offsets(doc_id, rows, pages, n_pages)
     metadata = extract_metadata(first_text)
     titles = [r["text"] for r in rows if r["kind"] == "title"]
@@ -202,11 +205,13 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> ExtractedDo
             len(r["footnote_refs"].split(";")) for r in rows if r["footnote_refs"]
         ),
         "body_font_size": lay.body_fs,
+        **structure,
         "warnings": (
             ["no text layer on any page (scanned PDF? OCR is off)"]
             if n_pages and len(no_text) == n_pages
             else []
-        ),
+        )
+        + ([structure["structure_warning"]] if structure["structure_warning"] else []),
     }
     return ExtractedDocument(doc_id, rows, page_rows, metadata, qc, doc_text)
 
@@ -258,6 +263,7 @@ def _rows(doc_id: str, blocks: list[Block], dehyph: Dehyphenator) -> list[dict]:
                 "char_start": 0,
                 "char_end": 0,
                 "footnote_refs": ";".join(refs) if refs else None,
+                "_n_lines": len(b.lines),
             }
         )
     # First-page masthead: the title is the last run of title rows before the body starts;
@@ -280,6 +286,45 @@ def _rows(doc_id: str, blocks: list[Block], dehyph: Dehyphenator) -> list[dict]:
     for i, r in enumerate(rows, 1):
         r["para_seq"] = i
     return rows
+
+
+# Structure QC: a row of the paragraph table that starts in the middle of a sentence (a
+# lowercase first letter) means the row before it ended mid-sentence: lines of one paragraph
+# were split into rows (an undetected column layout, a figure inside a paragraph).
+MID_SENTENCE_WARN = 0.10  # share of paragraph rows, with at least MID_SENTENCE_MIN rows
+MID_SENTENCE_MIN = 3
+
+
+def structure_qc(rows: list[dict], columns: list[int]) -> dict:
+    """QC figures of the paragraph structure of one document (removes ``_n_lines``).
+
+    - ``n_column_pages``: pages read as two or more columns (:func:`order_columns`);
+    - ``one_line_share``: paragraph rows made of a single visual line (high in resolutions,
+      whose operative paragraphs are often one line; reported, not a warning by itself);
+    - ``mid_sentence_share``: paragraph rows that start in the middle of a sentence;
+    - ``structure_warning``: a sentence for the QC table when ``mid_sentence_share`` is at
+      least :data:`MID_SENTENCE_WARN` (and :data:`MID_SENTENCE_MIN` rows), else ``""``.
+    """
+    paras = [r for r in rows if r["kind"] == "paragraph"]
+    one_line = sum(1 for r in paras if r["_n_lines"] == 1)
+    mid = sum(1 for r in paras if r["text"][:1].islower())
+    for r in rows:
+        r.pop("_n_lines", None)
+    n = len(paras)
+    mid_share = mid / n if n else 0.0
+    warning = ""
+    if mid >= MID_SENTENCE_MIN and mid_share >= MID_SENTENCE_WARN:
+        warning = (
+            f"suspicious structure: {mid} of {n} paragraph rows start mid-sentence "
+            f"({mid_share:.0%}); lines of one paragraph were split into rows (a column "
+            "layout that was not detected?); check the document's paragraphs"
+        )
+    return {
+        "n_column_pages": sum(1 for c in columns if c > 1),
+        "one_line_share": round(one_line / n, 4) if n else 0.0,
+        "mid_sentence_share": round(mid_share, 4),
+        "structure_warning": warning,
+    }
 
 
 def _assign_offsets(doc_id, rows, pages, n_pages) -> tuple[list[dict], str]:

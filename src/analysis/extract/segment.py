@@ -57,6 +57,7 @@ class Line:
     hyphen: bool = False
     refs: list[str] = field(default_factory=list)
     kind: str = "body"  # body, header, footnote, caption, heading, title, front
+    col: int = 0  # 0: single column or full width; 1, 2, ...: column, left to right
 
 
 _BOLD_WORDS = ("bold", "black", "heavy", "semibold", "demi")
@@ -221,6 +222,151 @@ def _merge_same_baseline(segments: list[Line]) -> list[Line]:
 
 # --------------------------------------------------------------------------- layout ----
 
+def order_columns(pages: list[list[Line]]) -> list[int]:
+    """Detect columns on every page and put each page's lines in reading order.
+
+    On a page, the lines set in the page's main type size are split at a *gutter*: an
+    x-interval in the middle 60% of the text area that no more than a few lines cross (a
+    title or a spanning heading may) and that has text on both sides, with most lines on
+    its left ending near it and most lines on its right starting near it (justified or
+    flush columns, not a table of short cells). Each side is split again the same way, so
+    three columns are found as well. Each column must be at least 12 type sizes wide (a
+    table of short cells is not a column layout). Lines get ``col`` 1, 2, ... from left to right; lines
+    that cross a gutter, lines in other type sizes (footnotes, page furniture) and every
+    line of a single-column page keep ``col`` 0.
+
+    Reading order: lines crossing the columns (``col`` 0) stay in place from top to bottom
+    and cut the page into bands; within a band, each column is read top to bottom, left
+    column first. A page without columns keeps the PDF's content order, untouched. Returns
+    the number of columns found on each page (1 for a single-column page).
+    """
+    found = []
+    for lines in pages:
+        found.append(_order_page(lines))
+    return found
+
+
+def _order_page(lines: list[Line]) -> int:
+    body = [ln for ln in lines if ln.kind == "body"]
+    if len(body) < 8:
+        return 1
+    sizes = Counter()
+    for ln in body:
+        sizes[round(ln.fs * 2) / 2] += len(ln.text)
+    main_fs = sizes.most_common(1)[0][0]
+    cand = [ln for ln in body if ln.fs >= 0.9 * main_fs]
+    columns = _split_columns(cand, main_fs, depth=0)
+    if len(columns) < 2:
+        return 1
+    for i, group in enumerate(columns, 1):
+        for ln in group:
+            ln.col = i
+    _mark_spanning_headings(cand, main_fs)
+    order = sorted(lines, key=lambda ln: -ln.y)  # stable: equal baselines keep PDF order
+    out: list[Line] = []
+    band: list[Line] = []
+    for ln in order:
+        if ln.col:
+            band.append(ln)
+            continue
+        out.extend(sorted(band, key=lambda b: b.col))  # stable: each column top to bottom
+        band = []
+        out.append(ln)
+    out.extend(sorted(band, key=lambda b: b.col))
+    lines[:] = out
+    return len(columns)
+
+
+def _mark_spanning_headings(lines: list[Line], fs: float) -> None:
+    """A short bold or larger heading that ends a band of columns (text of another column
+    above it, none beside it, and below it more columns or full-width text) spans the page:
+    give it ``col`` 0."""
+    cols = [ln for ln in lines if ln.col]
+    full = [ln for ln in lines if not ln.col]
+    for ln in cols:
+        if not (ln.bold or ln.fs >= 1.05 * fs):
+            continue
+        others = [o for o in cols if o.col != ln.col]
+        beside = any(abs(o.y - ln.y) < 0.8 * max(o.fs, ln.fs) for o in others)
+        above = any(o.y > ln.y for o in others)
+        below = any(o.y < ln.y for o in others) or any(o.y < ln.y for o in full)
+        if above and below and not beside:
+            ln.col = 0
+
+
+def _split_columns(lines: list[Line], fs: float, depth: int) -> list[list[Line]]:
+    """Split lines at the widest gutter; recursively (up to four columns)."""
+    gutter = _find_gutter(lines, fs) if depth < 2 else None
+    if gutter is None:
+        return [lines]
+    left, right = _sides(lines, *gutter)
+    return _split_columns(left, fs, depth + 1) + _split_columns(right, fs, depth + 1)
+
+
+def _sides(lines: list[Line], g0: float, g1: float) -> tuple[list[Line], list[Line]]:
+    """Lines left of a gutter (ending before the right column starts; a superscript may
+    protrude into the gutter) and right of it (starting after the left column ends)."""
+    left = [ln for ln in lines if ln.x1 <= g1 - 1.0 and ln.x0 < g0]
+    right = [ln for ln in lines if ln.x0 >= g0 + 1.0 and ln.x1 > g1]
+    return left, right
+
+
+def _find_gutter(lines: list[Line], fs: float) -> tuple[float, float] | None:
+    n = len(lines)
+    if n < 8:
+        return None
+    xmin = min(ln.x0 for ln in lines)
+    xmax = max(ln.x1 for ln in lines)
+    width = xmax - xmin
+    if width < 20 * fs:
+        return None
+    mid = (xmin + xmax) / 2
+    if sum(1 for ln in lines if ln.x0 < mid < ln.x1) > 0.8 * n:  # single column: fast exit
+        return None
+    lo, hi = xmin + 0.2 * width, xmax - 0.2 * width
+    # Crossing counts of the elementary x-intervals inside the middle band.
+    events = sorted([(ln.x0, 1) for ln in lines] + [(ln.x1, -1) for ln in lines])
+    pieces: list[tuple[float, float, int]] = []
+    count, x_prev = 0, xmin
+    for x, step in events:
+        if x > x_prev and x_prev < hi and x > lo:
+            pieces.append((max(x_prev, lo), min(x, hi), count))
+        count += step
+        x_prev = x
+    if not pieces:
+        return None
+    floor = min(c for _, _, c in pieces)
+    if floor > 0.8 * n:  # nearly every line crosses every candidate: one column
+        return None
+    allowed = floor + max(1, int(0.02 * n))
+    best: tuple[float, float] | None = None
+    start = None
+    for a, b, c in pieces:
+        if c <= allowed:
+            start = a if start is None else start
+            if best is None or b - start > best[1] - best[0]:
+                best = (start, b)
+        else:
+            start = None
+    if best is None or best[1] - best[0] < 0.5 * fs:
+        return None
+    # Widen to the text on either side (the gutter may extend beyond the middle band).
+    g0 = max((ln.x1 for ln in lines if ln.x1 <= best[0] + 0.5), default=best[0])
+    g1 = min((ln.x0 for ln in lines if ln.x0 >= best[1] - 0.5), default=best[1])
+    left, right = _sides(lines, g0, g1)
+    need = max(3, 0.1 * n)
+    if len(left) < need or len(right) < need:
+        return None
+    # Columns of running text are wide; a table's columns of short cells are not.
+    if g0 - min(ln.x0 for ln in left) < 12 * fs or max(ln.x1 for ln in right) - g1 < 12 * fs:
+        return None
+    flush_left = sum(1 for ln in left if ln.x1 >= g0 - 3 * fs) / len(left)
+    flush_right = sum(1 for ln in right if ln.x0 <= g1 + 3 * fs) / len(right)
+    if flush_left < 0.4 or flush_right < 0.4:
+        return None
+    return g0, g1
+
+
 _ROMAN = re.compile(r"^(?P<num>[IVXL]{1,6})\.\s+(?P<title>\S.*)$")
 _LETTER = re.compile(r"^(?P<num>[A-Z])\.\s+(?P<title>\S.*)$")
 _ARABIC = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2})*)\.?\s+(?P<title>[A-Z].*)$")
@@ -242,12 +388,20 @@ class Block:
 
 @dataclass
 class Layout:
-    """Per-document typography: body font size, line pitch, margins per page."""
+    """Per-document typography: body font size, line pitch, and the text margins of each
+    page's column (keys ``(page, col)``; ``col`` 0 is a single-column page or full-width
+    text, see :func:`order_columns`)."""
 
     body_fs: float
     pitch: float
-    left: dict[int, float]
-    right: dict[int, float]
+    left: dict[tuple[int, int], float]
+    right: dict[tuple[int, int], float]
+
+    def left_of(self, ln: Line) -> float:
+        return self.left.get((ln.page, ln.col), ln.x0)
+
+    def right_of(self, ln: Line) -> float:
+        return self.right.get((ln.page, ln.col), ln.x1)
 
 
 def _mode(values: list[float], default: float) -> float:
@@ -257,11 +411,13 @@ def _mode(values: list[float], default: float) -> float:
 
 
 def measure(pages: list[list[Line]], widths: list[float] | None = None) -> Layout:
-    """Estimate the body font size, the usual baseline pitch and each page's text margins.
+    """Estimate the body font size, the usual baseline pitch and each column's margins.
 
-    A page's right edge is the 85th percentile of its long body lines' right ends when it has
-    five or more; otherwise the document-wide value, or (too few long lines anywhere) the
-    page width minus the left margin, i.e. symmetric margins.
+    Margins are measured per page and column (``(page, col)``, see :func:`order_columns`).
+    A column's right edge is the 85th percentile of its long body lines' right ends when it
+    has five or more; otherwise the value of the same column over the whole document, or
+    (too few long lines anywhere) for a single-column page the page width minus the left
+    margin, i.e. symmetric margins, and for a column its rightmost line end.
     """
     # Font size of the most characters: each line adds its length to its rounded size
     # (ties go to the size seen first, as Counter.most_common does).
@@ -272,32 +428,46 @@ def measure(pages: list[list[Line]], widths: list[float] | None = None) -> Layou
                 sizes[round(ln.fs * 2) / 2] += len(ln.text)
     body_fs = sizes.most_common(1)[0][0] if sizes else 10.0
     gaps: list[float] = []
-    left: dict[int, float] = {}
-    right: dict[int, float] = {}
-    all_long: list[float] = []
+    left: dict[tuple[int, int], float] = {}
+    right: dict[tuple[int, int], float] = {}
+    widest: dict[tuple[int, int], float] = {}
+    long_by_col: dict[int, list[float]] = {}
     for lines in pages:
         body = [ln for ln in lines if ln.kind == "body" and abs(ln.fs - body_fs) < 0.6]
         for a, b in itertools.pairwise(body):
-            if 0 < a.y - b.y < 3 * body_fs:
+            if a.col == b.col and 0 < a.y - b.y < 3 * body_fs:
                 gaps.append(round(a.y - b.y, 1))
-        if body:
+        groups: dict[tuple[int, int], list[Line]] = {}
+        for ln in body:
+            groups.setdefault((ln.page, ln.col), []).append(ln)
+        for key, group in groups.items():
             # Left margin: the leftmost x0 shared by several lines (first-line indents and
             # centred masthead lines sit to its right).
-            bins = Counter(round(ln.x0 / 2) * 2 for ln in body)
-            enough = max(2, len(body) // 20)
-            left[body[0].page] = min(
-                (x for x, n in bins.items() if n >= enough), default=min(ln.x0 for ln in body)
+            bins = Counter(round(ln.x0 / 2) * 2 for ln in group)
+            enough = max(2, len(group) // 20)
+            left[key] = min(
+                (x for x, n in bins.items() if n >= enough), default=min(ln.x0 for ln in group)
             )
-            long = sorted(ln.x1 for ln in body if len(ln.text) > 30)
-            all_long.extend(long)
+            widest[key] = max(ln.x1 for ln in group)
+            long = sorted(ln.x1 for ln in group if len(ln.text) > 30)
+            long_by_col.setdefault(key[1], []).extend(long)
             if len(long) >= 5:
-                right[body[0].page] = long[int(0.85 * (len(long) - 1))]
-    all_long.sort()
-    doc_right = all_long[int(0.85 * (len(all_long) - 1))] if len(all_long) >= 5 else None
-    for p, x in left.items():
-        if p not in right:
+                right[key] = long[int(0.85 * (len(long) - 1))]
+    doc_right = {}
+    for col, long in long_by_col.items():
+        long.sort()
+        if len(long) >= 5:
+            doc_right[col] = long[int(0.85 * (len(long) - 1))]
+    for (p, col), x in left.items():
+        if (p, col) in right:
+            continue
+        if col in doc_right:
+            right[(p, col)] = doc_right[col]
+        elif col == 0:
             width = widths[p - 1] if widths and p <= len(widths) else 2 * x + 400
-            right[p] = doc_right if doc_right is not None else width - x
+            right[(p, col)] = width - x
+        else:
+            right[(p, col)] = widest[(p, col)]
     # Line pitch: a low percentile of baseline gaps, since in resolutions (many one-line
     # paragraphs) the gaps between paragraphs can outnumber those inside them.
     pitch = sorted(gaps)[int(0.15 * len(gaps))] if gaps else 1.2 * body_fs
@@ -342,7 +512,7 @@ def heading_level(ln: Line, lay: Layout, last_letter: str | None) -> int:
     """Return 1-3 if the line starts a section heading, else 0."""
     text = ln.text
     styled = ln.bold or ln.fs >= 1.1 * lay.body_fs
-    short = ln.x1 < lay.right.get(ln.page, ln.x1) - 3 * ln.fs
+    short = ln.x1 < lay.right_of(ln) - 3 * ln.fs
     plain_ok = len(text) <= 90 and short and not text.endswith((".", ";", ",", ":"))
     m = _ROMAN.match(text)
     letter = _LETTER.match(text)
@@ -365,7 +535,7 @@ def _starts_paragraph(prev: Line, ln: Line, cur: list[Line], lay: Layout, next_n
     if prev.hyphen:
         return False
     fs = max(prev.fs, ln.fs)
-    right = lay.right.get(prev.page, prev.x1)
+    right = lay.right_of(prev)
     first_word = ln.text.split(" ", 1)[0]
     # A line wraps only when the next word does not fit: room for it means the paragraph ended.
     short = prev.x1 < right - max(0.5 * fs * len(first_word) + 0.3 * fs, 1.5 * fs)
@@ -379,7 +549,7 @@ def _starts_paragraph(prev: Line, ln: Line, cur: list[Line], lay: Layout, next_n
         return True
     if ln.page == prev.page and prev.y - ln.y > 1.3 * lay.pitch * fs / lay.body_fs:
         return True
-    left = lay.left.get(ln.page, ln.x0)
+    left = lay.left_of(ln)
     indented = ln.x0 > left + 0.7 * ln.fs and ln.x0 > prev.x0 + 0.7 * ln.fs
     hanging = len(cur) == 1 and (_PARA_NO.match(cur[0].text) or _ITEM.match(cur[0].text))
     return bool(indented and not hanging and ends)
