@@ -294,7 +294,8 @@ def _read_ocr_pages(path: Path, ocr_path: Path, pages: list[list[Line]],
 
 
 # OCR reads a paragraph number's full stop as a comma (or drops it) now and then: "4, The".
-_OCR_PARA_NO = re.compile(r"^(\d{1,3})(?:[,;:]\s+|\s+(?=[A-Z]))(?=\S)")
+# Not before a digit: "6, 7 and 8 of resolution ..." is a list of numbers, never changed.
+_OCR_PARA_NO = re.compile(r"^(\d{1,3})(?:[,;:]\s+(?=[^\W\d])|\s+(?=[A-Z]))")
 
 
 def _fix_ocr_numbers(pages: list[list[Line]], ocr_pages: set[int]) -> None:
