@@ -21,7 +21,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pypdfium2 as pdfium
 import pytest
-from pdf_fixtures import build_report, image_only_pdf, text_pdf, write_manifest
+from pdf_fixtures import (
+    build_report,
+    build_resolution,
+    image_only_pdf,
+    text_pdf,
+    write_manifest,
+)
 
 from analysis.corpus.check import check_corpus
 from analysis.corpus.summary import reason_kind
@@ -117,6 +123,17 @@ def test_ocr_recovers_the_words_and_the_numbered_paragraphs(report, scanned):
     headings = [r["text"] for r in digital.paragraphs if r["kind"] == "heading"]
     assert [r["text"] for r in doc.paragraphs if r["kind"] == "heading"] == headings
     assert doc.metadata["symbol"] == digital.metadata["symbol"] == "S/2007/503"
+
+
+@needs_engine
+def test_scanned_resolution_keeps_its_masthead_preamble_and_operative_paragraphs(tmp_path):
+    src = build_resolution(tmp_path / "res.pdf")
+    digital = extract_document(src)
+    doc = extract_document(scan_pages(src, tmp_path / "scan.pdf"), ocr=True)
+    assert [(r["kind"], r["para_no"]) for r in doc.paragraphs] == [
+        (r["kind"], r["para_no"]) for r in digital.paragraphs]
+    assert numbered(doc) == ["1", "2", "3", "4"]
+    assert recall(words(digital), words(doc)) >= 0.95
 
 
 @needs_engine

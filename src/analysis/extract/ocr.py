@@ -147,7 +147,7 @@ def ocr_pdf(src: str | Path, cache_dir: str | Path, language: str = "eng") -> Pa
             clean=False,
         )
         os.replace(tmp, dest)
-    except Exception as exc:  # noqa: BLE001 - every OCRmyPDF failure: name the file
+    except Exception as exc:  # every OCRmyPDF failure: name the file
         kind = type(exc).__name__
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise OcrError(src, f"OCR failed ({kind}{': ' + detail if detail else ''}); check "
