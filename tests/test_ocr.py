@@ -29,6 +29,7 @@ from pdf_fixtures import (
     write_manifest,
 )
 
+from analysis.corpus import ocr_engine
 from analysis.corpus.check import check_corpus
 from analysis.corpus.summary import reason_kind
 from analysis.extract import ocr as ocr_mod
@@ -212,8 +213,8 @@ def test_missing_language_data_names_the_package():
 
 @pytest.fixture
 def no_tesseract(monkeypatch):
-    real = ocr_mod.shutil.which
-    monkeypatch.setattr(ocr_mod.shutil, "which",
+    real = ocr_engine.shutil.which
+    monkeypatch.setattr(ocr_engine.shutil, "which",
                         lambda name, *a, **k: None if name == "tesseract" else real(name, *a, **k))
 
 
@@ -266,7 +267,7 @@ def scan_corpus(tmp_path, monkeypatch):
 
 
 def test_corpus_accepts_a_scan_when_ocr_is_on_and_installed(scan_corpus, monkeypatch):
-    monkeypatch.setattr(ocr_mod, "engine_status", lambda language="eng": (True, "ok"))
+    monkeypatch.setattr(ocr_engine, "engine_status", lambda language="eng": (True, "ok"))
     docs, quarantine = scan_corpus(ocr=True)
     assert quarantine == {}
     assert docs["needs_ocr"].to_dict() == {"scan": True, "text": False}
@@ -282,7 +283,7 @@ def test_corpus_quarantines_a_scan_when_the_engine_is_missing(scan_corpus, no_te
 
 
 def test_corpus_quarantines_a_scan_when_ocr_is_off(scan_corpus, monkeypatch):
-    monkeypatch.setattr(ocr_mod, "engine_status", lambda language="eng": (True, "ok"))
+    monkeypatch.setattr(ocr_engine, "engine_status", lambda language="eng": (True, "ok"))
     docs, quarantine = scan_corpus(ocr=False)
     assert list(docs.index) == ["text"] and not docs["needs_ocr"].any()
     assert quarantine["scan"].startswith("no text layer on any of its 1 page(s)")
@@ -293,7 +294,7 @@ def test_corpus_quarantines_a_scan_when_ocr_is_off(scan_corpus, monkeypatch):
 def test_corpus_cli_ocr_flags(scan_corpus, monkeypatch, tmp_path):
     from analysis.corpus.check import main
 
-    monkeypatch.setattr(ocr_mod, "engine_status", lambda language="eng": (True, "ok"))
+    monkeypatch.setattr(ocr_engine, "engine_status", lambda language="eng": (True, "ok"))
     args = ["check", "--manifest", "raw/manifest.csv", "--sources-dir", "results/sources",
             "--documents-out", "d.csv", "--quarantine-out", "q.csv"]
     assert main([*args, "--ocr"]) == 0

@@ -19,7 +19,7 @@ but opens without a password (owner password only) is accepted.
 
 A PDF with no text layer on any page (an image-only scan): with OCR on (``ocr=True``, CLI
 ``--ocr``, config ``ocr: true``) and the OCR engine installed
-(:func:`analysis.extract.ocr.engine_status`), it is accepted with ``needs_ocr`` true in
+(:func:`analysis.corpus.ocr_engine.engine_status`), it is accepted with ``needs_ocr`` true in
 documents.csv (the extract stage OCRs it); with OCR on but the engine missing, it is
 quarantined with "OCR engine missing: ..." and the install commands; with OCR off
 (``--no-ocr``, config ``ocr: false``) it is quarantined with "no text layer ...", saying OCR
@@ -204,7 +204,7 @@ def check_corpus(manifest_path: str | Path, sources_dir: str | Path,
             n_pages, reason = probe_pdf(path)
         if reason.startswith(NO_TEXT_LAYER.format(n=n_pages)):
             if ocr and engine is None:
-                from analysis.extract.ocr import engine_status
+                from analysis.corpus.ocr_engine import engine_status
 
                 engine = engine_status(ocr_language)
             reason = _no_text_layer(n_pages, ocr, engine or (False, ""))

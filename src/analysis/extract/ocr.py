@@ -6,7 +6,8 @@ Public API
     Whether OCR can run here: the ``ocrmypdf`` Python package importable, ``tesseract`` and
     ``gs`` (Ghostscript) on PATH, and Tesseract's language data for ``language`` installed
     (``tesseract --list-langs``). The message names what is missing and the install
-    commands (:data:`INSTALL_HINT`).
+    commands (:data:`INSTALL_HINT`). Defined in :mod:`analysis.corpus.ocr_engine` (the
+    corpus check asks it too) and re-exported here.
 ``ocr_pdf(src, cache_dir, language="eng") -> Path``
     A copy of ``src`` with an OCR text layer on the pages that have none, cached as
     ``<cache_dir>/<sha256 of src>-<language>-<ocrmypdf version>.pdf``: a second call for
@@ -24,19 +25,13 @@ deskewing or cleaning of the images.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
-__all__ = ["INSTALL_HINT", "OcrError", "engine_status", "ocr_pdf", "ocrmypdf_version"]
+from analysis.corpus.ocr_engine import INSTALL_HINT, engine_status, ocrmypdf_version
 
-INSTALL_HINT = (
-    "install it with `apt-get install tesseract-ocr ghostscript` and "
-    '`pip install -e ".[ocr]"`'
-)
+__all__ = ["INSTALL_HINT", "OcrError", "engine_status", "ocr_pdf", "ocrmypdf_version"]
 
 
 class OcrError(Exception):
@@ -46,56 +41,6 @@ class OcrError(Exception):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{path}: {reason}")
-
-
-def _languages() -> tuple[set[str], str]:
-    """Tesseract's installed languages, or (empty, why they cannot be listed)."""
-    try:
-        proc = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True,
-                              timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        return set(), f"`tesseract --list-langs` failed ({exc})"
-    out = (proc.stdout or "") + (proc.stderr or "")
-    langs = {ln.strip() for ln in out.splitlines()[1:] if ln.strip() and " " not in ln.strip()}
-    if proc.returncode != 0 or not langs:
-        return set(), f"`tesseract --list-langs` lists no language ({out.strip()[:200]})"
-    return langs, ""
-
-
-def engine_status(language: str = "eng") -> tuple[bool, str]:
-    """``(available, message)``: can OCR run here for ``language`` (Tesseract codes, several
-    joined by ``+``, e.g. ``"eng+fra"``)? The message says what is missing and how to
-    install it, or which engine will be used."""
-    missing = []
-    if importlib.util.find_spec("ocrmypdf") is None:
-        missing.append("the ocrmypdf Python package")
-    for program, what in (("tesseract", "Tesseract (`tesseract`)"),
-                          ("gs", "Ghostscript (`gs`)")):
-        if shutil.which(program) is None:
-            missing.append(f"{what} on PATH")
-    if missing:
-        return False, f"OCR engine missing: {', '.join(missing)}; {INSTALL_HINT}"
-    langs, problem = _languages()
-    if problem:
-        return False, f"OCR engine unusable: {problem}; {INSTALL_HINT}"
-    wanted = [x for x in language.split("+") if x]
-    absent = [x for x in wanted if x not in langs] if wanted else ["(none given)"]
-    if absent:
-        packages = " ".join(f"tesseract-ocr-{x}" for x in absent)
-        return False, (f"OCR language data missing for {'+'.join(absent)} (Tesseract has "
-                       f"{', '.join(sorted(langs))}); install it with "
-                       f"`apt-get install {packages}`, or set ocr_language to one of those")
-    return True, (f"OCR engine available: ocrmypdf {ocrmypdf_version()}, tesseract with "
-                  f"language {language}")
-
-
-def ocrmypdf_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("ocrmypdf")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _sha256(path: Path) -> str:
