@@ -91,6 +91,7 @@ def ocr_pdf(src: str | Path, cache_dir: str | Path, language: str = "eng") -> Pa
             deskew=False,
             clean=False,
         )
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache is a normal output
         os.replace(tmp, dest)
     except Exception as exc:  # every OCRmyPDF failure: name the file
         kind = type(exc).__name__
