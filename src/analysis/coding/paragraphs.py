@@ -232,10 +232,17 @@ def _paragraph_evidence(row, ev: dict, doc_type: str, operations: list[str],
     return [(op, *v) for op in operations for v in values]
 
 
+def _ocr(row) -> bool:
+    """The paragraph's ``ocr`` flag; False for a paragraph table without the column (one
+    written before extraction had OCR, or built by hand)."""
+    value = row.get("ocr", False)
+    return bool(value) if value is not None and not pd.isna(value) else False
+
+
 def _evidence_frame(records: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame.from_records(records, columns=[
         "para_id", "doc_id", "page", "para_no", "para_seq", "operation", "variable", "value",
-        "span_start", "span_end", "char_start", "matched", "codebook_version"])
+        "span_start", "span_end", "char_start", "matched", "ocr", "codebook_version"])
     df["order"] = df["variable"].map(EVIDENCE_VARIABLES.index)
     df = df.sort_values(["doc_id", "para_seq", "order", "operation", "value", "span_start",
                          "span_end"], na_position="first", kind="stable")
@@ -331,7 +338,7 @@ def code_document(paragraphs: pd.DataFrame, doc: dict, codebook: Codebook,
                              "operation": op, "variable": var, "value": value,
                              "span_start": start, "span_end": end,
                              "char_start": row["char_start"], "matched": matched,
-                             "codebook_version": codebook.version})
+                             "ocr": _ocr(row), "codebook_version": codebook.version})
     coded["operations"] = operations
     out = coded[columns(CodedParagraphs)]
     out.attrs.update(uncredited=uncredited, unattached=unattached)

@@ -12,10 +12,18 @@ relative, absolute when it was absolute) joined with the row's path, normalised,
 The workflow runs from the repository root, so these are valid Snakemake input paths.
 
 Checks, in order (the first failing one is the reason): file present; PDF header; PDFium opens
-it (corrupt / password-protected / no pages); page count > 0; some page has a text layer
-(image-only scans are quarantined: nothing to code without OCR); SHA-256 equals the manifest's
-sha256 when given; not a byte-identical copy of a document accepted earlier in manifest order.
-A PDF that is encrypted but opens without a password (owner password only) is accepted.
+it (corrupt / password-protected / no pages); page count > 0; some page has a text layer, or
+OCR can give it one (see below); SHA-256 equals the manifest's sha256 when given; not a
+byte-identical copy of a document accepted earlier in manifest order. A PDF that is encrypted
+but opens without a password (owner password only) is accepted.
+
+A PDF with no text layer on any page (an image-only scan): with OCR on (``ocr=True``, CLI
+``--ocr``, config ``ocr: true``) and the OCR engine installed
+(:func:`analysis.corpus.ocr_engine.engine_status`), it is accepted with ``needs_ocr`` true in
+documents.csv (the extract stage OCRs it); with OCR on but the engine missing, it is
+quarantined with "OCR engine missing: ..." and the install commands; with OCR off
+(``--no-ocr``, config ``ocr: false``) it is quarantined with "no text layer ...", saying OCR
+is off.
 """
 
 from __future__ import annotations
@@ -52,7 +60,8 @@ from analysis.schemas.manifest import (
 __all__ = ["ManifestError", "check_corpus", "load_manifest", "probe_pdf", "write_corpus"]
 
 DOCUMENT_COLUMNS = ("doc_id", "doc_type", "missions", "date", "title", "symbol", "path",
-                    "sha256", "n_pages")
+                    "sha256", "n_pages", "needs_ocr")
+NO_TEXT_LAYER = "no text layer on any of its {n} page(s) (image-only scan?)"
 QUARANTINE_COLUMNS = ("doc_id", "path", "reason")
 
 
@@ -87,7 +96,9 @@ def probe_pdf(path: str | Path) -> tuple[int, str]:
     """Cheap check of one file: returns (n_pages, reason); reason is "" when the PDF is usable.
 
     Reads the header bytes, opens the document with PDFium and extracts text page by page only
-    until a page with non-blank text is found (so a normal document costs one page).
+    until a page with non-blank text is found (so a normal document costs one page). A PDF
+    without a text layer on any page gets a reason starting "no text layer on any of its N
+    page(s)" (:func:`check_corpus` decides, with the OCR settings, what to do with it).
     """
     path = Path(path)
     with open(path, "rb") as fh:
@@ -116,8 +127,20 @@ def probe_pdf(path: str | Path) -> tuple[int, str]:
                 page.close()
             if has_text:
                 return n_pages, ""
-    return n_pages, (f"no text layer on any of its {n_pages} page(s) (image-only scan?); "
-                     "run OCR on it (e.g. ocrmypdf) and list the OCRed file instead")
+    return n_pages, (NO_TEXT_LAYER.format(n=n_pages) + "; run OCR on it (e.g. ocrmypdf) "
+                     "and list the OCRed file instead")
+
+
+def _no_text_layer(n_pages: int, ocr: bool, engine: tuple[bool, str]) -> str:
+    """The quarantine reason of a PDF without a text layer, or "" when OCR will read it."""
+    scan = NO_TEXT_LAYER.format(n=n_pages)
+    if not ocr:
+        return (f"{scan} and OCR is off (--no-ocr, config `ocr: false`); set `ocr: true` to "
+                "OCR it, or list an OCRed copy instead")
+    ok, message = engine
+    if ok:
+        return ""
+    return f"OCR engine missing: {scan} and OCR cannot run here: {message}"
 
 
 def _resolve(row: dict, manifest_dir: Path, sources_dir: Path,
@@ -148,11 +171,14 @@ def _show(path: Path | None) -> str:
 def check_corpus(manifest_path: str | Path, sources_dir: str | Path,
                  lock_path: str | Path | None = None,
                  missions: str | Path | pd.DataFrame | None = None,
+                 ocr: bool = False, ocr_language: str = "eng",
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check every document of the manifest; return (documents_df, quarantine_df).
 
     documents_df: DOCUMENT_COLUMNS, one row per accepted document, sorted by doc_id; ``path`` as
-    described in the module docstring, ``n_pages`` from PDFium. quarantine_df: doc_id, path,
+    described in the module docstring, ``n_pages`` from PDFium, ``needs_ocr`` True for a PDF
+    with no text layer on any page that is accepted because ``ocr`` is on and the OCR engine
+    (with ``ocr_language``) is installed. quarantine_df: doc_id, path,
     reason, sorted by doc_id. ``lock_path`` (from ``analysis.corpus.fetch``) turns failed downloads into
     "download failed: ..." reasons; without it, downloaded files are looked for in sources_dir.
     ``missions`` (the operations table, a path or a loaded table) makes the manifest check
@@ -170,11 +196,19 @@ def check_corpus(manifest_path: str | Path, sources_dir: str | Path,
         lock = read_lock(lock_path)
     accepted, rejected = [], []
     first_with_sha: dict[str, str] = {}
+    engine: tuple[bool, str] | None = None  # asked once, for the first scan
     for row in manifest.to_dict("records"):
         path, reason = _resolve(row, manifest_path.parent, sources_dir, lock)
-        n_pages, sha = 0, ""
+        n_pages, sha, needs_ocr = 0, "", False
         if not reason:
             n_pages, reason = probe_pdf(path)
+        if reason.startswith(NO_TEXT_LAYER.format(n=n_pages)):
+            if ocr and engine is None:
+                from analysis.corpus.ocr_engine import engine_status
+
+                engine = engine_status(ocr_language)
+            reason = _no_text_layer(n_pages, ocr, engine or (False, ""))
+            needs_ocr = not reason
         if not reason:
             sha = sha256_file(path)
             if row["sha256"] and sha != row["sha256"]:
@@ -188,15 +222,17 @@ def check_corpus(manifest_path: str | Path, sources_dir: str | Path,
             continue
         first_with_sha[sha] = row["doc_id"]
         accepted.append({**{c: row[c] for c in DOCUMENT_COLUMNS if c in row},
-                         "path": _show(path), "sha256": sha, "n_pages": n_pages})
-    documents = _table(accepted, DOCUMENT_COLUMNS).astype({"n_pages": "int64"})
+                         "path": _show(path), "sha256": sha, "n_pages": n_pages,
+                         "needs_ocr": needs_ocr})
+    documents = _table(accepted, DOCUMENT_COLUMNS).astype({"n_pages": "int64",
+                                                           "needs_ocr": bool})
     quarantine = _table(rejected, QUARANTINE_COLUMNS)
     return documents, quarantine
 
 
 def _table(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(columns))
-    df = df.astype({c: str for c in columns if c != "n_pages"})
+    df = df.astype({c: str for c in columns if c not in ("n_pages", "needs_ocr")})
     return df.sort_values("doc_id", kind="stable").reset_index(drop=True)
 
 
@@ -219,6 +255,12 @@ def main(argv: list[str] | None = None) -> int:
     chk.add_argument("--documents-out", required=True, help="accepted documents CSV")
     chk.add_argument("--quarantine-out", required=True, help="quarantined documents CSV")
     chk.add_argument("--missions", metavar="PATH", help=MISSIONS_HELP)
+    chk.add_argument("--ocr", action=argparse.BooleanOptionalAction, default=False,
+                     help="accept PDFs without a text layer when the OCR engine is installed "
+                          "(the extract stage OCRs them; config `ocr`); --no-ocr (default) "
+                          "quarantines them")
+    chk.add_argument("--ocr-language", default="eng",
+                     help="Tesseract language(s) OCR will use (config `ocr_language`)")
     val = sub.add_parser("validate", help="only validate the manifest; list every problem")
     val.add_argument("--manifest", required=True, help="manifest CSV (e.g. raw/manifest.csv)")
     val.add_argument("--missions", metavar="PATH", help=MISSIONS_HELP)
@@ -230,13 +272,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.manifest}: {n} documents, no problems{against}", file=sys.stderr)
             return 0
         documents, quarantine = check_corpus(args.manifest, args.sources_dir, args.lock,
-                                             args.missions)
+                                             args.missions, ocr=args.ocr,
+                                             ocr_language=args.ocr_language)
     except (ManifestError, MissionsError, FileNotFoundError) as err:
         print(err, file=sys.stderr)
         return 1
     write_corpus(documents, quarantine, args.documents_out, args.quarantine_out)
     for q in quarantine.itertuples(index=False):
         print(f"quarantined {q.doc_id}: {q.reason}", file=sys.stderr)
-    print(f"corpus: {len(documents)} accepted, {len(quarantine)} quarantined "
+    scans = int(documents["needs_ocr"].sum())
+    to_ocr = f" ({scans} without a text layer, to be OCR'd)" if scans else ""
+    print(f"corpus: {len(documents)} accepted{to_ocr}, {len(quarantine)} quarantined "
           f"(see {args.quarantine_out})", file=sys.stderr)
     return 0

@@ -44,6 +44,7 @@ REASON_KINDS = (
     ("pdf has no pages", "no pages"),
     ("corrupt pdf", "corrupt PDF"),
     ("no text layer", "no text layer"),
+    ("ocr engine missing", "OCR engine missing"),
     ("checksum mismatch", "checksum mismatch"),
     ("duplicate of", "duplicate of another document"),
 )

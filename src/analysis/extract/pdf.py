@@ -11,7 +11,14 @@ Public API
 CLI (one workflow job per document; imports neither pandas nor pandera)::
 
     python -m analysis.extract document PDF --doc-id ID --out X.parquet \
-        --pages-out X.pages.parquet --meta-out X.meta.json
+        --pages-out X.pages.parquet --meta-out X.meta.json \
+        [--ocr --ocr-language eng --ocr-cache DIR]
+
+OCR (``--ocr``; :mod:`analysis.extract.ocr`): pages without a text layer are OCR'd with
+OCRmyPDF + Tesseract and read from the OCR'd copy (cached per file in ``--ocr-cache``);
+their page rows, and the rows that start on them, have ``ocr`` true. On OCR'd pages a
+paragraph number OCR misread as "4," or "4" (before a capital) is read as "4." when it is
+the next number in sequence. Without ``--ocr`` such pages have no text.
 
 Rows (``kind``): "paragraph" is the coding unit; "heading" rows hold section headings (and
 set ``section`` for the rows after them); "title" is an unnumbered heading on page 1 before
@@ -170,12 +177,28 @@ def read_lines(path: str | Path) -> tuple[list[list[Line]], list[float], list[fl
         pdf.close()
 
 
-def extract_document(path: str | Path, doc_id: str | None = None) -> ExtractedDocument:
-    """Extract one PDF: paragraph rows, page rows, first-page metadata and QC figures."""
+def extract_document(path: str | Path, doc_id: str | None = None, ocr: bool = False,
+                     ocr_language: str = "eng",
+                     ocr_cache: str | Path | None = None) -> ExtractedDocument:
+    """Extract one PDF: paragraph rows, page rows, first-page metadata and QC figures.
+
+    With ``ocr``, pages without a text layer are OCR'd (:func:`analysis.extract.ocr.ocr_pdf`,
+    Tesseract language ``ocr_language``, the OCR'd copy cached in ``ocr_cache``; a temporary
+    folder when None) and their lines read from the OCR'd copy; pages with a text layer are
+    still read from ``path``. Page rows and paragraph rows carry ``ocr`` (the page, or the
+    paragraph's start page, was OCR'd). Raises :class:`ExtractionError` when OCR is asked
+    for, some page needs it and the engine is not installed (the message says how to
+    install it) or OCR fails.
+    """
     path = Path(path)
     doc_id = doc_id or path.stem
     pages, heights, widths = read_lines(path)
     n_pages = len(pages)
+    text_layer = [bool(lines) for lines in pages]
+    ocr_pages: list[int] = []
+    if ocr and not all(text_layer):
+        ocr_pages = _ocr_lines(path, pages, ocr_language, ocr_cache)
+        _fix_ocr_numbers(pages, set(ocr_pages))
     first = next((lines for lines in pages if lines), [])
     first_text = "\n".join(ln.text for ln in sorted(first, key=lambda ln: -ln.y))
     n_running = mark_running_lines(pages, heights)
@@ -188,6 +211,12 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> ExtractedDo
     rows = _rows(doc_id, blocks, dehyph)
     structure = structure_qc(rows, columns)
     page_rows, doc_text = _assign_offsets(doc_id, rows, pages, n_pages)
+    ocr_set = set(ocr_pages)
+    for p in page_rows:  # the PDF's own text layer, whatever OCR added
+        p["has_text_layer"] = text_layer[p["page"] - 1] if p["page"] <= n_pages else False
+        p["ocr"] = p["page"] in ocr_set
+    for r in rows:
+        r["ocr"] = r["page"] in ocr_set
     metadata = extract_metadata(first_text)
     titles = [r["text"] for r in rows if r["kind"] == "title"]
     metadata["title"] = " ".join(titles) if titles else None
@@ -206,14 +235,102 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> ExtractedDo
         ),
         "body_font_size": lay.body_fs,
         **structure,
-        "warnings": (
-            ["no text layer on any page (scanned PDF? OCR is off)"]
-            if n_pages and len(no_text) == n_pages
-            else []
-        )
+        "pages_ocr": ocr_pages,
+        "n_pages_ocr": len(ocr_pages),
+        "warnings": _text_layer_warnings(n_pages, no_text, ocr, ocr_language, ocr_pages, pages)
         + ([structure["structure_warning"]] if structure["structure_warning"] else []),
     }
     return ExtractedDocument(doc_id, rows, page_rows, metadata, qc, doc_text)
+
+
+def _text_layer_warnings(n_pages, no_text, ocr, language, ocr_pages, pages) -> list[str]:
+    """QC warnings about pages without a text layer, with and without OCR."""
+    out = []
+    if not ocr:
+        if n_pages and len(no_text) == n_pages:
+            out.append("no text layer on any page (scanned PDF? OCR is off)")
+        return out
+    if n_pages and len(no_text) == n_pages:
+        out.append(f"no text layer on any page: the text of all {n_pages} page(s) is OCR "
+                   f"(Tesseract, language {language}); check a sample against the scan")
+    empty = [p for p in ocr_pages if not pages[p - 1]]
+    if empty:
+        out.append("OCR found no text on page(s) " + ", ".join(map(str, empty))
+                   + " (blank, a picture, or too poor a scan)")
+    return out
+
+
+def _ocr_lines(path: Path, pages: list[list[Line]], language: str,
+               cache: str | Path | None) -> list[int]:
+    """OCR ``path`` and put the lines of its pages without text into ``pages`` (in place).
+
+    Returns the 1-based numbers of the pages whose lines now come from OCR.
+    """
+    from analysis.extract.ocr import OcrError, engine_status, ocr_pdf
+
+    ok, message = engine_status(language)
+    if not ok:
+        raise ExtractionError(path, message)
+    missing = [i for i, lines in enumerate(pages) if not lines]
+    try:
+        if cache is not None:
+            return _read_ocr_pages(path, ocr_pdf(path, cache, language), pages, missing)
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="ocr-") as tmp:
+            return _read_ocr_pages(path, ocr_pdf(path, tmp, language), pages, missing)
+    except OcrError as exc:
+        raise ExtractionError(path, exc.reason) from exc
+
+
+def _read_ocr_pages(path: Path, ocr_path: Path, pages: list[list[Line]],
+                    missing: list[int]) -> list[int]:
+    pdf = _open(ocr_path)
+    try:
+        if len(pdf) != len(pages):
+            raise ExtractionError(path, f"the OCR'd copy {ocr_path} has {len(pdf)} pages, the "
+                                  f"PDF {len(pages)}; delete the copy and extract again")
+        for i in missing:
+            page = pdf[i]
+            try:
+                lines = read_page_lines(page, i + 1)
+            except Exception as exc:  # a broken page object: fail, naming the page
+                raise ExtractionError(path, f"page {i + 1} of the OCR'd copy {ocr_path} "
+                                      f"unreadable ({exc})") from exc
+            finally:
+                page.close()
+            kept = []
+            for ln in lines:
+                ln.text, refs = normalize(ln.text)
+                ln.refs.extend(refs)
+                if ln.text:
+                    kept.append(ln)
+            pages[i] = kept
+    finally:
+        pdf.close()
+    return [i + 1 for i in missing]
+
+
+# OCR reads a paragraph number's full stop as a comma (or drops it) now and then: "4, The".
+# Not before a digit: "6, 7 and 8 of resolution ..." is a list of numbers, never changed.
+_OCR_PARA_NO = re.compile(r"^(\d{1,3})(?:[,;:]\s+(?=[^\W\d])|\s+(?=[A-Z]))")
+
+
+def _fix_ocr_numbers(pages: list[list[Line]], ocr_pages: set[int]) -> None:
+    """On OCR'd pages, read "4, The ..." / "4 The ..." as "4. The ..." when 4 is the number
+    after the last numbered paragraph before it (in reading order); nothing else changes."""
+    last = 0
+    for lines in pages:
+        for ln in lines:
+            m = _PARA_NO.match(ln.text)
+            if m:
+                last = int(m.group(1))
+                continue
+            if ln.page in ocr_pages:
+                m = _OCR_PARA_NO.match(ln.text)
+                if m and int(m.group(1)) == last + 1:
+                    ln.text = f"{m.group(1)}. {ln.text[m.end():]}"
+                    last += 1
 
 
 def _rows(doc_id: str, blocks: list[Block], dehyph: Dehyphenator) -> list[dict]:
@@ -358,13 +475,14 @@ def _assign_offsets(doc_id, rows, pages, n_pages) -> tuple[list[dict], str]:
     return page_rows, PAGE_SEP.join(parts)
 
 
-def extract_pdf(path: str | Path, doc_id: str | None = None):
-    """Return the paragraph table of one PDF as a validated pandas DataFrame."""
+def extract_pdf(path: str | Path, doc_id: str | None = None, **ocr_options):
+    """Return the paragraph table of one PDF as a validated pandas DataFrame
+    (``ocr_options``: ``ocr``, ``ocr_language``, ``ocr_cache`` of :func:`extract_document`)."""
     import pandas as pd
 
     from analysis.schemas.extract import PARAGRAPH_SCHEMA, paragraph_model
 
-    doc = extract_document(path, doc_id)
+    doc = extract_document(path, doc_id, **ocr_options)
     cols = PARAGRAPH_SCHEMA.names
     df = pd.DataFrame(doc.paragraphs, columns=cols)
     return paragraph_model().validate(df)
@@ -442,9 +560,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, help="paragraph table (.parquet)")
     ap.add_argument("--pages-out", default=None, help="page table (.parquet)")
     ap.add_argument("--meta-out", default=None, help="metadata + QC (.json)")
+    ap.add_argument("--ocr", action=argparse.BooleanOptionalAction, default=False,
+                    help="OCR the pages without a text layer (OCRmyPDF + Tesseract); "
+                         "default: off, such pages have no text")
+    ap.add_argument("--ocr-language", default="eng",
+                    help="Tesseract language(s), e.g. eng or eng+fra (default: eng)")
+    ap.add_argument("--ocr-cache", default=None, metavar="DIR",
+                    help="folder keeping the OCR'd copies (<sha256>-<language>-<ocrmypdf "
+                         "version>.pdf), so a re-extraction does not OCR again")
     args = ap.parse_args(argv)
     try:
-        doc = extract_document(args.pdf, args.doc_id)
+        doc = extract_document(args.pdf, args.doc_id, ocr=args.ocr,
+                               ocr_language=args.ocr_language, ocr_cache=args.ocr_cache)
     except ExtractionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

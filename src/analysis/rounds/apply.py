@@ -74,6 +74,10 @@ def apply_consensus(coded: pd.DataFrame, evidence: pd.DataFrame, consensus_df: p
     missions = dict(zip(documents["doc_id"], documents["missions"], strict=True))
     ev_ops = evidence.dropna(subset=["operation"]).groupby(["doc_id", "para_seq"])[
         "operation"].agg(lambda s: sorted(set(s))).to_dict()
+    # A consensus row's ocr is its paragraph's, read off the paragraph's automated evidence
+    # (False for a paragraph the automated coding left without evidence rows).
+    ev_ocr = (evidence.groupby(["doc_id", "para_seq"])["ocr"].any().to_dict()
+              if "ocr" in evidence.columns else {})
     drop, new = set(), []
     for rec in settled.itertuples():
         i = position[rec.para_id]
@@ -91,7 +95,8 @@ def apply_consensus(coded: pd.DataFrame, evidence: pd.DataFrame, consensus_df: p
                             "para_no": row["para_no"], "para_seq": seq, "operation": op,
                             "variable": rec.variable, "value": value, "span_start": pd.NA,
                             "span_end": pd.NA, "doc_start": pd.NA, "doc_end": pd.NA,
-                            "matched": "", "codebook_version": round_name})
+                            "matched": "", "ocr": bool(ev_ocr.get((doc_id, seq), False)),
+                            "codebook_version": round_name})
     keep = [(d, int(s), v) not in drop for d, s, v in zip(
         evidence["doc_id"], evidence["para_seq"], evidence["variable"], strict=True)]
     added = pd.DataFrame(new, columns=["para_id", *[c for c in columns(Evidence)

@@ -102,7 +102,8 @@ class Evidence(_Strict):
     ``char_start`` + span). A value the coder derived without matched words (a numbered
     paragraph's ``part``, a default engagement, a ``concern_only`` paragraph with no concern
     word) has one row with null spans and empty ``matched``. ``evidence_id``:
-    ``<para_id>:<variable>:<k>`` (:mod:`analysis.ids`).
+    ``<para_id>:<variable>:<k>`` (:mod:`analysis.ids`). ``ocr``: the paragraph's start page
+    was a scan read by OCR (the extraction's ``ocr``), so ``matched`` is an OCR reading.
     """
 
     evidence_id: Series[str] = pa.Field(unique=True, str_matches=EVIDENCE_ID_PATTERN)
@@ -118,6 +119,7 @@ class Evidence(_Strict):
     doc_start: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
     doc_end: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
     matched: Series[str]
+    ocr: Series[bool]
     codebook_version: Series[str]
 
     @pa.dataframe_check

@@ -28,7 +28,14 @@ text           string    cleaned text (number prefix and footnote markers remove
 char_start     int64     offset of ``text`` in the document text (see analysis.extract.pdf)
 char_end       int64     end offset (exclusive): ``doc_text[char_start:char_end] == text``
 footnote_refs  string    footnote markers removed from ``text``, ";"-joined, or null
+ocr            bool      the row's start page had no text layer and its text is OCR
+                         (``analysis.extract.ocr``); weigh such text as a reading of a scan
 =============  ========  ==================================================================
+
+Page table: ``doc_id``, ``page``, ``text`` (the texts of the rows starting on the page),
+``n_chars``, ``has_text_layer`` (the PDF page itself carries text; false for a scanned page,
+OCR'd or not), ``char_start``/``char_end`` (the page text in the document text) and ``ocr``
+(the page's text comes from OCR).
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ PARAGRAPH_SCHEMA = pa.schema(
         pa.field("char_start", pa.int64(), nullable=False),
         pa.field("char_end", pa.int64(), nullable=False),
         pa.field("footnote_refs", pa.string(), nullable=True),
+        pa.field("ocr", pa.bool_(), nullable=False),
     ]
 )
 
@@ -61,6 +69,7 @@ PAGE_SCHEMA = pa.schema(
         pa.field("has_text_layer", pa.bool_(), nullable=False),
         pa.field("char_start", pa.int64(), nullable=False),
         pa.field("char_end", pa.int64(), nullable=False),
+        pa.field("ocr", pa.bool_(), nullable=False),
     ]
 )
 
@@ -80,6 +89,7 @@ def paragraph_model():
         char_start: int = pdm.Field(ge=0)
         char_end: int = pdm.Field(ge=0)
         footnote_refs: str = pdm.Field(nullable=True, str_matches=r"^\d+(;\d+)*$")
+        ocr: bool
 
         class Config:
             strict = True
@@ -104,6 +114,7 @@ def page_model():
         has_text_layer: bool
         char_start: int = pdm.Field(ge=0)
         char_end: int = pdm.Field(ge=0)
+        ocr: bool
 
         class Config:
             strict = True

@@ -386,6 +386,7 @@ class DocumentsSchema(pa.DataFrameModel):
     path: Series[str]
     sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$", unique=True)
     n_pages: Series[int] = pa.Field(gt=0)
+    needs_ocr: Series[bool]  # no text layer on any page: the extract stage OCRs it
 
     class Config:
         strict = True
