@@ -5,6 +5,7 @@ import json
 import re
 import shlex
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -117,6 +118,25 @@ def _validation_files():
 VALIDATION = _validation_files()
 
 
+# OCR of scanned pages (config ocr, ocr_language): the flags of the corpus check and of
+# extraction, and the engine's state as a parameter of the corpus check, so that installing
+# the engine after a run re-checks the scans it quarantined.
+OCR_FLAGS = (
+    f"--ocr --ocr-language {shlex.quote(config['ocr_language'])}" if config["ocr"] else "--no-ocr"
+)
+OCR_CACHE = "results/extract/ocr-cache"
+
+
+@lru_cache(maxsize=None)
+def ocr_engine_state():
+    if not config["ocr"]:
+        return "off"
+    from analysis.corpus.ocr_engine import engine_status
+
+    ok, message = engine_status(config["ocr_language"])
+    return message if not ok else message.split(":", 1)[0]
+
+
 def corpus_summary():
     """Print what the corpus check accepted and quarantined, and why (end of every run
     that got as far as the corpus check)."""
@@ -143,6 +163,15 @@ def accepted_documents():
 
 def document_pdf(wildcards):
     return accepted_documents()[wildcards.doc_id]["path"]
+
+
+def ocr_pages_possible(wildcards):
+    """Pages of a document that extraction may OCR: all of a scan (``needs_ocr``) when OCR
+    is on, else 0 (a born-digital document's few image pages cost little)."""
+    row = accepted_documents()[wildcards.doc_id]
+    if not config["ocr"] or str(row.get("needs_ocr", "")).lower() != "true":
+        return 0
+    return int(row["n_pages"])
 
 
 EXTRACTED = {

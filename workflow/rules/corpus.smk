@@ -77,8 +77,11 @@ checkpoint check_corpus:
         py=PY,
         # downloads sit beside the lock that lists them
         sources=lambda wildcards, input: str(Path(input.lock).parent),
+        ocr=OCR_FLAGS,
+        # a change (e.g. the engine installed after a run) re-checks the quarantined scans
+        ocr_engine=lambda wildcards: ocr_engine_state(),
     shell:
         "{params.py} -m analysis.corpus check --manifest {input.manifest:q}"
         " --missions {input.missions:q} --lock {input.lock:q} --sources-dir {params.sources:q}"
-        " --documents-out {output.documents:q} --quarantine-out {output.quarantine:q}"
-        " 2> {log:q}"
+        " {params.ocr} --documents-out {output.documents:q}"
+        " --quarantine-out {output.quarantine:q} 2> {log:q}"

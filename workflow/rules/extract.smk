@@ -2,7 +2,8 @@
 
 
 rule extract:
-    """Paragraphs, pages and first-page metadata of one PDF."""
+    """Paragraphs, pages and first-page metadata of one PDF; pages without a text layer
+    are OCR'd when config ocr is true (cached in results/extract/ocr-cache/)."""
     input:
         code=code("extract.pdf"),
         pdf=document_pdf,
@@ -17,13 +18,15 @@ rule extract:
     conda:
         ENV
     resources:
-        mem_mb=500,
-        runtime=10,
+        # OCR (Tesseract) needs more memory and about 1.5 s per scanned page
+        mem_mb=lambda wildcards: 1500 if ocr_pages_possible(wildcards) else 500,
+        runtime=lambda wildcards: 10 + (ocr_pages_possible(wildcards) // 30),
     params:
         py=PY,
+        ocr=lambda wildcards: f"{OCR_FLAGS} --ocr-cache {OCR_CACHE}" if config["ocr"] else OCR_FLAGS,
     shell:
         "{params.py} -m analysis.extract document {input.pdf:q} --doc-id {wildcards.doc_id}"
-        " --out {output.paragraphs:q} --pages-out {output.pages:q}"
+        " {params.ocr} --out {output.paragraphs:q} --pages-out {output.pages:q}"
         " --meta-out {output.meta:q} 2> {log:q}"
 
 

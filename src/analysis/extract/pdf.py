@@ -405,9 +405,10 @@ def _rows(doc_id: str, blocks: list[Block], dehyph: Dehyphenator) -> list[dict]:
     return rows
 
 
-# Structure QC: a row of the paragraph table that starts in the middle of a sentence (a
-# lowercase first letter) means the row before it ended mid-sentence: lines of one paragraph
-# were split into rows (an undetected column layout, a figure inside a paragraph).
+# Structure QC: a paragraph row that starts in the middle of a sentence (a lowercase first
+# letter, right after a paragraph row that does not end a sentence) continues the row before
+# it: lines of one paragraph were split into rows (an undetected column layout, a figure
+# inside a paragraph).
 MID_SENTENCE_WARN = 0.10  # share of paragraph rows, with at least MID_SENTENCE_MIN rows
 MID_SENTENCE_MIN = 3
 
@@ -418,13 +419,21 @@ def structure_qc(rows: list[dict], columns: list[int]) -> dict:
     - ``n_column_pages``: pages read as two or more columns (:func:`order_columns`);
     - ``one_line_share``: paragraph rows made of a single visual line (high in resolutions,
       whose operative paragraphs are often one line; reported, not a warning by itself);
-    - ``mid_sentence_share``: paragraph rows that start in the middle of a sentence;
+    - ``mid_sentence_share``: paragraph rows that start in the middle of a sentence (a
+      lowercase first letter after a paragraph row that does not end with ``. ! ? : ;``);
     - ``structure_warning``: a sentence for the QC table when ``mid_sentence_share`` is at
       least :data:`MID_SENTENCE_WARN` (and :data:`MID_SENTENCE_MIN` rows), else ``""``.
     """
     paras = [r for r in rows if r["kind"] == "paragraph"]
     one_line = sum(1 for r in paras if r["_n_lines"] == 1)
-    mid = sum(1 for r in paras if r["text"][:1].islower())
+    mid = sum(
+        1
+        for prev, r in zip(rows, rows[1:])
+        if r["kind"] == "paragraph"
+        and r["text"][:1].islower()
+        and prev["kind"] == "paragraph"
+        and not prev["text"].rstrip("\"'”’)]").endswith((".", "!", "?", ":", ";"))
+    )
     for r in rows:
         r.pop("_n_lines", None)
     n = len(paras)
