@@ -20,6 +20,16 @@ footnotes, forced line breaks inside hyphenated words; ``filler`` gives neutral 
 - ``build_ligature``: one line drawn with ligature code points (fi, fl, ffi ...).
 - ``build_with_image_page``: text, a page without a text layer, text.
 
+Column layouts (``ColumnTypesetter``: one or two columns, layout switches mid-page, full-width
+titles and headings, hyphenation, superscript footnote markers with page-bottom notes):
+
+- ``typeset_seed``: the seed paper's text (read from ../shared at test time, never stored
+  here) or any blocks, e.g. ``generated_study_blocks()`` (neutral words), in one column, two,
+  or "mixed".
+
+Scans: ``scan_pages`` renders every page of a PDF to a bilevel 300 dpi image and wraps the
+images as an image-only PDF (no text layer).
+
 Corpus helpers: ``write_manifest`` (a raw/manifest.csv) and ``tree_state`` (to prove a folder
 was not touched).
 
@@ -826,3 +836,36 @@ def typeset_seed(path, columns=2, blocks=None) -> Path:
         else:
             ts.paragraph(text)
     return ts.save()
+
+
+def generated_study_blocks() -> list[tuple[str, str]]:
+    """A study of neutral words: title, roman sections, subheadings, paragraphs with
+    footnote markers, enough text for several pages in two columns."""
+    blocks = [("title", "A generated study of operations and their mandates")]
+    k = 0
+    for sec, roman in enumerate(["I", "II", "III", "IV"]):
+        blocks.append(("heading", f"{roman}. Section on developments {sec + 1}"))
+        for sub in range(2):
+            blocks.append(("heading", f"Subsection on the mandate {sec + 1}.{sub + 1}"))
+            for p in range(3):
+                k += 1
+                words = filler(60 + 23 * ((k * 7) % 5), seed=k).split()
+                words[0] = words[0].capitalize()
+                text = " ".join(words)
+                if k % 3 == 0:  # a footnote marker glued after a word, mid-paragraph
+                    text = text.replace(" mandate ", f" mandate.^{k // 3} Further ", 1)
+                blocks.append(("paragraph", text + "."))
+    return blocks
+
+
+def scan_pages(src: Path, dest: Path, dpi: int = 300) -> Path:
+    """An image-only PDF of every page of ``src``: rendered at ``dpi``, thresholded to black
+    and white, one image per page, no text layer."""
+    pdf = pdfium.PdfDocument(str(src))
+    images = []
+    for i in range(len(pdf)):
+        gray = pdf[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+        images.append(gray.point(lambda v: 255 if v > 160 else 0).convert("1"))
+    pdf.close()
+    images[0].save(dest, save_all=True, append_images=images[1:], resolution=float(dpi))
+    return dest

@@ -9,42 +9,22 @@ alternating between two columns and one, switching mid-page)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from unittest import mock
 
 import pytest
-from pdf_fixtures import SEED_TEXT, WORDS, filler, typeset_seed
+from pdf_fixtures import SEED_TEXT, WORDS, generated_study_blocks, typeset_seed
 
 import analysis.extract.pdf as pdf_module
-from analysis.extract.clean import mark_running_lines
 from analysis.extract.pdf import extract_document, read_lines
 from analysis.extract.segment import Line, order_columns
 
 HEADER = "Working paper on peace operations"  # the running header typeset_seed draws
 
 
-def generated_blocks() -> list[tuple[str, str]]:
-    """A study of neutral words: title, roman sections, subheadings, paragraphs with
-    footnote markers, enough text for several pages in two columns."""
-    blocks = [("title", "A generated study of operations and their mandates")]
-    k = 0
-    for sec, roman in enumerate(["I", "II", "III", "IV"]):
-        blocks.append(("heading", f"{roman}. Section on developments {sec + 1}"))
-        for sub in range(2):
-            blocks.append(("heading", f"Subsection on the mandate {sec + 1}.{sub + 1}"))
-            for p in range(3):
-                k += 1
-                words = filler(60 + 23 * ((k * 7) % 5), seed=k).split()
-                words[0] = words[0].capitalize()
-                text = " ".join(words)
-                if k % 3 == 0:  # a footnote marker glued after a word, mid-paragraph
-                    text = text.replace(" mandate ", f" mandate.^{k // 3} Further ", 1)
-                blocks.append(("paragraph", text + "."))
-    return blocks
-
-
 SOURCES = {
-    "generated": generated_blocks,
+    "generated": generated_study_blocks,
     "seed": None,  # read from ../shared at test time
 }
 
@@ -77,7 +57,7 @@ def _paragraphs(doc):
 
 @pytest.mark.parametrize("layout", ["two", "mixed"])
 def test_column_layouts_give_the_same_paragraphs_as_one_column(layouts, layout):
-    source, blocks, docs = layouts
+    _, blocks, docs = layouts
     one = _paragraphs(docs["one"][1])
     other = _paragraphs(docs[layout][1])
     n_source = sum(1 for kind, _ in blocks if kind == "paragraph")
@@ -93,7 +73,7 @@ def test_column_layouts_give_the_same_paragraphs_as_one_column(layouts, layout):
 
 @pytest.mark.parametrize("layout", ["one", "two", "mixed"])
 def test_headings_footnotes_headers_and_hyphens_survive_each_layout(layouts, layout):
-    source, blocks, docs = layouts
+    _, blocks, docs = layouts
     path, doc = docs[layout]
     headings = [r["text"] for r in doc.paragraphs if r["kind"] == "heading"]
     expected = [text for kind, text in blocks if kind == "heading"]
@@ -112,10 +92,10 @@ def test_headings_footnotes_headers_and_hyphens_survive_each_layout(layouts, lay
     assert not [r for r in doc.paragraphs if HEADER in r["text"]]
     assert doc.qc["n_running_lines_removed"] >= 2 * doc.qc["n_pages"] - 1
     # Hyphenation: the typesetter broke words at line ends; rows read the joined words.
-    pages, heights, _ = read_lines(path)
+    pages, _, _ = read_lines(path)
     breaks = []
     for lines in pages:
-        for ln, nxt in zip(lines, lines[1:]):
+        for ln, nxt in itertools.pairwise(lines):
             if ln.hyphen:
                 head = ln.text.split()[-1].rstrip("-")
                 tail = re.match(r"[a-z]+", nxt.text)
@@ -132,8 +112,7 @@ def test_headings_footnotes_headers_and_hyphens_survive_each_layout(layouts, lay
 def test_a_broken_column_layout_is_flagged_by_the_structure_qc(layouts):
     """Read column pages in the PDF's line order without column detection (what happens
     to a layout the detector misses): the QC signal must catch it."""
-    source, blocks, docs = layouts
-    path, good = docs["two"]
+    path, good = layouts[2]["two"]
     assert good.qc["structure_warning"] == "" and good.qc["mid_sentence_share"] == 0
 
     def no_columns(pages):

@@ -25,6 +25,7 @@ from pdf_fixtures import (
     build_report,
     build_resolution,
     image_only_pdf,
+    scan_pages,
     text_pdf,
     write_manifest,
 )
@@ -40,19 +41,6 @@ ROOT = Path(__file__).resolve().parents[1]
 ENGINE_OK, ENGINE_MESSAGE = ocr_mod.engine_status("eng")
 needs_engine = pytest.mark.skipif(not ENGINE_OK, reason=ENGINE_MESSAGE)
 INSTALL = ("apt-get install tesseract-ocr ghostscript", 'pip install -e ".[ocr]"')
-
-
-def scan_pages(src: Path, dest: Path, dpi: int = 300) -> Path:
-    """An image-only PDF of every page of ``src``: rendered at ``dpi``, thresholded to black
-    and white, one image per page, no text layer."""
-    pdf = pdfium.PdfDocument(str(src))
-    images = []
-    for i in range(len(pdf)):
-        gray = pdf[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-        images.append(gray.point(lambda v: 255 if v > 160 else 0).convert("1"))
-    pdf.close()
-    images[0].save(dest, save_all=True, append_images=images[1:], resolution=float(dpi))
-    return dest
 
 
 def replace_page(src: Path, scan: Path, page: int, dest: Path) -> Path:

@@ -133,18 +133,21 @@ def _extraction_lines(path: Path) -> list[str]:
                                  "pages_without_text"), "text layer")
     if problem:
         return [problem]
-    lacking = [r for r in sorted(rows, key=lambda r: r["doc_id"])
-               if (r["n_pages_without_text"] or "0").strip() not in ("", "0")]
+    lacking = []  # (row, pages without a text layer that OCR did not read)
+    for r in sorted(rows, key=lambda r: r["doc_id"]):
+        ocr = set(filter(None, (r.get("pages_ocr") or "").split(";")))
+        lost = [p for p in (r["pages_without_text"] or "").split(";") if p and p not in ocr]
+        if lost:
+            lacking.append((r, lost))
     if not lacking:
         every = _plural(len(rows), "extracted document")
-        return [f"text layer: every page of the {every} has one"]
+        return [f"text layer: every page of the {every} has one or was read by OCR"]
     head = (f"text layer: {_plural(len(lacking), 'document')} with pages without one (their "
             f"text is lost unless the PDF is OCRed; see {path})")
     lines = [head]
-    for row in lacking[:MAX_LINES]:
-        pages = row["pages_without_text"].replace(";", ", ")
-        lines.append(f"  {row['doc_id']}: {row['n_pages_without_text']} of {row['n_pages']} "
-                     f"pages (page {pages})")
+    for row, lost in lacking[:MAX_LINES]:
+        lines.append(f"  {row['doc_id']}: {len(lost)} of {row['n_pages']} "
+                     f"pages (page {', '.join(lost)})")
     if len(lacking) > MAX_LINES:
         lines.append(f"  ... and {len(lacking) - MAX_LINES} more, see {path}")
     return lines

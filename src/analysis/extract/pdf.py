@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import re
 import sys
@@ -428,7 +429,7 @@ def structure_qc(rows: list[dict], columns: list[int]) -> dict:
     one_line = sum(1 for r in paras if r["_n_lines"] == 1)
     mid = sum(
         1
-        for prev, r in zip(rows, rows[1:])
+        for prev, r in itertools.pairwise(rows)
         if r["kind"] == "paragraph"
         and r["text"][:1].islower()
         and prev["kind"] == "paragraph"
