@@ -223,15 +223,12 @@ class Dehyphenator:
     @cached_property
     def words(self) -> Counter[str]:
         """Word counts of the document (lower case; a hyphenated word counts its parts too)."""
-        words: Counter[str] = Counter()
-        # Count each spelling once over all texts (no word spans a newline), then fold
-        # case: the same counts as lowering word by word, with far fewer calls.
-        for w, n in Counter(_WORD.findall("\n".join(self._texts))).items():
-            w = w.lower()
-            words[w] += n
-            if "-" in w:
-                for part in w.split("-"):
-                    words[part] += n
+        # Fold case once over the whole text (no word spans a newline), count in C, then
+        # add the parts of hyphenated words.
+        words: Counter[str] = Counter(_WORD.findall("\n".join(self._texts).lower()))
+        for w, n in [(w, n) for w, n in words.items() if "-" in w]:
+            for part in w.split("-"):
+                words[part] += n
         self._texts = ()
         return words
 
