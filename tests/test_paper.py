@@ -136,11 +136,12 @@ def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
                  accuracy: bool = True, simulation: bool | str = True,
                  rounds: bool = True, by_round: list[dict] | None = None,
                  panel: list[tuple] | None = None, documents: list[tuple] | None = None,
-                 quarantine: list[tuple] | None = ()) -> dict:
+                 quarantine: list[tuple] | None = (), ocr_docs: tuple = ()) -> dict:
     """The workflow's tables for the two operations, as files; returns the CLI paths.
 
     ``quarantine``: (doc_id, reason) rows of the corpus check's quarantine table (default:
-    none quarantined; None: no quarantine table at all)."""
+    none quarantined; None: no quarantine table at all). ``ocr_docs``: documents whose
+    paragraphs were read by OCR (the paragraph table's ``ocr`` column)."""
     folder.mkdir(parents=True, exist_ok=True)
     docs = pd.DataFrame(documents or DOCUMENTS, columns=["doc_id", "doc_type", "missions",
                                                          "date"])
@@ -148,7 +149,8 @@ def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
     docs.to_csv(folder / "documents.csv", index=False)
     blocks = [(d, k) for d, *_ in DOCUMENTS for k in ("heading", "paragraph", "paragraph",
                                                        "paragraph")]
-    pd.DataFrame(blocks, columns=["doc_id", "kind"]).to_parquet(folder / "paragraphs.parquet")
+    pd.DataFrame(blocks, columns=["doc_id", "kind"]).assign(
+        ocr=lambda df: df["doc_id"].isin(ocr_docs)).to_parquet(folder / "paragraphs.parquet")
     pd.DataFrame(panel or PANEL, columns=["operation", "doc_id", "oc_activity_paragraphs",
                                  "all_paragraphs", "mandate_known", "explicit_mandate",
                                  "oc_reference"]).assign(
@@ -828,6 +830,16 @@ def test_paper_states_what_was_excluded(tmp_path: Path, figures):
     assert has(text, "Of the 26 documents the manifest lists, the corpus check excluded 20")
     assert has(text, "missing file (20)") and has(text, "They are too many to list here.")
     assert has(text, "quarantine.csv") and not has(text, "gone-07")
+
+
+def test_paper_says_which_text_was_read_by_ocr(tmp_path: Path, figures):
+    numbers, text = compile_paper(tmp_path / "ocr", figures, ocr_docs=("rep-a1", "rep-a2"))
+    v = numbers["values"]
+    assert (v["n_paragraphs_ocr"], v["n_documents_ocr"]) == (6, 2)  # 3 paragraphs each
+    assert has(text, "6 paragraphs of 2 documents come from scanned pages without a text layer")
+    numbers, text = compile_paper(tmp_path / "none", figures)
+    assert numbers["values"]["n_paragraphs_ocr"] == 0
+    assert not has(text, "read by OCR")
 
 
 def test_figure_names_must_give_their_slot(tmp_path: Path):

@@ -80,7 +80,8 @@ def read_table(path: str | Path | None, what: str) -> pd.DataFrame | None:
 
 
 def read_paragraphs(path: str | Path) -> pd.DataFrame:
-    """doc_id (and kind, when present) of the extracted paragraphs table (parquet or CSV)."""
+    """doc_id (and kind and ocr, when present) of the extracted paragraphs table (parquet or
+    CSV), as strings."""
     path = Path(path)
     if not path.is_file():
         raise PaperError(f"paragraphs table {path} does not exist; build it first")
@@ -89,7 +90,7 @@ def read_paragraphs(path: str | Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     names = pq.read_schema(path).names
-    return read_parquet(path, columns=[c for c in ("doc_id", "kind") if c in names]).astype(str)
+    return read_parquet(path, columns=[c for c in ("doc_id", "kind", "ocr") if c in names]).astype(str)
 
 
 def _yaml(path: str | Path) -> dict:

@@ -81,8 +81,10 @@ def corpus_numbers(num: Numbers, documents: pd.DataFrame, paragraphs: pd.DataFra
     """Documents, paragraphs and operations by document type.
 
     Keys: ``n_documents``, ``n_resolutions|reports|studies``, ``n_paragraphs``, ``n_paragraphs_<doc_type>``,
-    ``n_operations``, ``year_first``, ``year_last``. Paragraphs are extracted blocks of kind
-    ``paragraph`` of accepted documents (all rows when the table has no ``kind``).
+    ``n_operations``, ``year_first``, ``year_last``; with an ``ocr`` column,
+    ``n_paragraphs_ocr`` and ``n_documents_ocr`` (paragraphs read by OCR from scanned pages,
+    and their documents). Paragraphs are extracted blocks of kind ``paragraph`` of accepted
+    documents (all rows when the table has no ``kind``).
     """
     require(documents, ["doc_id", "doc_type", "missions", "date"], documents_file,
             "the corpus check (analysis.corpus.check check)")
@@ -90,6 +92,13 @@ def corpus_numbers(num: Numbers, documents: pd.DataFrame, paragraphs: pd.DataFra
     paras = paragraphs
     if "kind" in paras.columns:
         paras = paras[paras["kind"] == "paragraph"]
+    if "ocr" in paras.columns:
+        ocr = paras[paras["ocr"].astype(str) == "True"]
+        ocr = ocr[ocr["doc_id"].isin(documents["doc_id"])]
+        num.count("n_paragraphs_ocr", len(ocr), paragraphs_file,
+                  "paragraphs (kind 'paragraph') with ocr == True, of accepted documents")
+        num.count("n_documents_ocr", ocr["doc_id"].nunique(), paragraphs_file,
+                  "accepted documents with a paragraph read by OCR")
     per_doc = paras.groupby("doc_id").size()
     docs = documents.assign(n_par=documents["doc_id"].map(per_doc).fillna(0).astype(int),
                             year=documents["date"].str[:4])
