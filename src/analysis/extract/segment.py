@@ -61,11 +61,23 @@ class Line:
 
 
 _BOLD_WORDS = ("bold", "black", "heavy", "semibold", "demi")
-_GetCharBox = pdfium_c.FPDFText_GetCharBox
-_GetCharOrigin = pdfium_c.FPDFText_GetCharOrigin
-_GetFontSize = pdfium_c.FPDFText_GetFontSize
-_GetFontInfo = pdfium_c.FPDFText_GetFontInfo
-_GetFontWeight = pdfium_c.FPDFText_GetFontWeight
+
+
+def _unchecked(fn, restype):
+    """The same PDFium function without ctypes' per-call argument conversion (the bindings'
+    ``argtypes`` make every call check and convert each argument: about twice the cost of
+    the C call itself). Callers pass exactly typed arguments: the text page as
+    ``c_void_p``, indices as Python ints (C ``int``), out-parameters as ``byref(...)``,
+    lengths as ``c_ulong``."""
+    return ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
+
+
+_GetCharBox = _unchecked(pdfium_c.FPDFText_GetCharBox, ctypes.c_int)
+_GetCharOrigin = _unchecked(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int)
+_GetFontSize = _unchecked(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
+_GetFontInfo = _unchecked(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong)
+_GetFontWeight = _unchecked(pdfium_c.FPDFText_GetFontWeight, ctypes.c_int)
+_BUF_LEN = 128
 
 
 class _PageReader:
@@ -77,30 +89,31 @@ class _PageReader:
     """
 
     def __init__(self, textpage, text: str):
-        self.tp = textpage.raw
+        self.tp = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
         self.text = text
         self._d = [ctypes.c_double() for _ in range(4)]
-        self._buf = ctypes.create_string_buffer(128)
+        self._refs = [ctypes.byref(x) for x in self._d]
+        self._buf = ctypes.create_string_buffer(_BUF_LEN)
+        self._buf_len = ctypes.c_ulong(_BUF_LEN)
         self._flags = ctypes.c_int()
         self._flags_ref = ctypes.byref(self._flags)
         # (font name bytes, flags, weight) -> bold: the name test runs once per font.
         self._bold: dict[tuple[bytes, int, int], bool] = {}
 
     def origin(self, i: int) -> tuple[float, float]:
-        x, y = self._d[0], self._d[1]
-        _GetCharOrigin(self.tp, i, x, y)
-        return x.value, y.value
+        _GetCharOrigin(self.tp, i, self._refs[0], self._refs[1])
+        return self._d[0].value, self._d[1].value
 
     def box(self, i: int) -> tuple[float, float, float, float]:
+        _GetCharBox(self.tp, i, *self._refs)
         a, b, c, d = self._d
-        _GetCharBox(self.tp, i, a, b, c, d)
         return a.value, b.value, c.value, d.value  # left, right, bottom, top
 
     def font_size(self, i: int) -> float:
         return float(_GetFontSize(self.tp, i))
 
     def bold(self, i: int) -> bool:
-        n = _GetFontInfo(self.tp, i, self._buf, 128, self._flags_ref)
+        n = _GetFontInfo(self.tp, i, self._buf, self._buf_len, self._flags_ref)
         key = (self._buf.raw[: max(n - 1, 0)], self._flags.value, _GetFontWeight(self.tp, i))
         bold = self._bold.get(key)
         if bold is None:
@@ -139,7 +152,8 @@ def _segments(reader: _PageReader, page_no: int) -> list[Line]:
     The hot loop of extraction (one pass per text line), so the ctypes calls are inlined.
     """
     text, tp, bold_of = reader.text, reader.tp, reader.bold
-    left, right, bottom, top = reader._d
+    left, right = reader._d[0], reader._d[1]
+    r_left, r_right, r_bottom, r_top = reader._refs
     isspace = str.isspace
     segments: list[Line] = []
     append = segments.append
@@ -149,15 +163,15 @@ def _segments(reader: _PageReader, page_no: int) -> list[Line]:
         mid = (fa + lb) // 2
         while mid < lb and isspace(text[mid]):
             mid += 1
-        _GetCharBox(tp, fa, left, right, bottom, top)
+        _GetCharBox(tp, fa, r_left, r_right, r_bottom, r_top)
         x0 = left.value
         if lb != fa:
-            _GetCharBox(tp, lb, left, right, bottom, top)
+            _GetCharBox(tp, lb, r_left, r_right, r_bottom, r_top)
         x1 = right.value
         fs = float(_GetFontSize(tp, mid))
         # Baseline of the first character unless it is itself a raised/smaller marker.
         at = mid if fa != mid and _GetFontSize(tp, fa) < 0.8 * fs else fa
-        _GetCharOrigin(tp, at, left, right)
+        _GetCharOrigin(tp, at, r_left, r_right)
         y = right.value
         bold = bold_of(mid) and (fa == mid or bold_of(fa))
         hyphen = m.group(2) is not None
