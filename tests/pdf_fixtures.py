@@ -586,8 +586,13 @@ class ColumnTypesetter:
     GUTTER = 20.0
 
     def __init__(self, path, columns=2, header: str = "", fs: float = 9.5, lead: float = 11.5,
-                 notes: dict[str, str] | None = None):
+                 notes: dict[str, str] | None = None, interleave: bool = False):
         self.path = Path(path)
+        # interleave: write each page's column lines in baseline order across the columns
+        # (left line, right line, next baseline ...), as some producers do, instead of
+        # column after column.
+        self.interleave = interleave
+        self._pending: list[tuple] = []
         self.n = columns
         self.header, self.fs, self.lead = header, fs, lead
         self.note_text = notes or {}
@@ -610,6 +615,9 @@ class ColumnTypesetter:
             self.c.line(LEFT, 795, RIGHT, 795)
 
     def _finish_page(self):
+        for it, x0, y0, width in sorted(self._pending, key=lambda op: (-op[2], op[1])):
+            self._draw_now(it, x0, y0, width)
+        self._pending = []
         y = BOTTOM - 6 + 10 * len(self.page_notes)
         if self.page_notes:
             self.c.line(LEFT, y + 9, LEFT + 80, y + 9)
@@ -756,6 +764,12 @@ class ColumnTypesetter:
                 self._new_page()
 
     def _draw(self, it: _Item, x0: float, y: float, width: float):
+        if self.interleave:
+            self._pending.append((it, x0, y, width))
+        else:
+            self._draw_now(it, x0, y, width)
+
+    def _draw_now(self, it: _Item, x0: float, y: float, width: float):
         c = self.c
         if it.label:
             c.setFont(it.font, it.size)
@@ -812,7 +826,7 @@ def seed_blocks(path: Path = SEED_TEXT) -> list[tuple[str, str]]:
     return blocks
 
 
-def typeset_seed(path, columns=2, blocks=None) -> Path:
+def typeset_seed(path, columns=2, blocks=None, interleave=False) -> Path:
     """The seed paper set in ``columns`` (1, 2, or "mixed": sections alternately in two
     columns and one, switching mid-page): title and byline full width, section headings
     (roman numbered) full width, subheadings and paragraphs in the columns, superscript
@@ -820,7 +834,7 @@ def typeset_seed(path, columns=2, blocks=None) -> Path:
     blocks = blocks if blocks is not None else seed_blocks()
     mixed = columns == "mixed"
     ts = ColumnTypesetter(path, columns=2 if mixed else columns,
-                          header="Working paper on peace operations")
+                          header="Working paper on peace operations", interleave=interleave)
     section = 0
     for kind, text in blocks:
         if mixed and kind == "heading" and re.match(r"^[IVX]+\.\s", text):

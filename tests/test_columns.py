@@ -127,6 +127,29 @@ def test_a_broken_column_layout_is_flagged_by_the_structure_qc(layouts):
     assert any("suspicious structure" in w for w in broken.qc["warnings"])
 
 
+def test_columns_written_line_by_line_across_the_page_are_flagged(layouts, tmp_path):
+    """Some producers write a two-column page baseline by baseline across both columns;
+    PDFium then joins the two columns' lines, so columns cannot be read apart. That must not
+    pass silently: the structure QC flags the document."""
+    _, blocks, _ = layouts
+    doc = extract_document(typeset_seed(tmp_path / "interleaved.pdf", columns=2,
+                                        blocks=blocks, interleave=True))
+    assert doc.qc["n_column_pages"] == 0
+    assert doc.qc["structure_warning"].startswith("suspicious structure:")
+
+
+def test_a_paragraph_row_too_long_to_be_one_paragraph_is_flagged():
+    words = " ".join(["word"] * (pdf_module.LONG_PARAGRAPH_WORDS + 1))
+    rows = [{"kind": "paragraph", "text": "Short one.", "_n_lines": 1},
+            {"kind": "paragraph", "text": words.capitalize() + ".", "_n_lines": 90}]
+    qc = pdf_module.structure_qc(rows, [1])
+    assert qc["max_paragraph_words"] == pdf_module.LONG_PARAGRAPH_WORDS + 1
+    assert "paragraph breaks were not found" in qc["structure_warning"]
+    assert all("_n_lines" not in r for r in rows)
+    rows = [{"kind": "paragraph", "text": "Short one.", "_n_lines": 1}]
+    assert pdf_module.structure_qc(rows, [1])["structure_warning"] == ""
+
+
 # ------------------------------------------------------------------- unit level ----
 
 def _line(x0, x1, y, text="word " * 8, fs=10.0, bold=False):

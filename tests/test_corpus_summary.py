@@ -128,7 +128,8 @@ def test_ocr_pages_and_broken_structure_reach_the_console(checked, tmp_path):
         [{"doc_id": "study-a", "doc_type": "study", "n_pages": 8, "n_pages_without_text": 0,
           "pages_without_text": "", "n_pages_ocr": 0, "pages_ocr": "", "n_paragraphs": 300,
           "n_column_pages": 0, "one_line_share": 0.8, "mid_sentence_share": 0.74,
-          "structure_warning": "suspicious structure: ..."},
+          "structure_warning": "suspicious structure: 222 of 300 paragraph rows start "
+                               "mid-sentence (74%): lines were split; check the document"},
          {"doc_id": "s-1993-1", "doc_type": "report", "n_pages": 3, "n_pages_without_text": 0,
           "pages_without_text": "", "n_pages_ocr": 2, "pages_ocr": "1;2", "n_paragraphs": 9,
           "n_column_pages": 2, "one_line_share": 0.1, "mid_sentence_share": 0.0,
@@ -139,4 +140,5 @@ def test_ocr_pages_and_broken_structure_reach_the_console(checked, tmp_path):
     assert "  s-1993-1: page 1, 2" in lines
     assert "layout: 1 document with pages read as columns" in lines
     at = next(i for i, ln in enumerate(lines) if ln.startswith("structure: 1 document"))
-    assert lines[at + 1] == "  study-a: 74% of paragraph rows start mid-sentence"
+    assert lines[at + 1] == ("  study-a: 222 of 300 paragraph rows start mid-sentence (74%): "
+                             "lines were split")

@@ -174,10 +174,10 @@ def _structure_lines(path: Path) -> list[str]:
     broken = [r for r in rows if (r.get("structure_warning") or "").strip()]
     if broken:
         lines.append(f"structure: {_plural(len(broken), 'document')} whose paragraphs look "
-                     f"broken (rows starting mid-sentence; see {path})")
+                     f"broken (see structure_warning in {path})")
         for row in broken[:MAX_LINES]:
-            share = float(row.get("mid_sentence_share") or 0)
-            lines.append(f"  {row['doc_id']}: {share:.0%} of paragraph rows start mid-sentence")
+            why = row["structure_warning"].removeprefix("suspicious structure: ")
+            lines.append(f"  {row['doc_id']}: {why.split('; check')[0]}")
         if len(broken) > MAX_LINES:
             lines.append(f"  ... and {len(broken) - MAX_LINES} more, see {path}")
     return lines

@@ -8,7 +8,8 @@ document accepted by the corpus check, and writes:
 - ``extraction.csv``: per document, pages, pages without a text layer (listed), pages read
   by OCR (listed), paragraphs, and the structure QC of :func:`analysis.extract.pdf.structure_qc`
   (pages read as columns, share of one-line paragraph rows, share of rows starting
-  mid-sentence, and a warning when the paragraph structure looks broken);
+  mid-sentence, words in the longest paragraph row, and a warning when the paragraph
+  structure looks broken);
 - ``metadata.csv``: every disagreement between the manifest and what the first page of the
   PDF says (symbol, date, document type). A disagreement is reported, never fatal.
 
@@ -41,6 +42,7 @@ EXTRACTION_COLUMNS = [
     "n_column_pages",
     "one_line_share",
     "mid_sentence_share",
+    "max_paragraph_words",
     "structure_warning",
 ]
 METADATA_COLUMNS = ["doc_id", "field", "manifest", "pdf"]
@@ -123,6 +125,7 @@ def collect(documents: Path, paragraphs: list[Path], pages: list[Path],
                 "n_column_pages": qc.get("n_column_pages", 0),
                 "one_line_share": qc.get("one_line_share", 0.0),
                 "mid_sentence_share": qc.get("mid_sentence_share", 0.0),
+                "max_paragraph_words": qc.get("max_paragraph_words", 0),
                 "structure_warning": qc.get("structure_warning", ""),
             }
         )

@@ -412,6 +412,9 @@ def _rows(doc_id: str, blocks: list[Block], dehyph: Dehyphenator) -> list[dict]:
 # inside a paragraph).
 MID_SENTENCE_WARN = 0.10  # share of paragraph rows, with at least MID_SENTENCE_MIN rows
 MID_SENTENCE_MIN = 3
+# A paragraph row longer than this many words (about two full single-column pages) means
+# paragraph breaks were not found (e.g. lines of two columns joined across the gutter).
+LONG_PARAGRAPH_WORDS = 800
 
 
 def structure_qc(rows: list[dict], columns: list[int]) -> dict:
@@ -422,8 +425,10 @@ def structure_qc(rows: list[dict], columns: list[int]) -> dict:
       whose operative paragraphs are often one line; reported, not a warning by itself);
     - ``mid_sentence_share``: paragraph rows that start in the middle of a sentence (a
       lowercase first letter after a paragraph row that does not end with ``. ! ? : ;``);
+    - ``max_paragraph_words``: words in the longest paragraph row;
     - ``structure_warning``: a sentence for the QC table when ``mid_sentence_share`` is at
-      least :data:`MID_SENTENCE_WARN` (and :data:`MID_SENTENCE_MIN` rows), else ``""``.
+      least :data:`MID_SENTENCE_WARN` (and :data:`MID_SENTENCE_MIN` rows) or a paragraph row
+      has more than :data:`LONG_PARAGRAPH_WORDS` words, else ``""``.
     """
     paras = [r for r in rows if r["kind"] == "paragraph"]
     one_line = sum(1 for r in paras if r["_n_lines"] == 1)
@@ -439,17 +444,28 @@ def structure_qc(rows: list[dict], columns: list[int]) -> dict:
         r.pop("_n_lines", None)
     n = len(paras)
     mid_share = mid / n if n else 0.0
-    warning = ""
+    longest = max((len(r["text"].split()) for r in paras), default=0)
+    problems = []
     if mid >= MID_SENTENCE_MIN and mid_share >= MID_SENTENCE_WARN:
-        warning = (
-            f"suspicious structure: {mid} of {n} paragraph rows start mid-sentence "
-            f"({mid_share:.0%}); lines of one paragraph were split into rows (a column "
-            "layout that was not detected?); check the document's paragraphs"
+        problems.append(
+            f"{mid} of {n} paragraph rows start mid-sentence ({mid_share:.0%}): lines of one "
+            "paragraph were split into rows (a column layout that was not detected?)"
         )
+    if longest > LONG_PARAGRAPH_WORDS:
+        problems.append(
+            f"a paragraph row has {longest} words: paragraph breaks were not found (lines of "
+            "two columns joined across the gutter?)"
+        )
+    warning = (
+        f"suspicious structure: {'; '.join(problems)}; check the document's paragraphs"
+        if problems
+        else ""
+    )
     return {
         "n_column_pages": sum(1 for c in columns if c > 1),
         "one_line_share": round(one_line / n, 4) if n else 0.0,
         "mid_sentence_share": round(mid_share, 4),
+        "max_paragraph_words": longest,
         "structure_warning": warning,
     }
 
