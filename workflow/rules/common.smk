@@ -157,6 +157,12 @@ def accepted_documents():
     """doc_id -> row of results/corpus/documents.csv (written by the check_corpus
     checkpoint: documents that passed every check)."""
     table = checkpoints.check_corpus.get().output.documents
+    return _read_documents(table, Path(table).stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _read_documents(table, mtime_ns):
+    # cached by modification time: input functions ask once per job, not once per corpus
     with open(table, newline="", encoding="utf-8") as handle:
         return {row["doc_id"]: row for row in csv.DictReader(handle)}
 
