@@ -348,7 +348,7 @@ def _rows(doc_id: str, blocks: list[Block], dehyph: Dehyphenator) -> list[dict]:
             m = _PARA_NO.match(text)
             if m:
                 para_no, text = m.group(1), text[m.end() :]
-            if b.page > 1 or para_no or len(text.split()) >= 25:
+            if not body_started and (b.page > 1 or para_no or len(text.split()) >= 25):
                 body_started = True
         elif kind == "heading":
             numbered = bool(_NUMBERED.match(text))
@@ -444,7 +444,8 @@ def structure_qc(rows: list[dict], columns: list[int]) -> dict:
         r.pop("_n_lines", None)
     n = len(paras)
     mid_share = mid / n if n else 0.0
-    longest = max((len(r["text"].split()) for r in paras), default=0)
+    # Words of the longest row (row texts are normalised to single spaces: words = spaces + 1).
+    longest = max((r["text"].count(" ") + 1 for r in paras if r["text"]), default=0)
     problems = []
     if mid >= MID_SENTENCE_MIN and mid_share >= MID_SENTENCE_WARN:
         problems.append(

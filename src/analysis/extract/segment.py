@@ -43,7 +43,7 @@ _LINE = re.compile(
 _MARKER_CANDIDATE = re.compile(r"\d(?<=[^\s\d]\d)\d{0,2}(?!\d)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One visual line of a page (coordinates in PDF points, y grows upwards)."""
 
@@ -526,10 +526,12 @@ def heading_level(ln: Line, lay: Layout, last_letter: str | None) -> int:
     """Return 1-3 if the line starts a section heading, else 0."""
     text = ln.text
     styled = ln.bold or ln.fs >= 1.1 * lay.body_fs
-    short = ln.x1 < lay.right_of(ln) - 3 * ln.fs
-    plain_ok = len(text) <= 90 and short and not text.endswith((".", ";", ",", ":"))
     m = _ROMAN.match(text)
     letter = _LETTER.match(text)
+    if not styled and m is None and letter is None:
+        return 0  # the common case: a plain line that is no numbered heading
+    short = ln.x1 < lay.right_of(ln) - 3 * ln.fs
+    plain_ok = len(text) <= 90 and short and not text.endswith((".", ";", ",", ":"))
     if m and last_letter and len(m["num"]) == 1 and ord(m["num"]) == ord(last_letter) + 1:
         m = None  # "I." right after "H." is a letter heading
     if m and (styled or plain_ok):
@@ -548,13 +550,17 @@ def heading_level(ln: Line, lay: Layout, last_letter: str | None) -> int:
 def _starts_paragraph(prev: Line, ln: Line, cur: list[Line], lay: Layout, next_no: int) -> bool:
     if prev.hyphen:
         return False
-    fs = max(prev.fs, ln.fs)
-    right = lay.right_of(prev)
-    first_word = ln.text.split(" ", 1)[0]
+    fs = prev.fs if prev.fs > ln.fs else ln.fs
+    right = lay.right.get((prev.page, prev.col), prev.x1)
+    text = ln.text
+    n_first = text.find(" ")  # length of the next line's first word
+    if n_first < 0:
+        n_first = len(text)
     # A line wraps only when the next word does not fit: room for it means the paragraph ended.
-    short = prev.x1 < right - max(0.5 * fs * len(first_word) + 0.3 * fs, 1.5 * fs)
+    room = 0.5 * fs * n_first + 0.3 * fs
+    short = prev.x1 < right - (room if room > 1.5 * fs else 1.5 * fs)
     ends = prev.text.endswith((".", ":", ";", "!", "?", "”", '"', ")"))
-    m = _PARA_NO.match(ln.text)
+    m = _PARA_NO.match(text)
     if m and (short or ends or int(m.group(1)) == next_no):
         return True
     if _ITEM.match(ln.text) and (short or prev.text.endswith((":", ";", "."))):
