@@ -94,15 +94,16 @@ def test_pure_python_forced_by_environment():
     env = {**os.environ, "ANALYSIS_PURE_PYTHON": "1", "PYTHONPATH": str(ROOT / "src")}
     out = subprocess.run(
         [sys.executable, "-c", "import analysis.extract.segment as s; print(s.GEOMETRY)"],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.strip() == "python"
 
 
 @needs_ext
-@pytest.mark.parametrize(
-    "name", ["report", "resolution", "ligature", "study-1col", "study-2col"]
-)
+@pytest.mark.parametrize("name", ["report", "resolution", "ligature", "study-1col", "study-2col"])
 def test_fixture_lines_identical(fixture_pdfs, monkeypatch, name):
     assert_same_lines(*both_paths(monkeypatch, read_lines, fixture_pdfs[name]))
 
@@ -139,4 +140,6 @@ def test_demo_corpus_rows_identical(monkeypatch):
     for pdf in pdfs:
         fast, slow = both_paths(monkeypatch, extract_document, pdf)
         assert fast.paragraphs == slow.paragraphs, pdf.name
-        assert (fast.pages, fast.metadata, fast.qc) == (slow.pages, slow.metadata, slow.qc), pdf.name
+        assert (fast.pages, fast.metadata, fast.qc) == (slow.pages, slow.metadata, slow.qc), (
+            pdf.name
+        )
