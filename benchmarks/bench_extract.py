@@ -225,11 +225,13 @@ def default_inputs(tmp: Path) -> list[Path]:
 
 def main(argv: list[str]) -> int:
     from analysis.extract.pdf import extract_document, extract_pdf
+    from analysis.extract.segment import GEOMETRY
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_extract_"))
     paths = [Path(a) for a in argv] if argv else default_inputs(tmp)
     pages = sum(n_pages(p) for p in paths)
     print(f"inputs: {len(paths)} PDFs, {pages} pages")
+    print(f"line geometry: {GEOMETRY} (ANALYSIS_PURE_PYTHON=1 forces the Python path)")
     for p in paths:
         print(f"  {p.name}: {n_pages(p)} pages")
 

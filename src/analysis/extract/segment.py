@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -78,6 +79,29 @@ _GetFontSize = _unchecked(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
 _GetFontInfo = _unchecked(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong)
 _GetFontWeight = _unchecked(pdfium_c.FPDFText_GetFontWeight, ctypes.c_int)
 _BUF_LEN = 128
+
+# The optional compiled accelerator (src/analysis/extract/_geometry.c, built by
+# ``pip install -e .`` when a C compiler is present) makes the same PDFium calls as
+# _segments' Python loop, without ctypes: identical results. ANALYSIS_PURE_PYTHON=1 (any
+# value but "" or "0") forces the Python path. GEOMETRY says which path is active.
+_compiled = None
+if os.environ.get("ANALYSIS_PURE_PYTHON", "") in ("", "0"):
+    try:
+        from analysis.extract import _geometry as _compiled
+    except ImportError:  # not built (no compiler, or built for another Python)
+        _compiled = None
+GEOMETRY = "compiled" if _compiled is not None else "python"
+# Addresses of the five functions, in the order _geometry.line_geometry expects them.
+_FUNCS = tuple(
+    ctypes.cast(fn, ctypes.c_void_p).value
+    for fn in (
+        pdfium_c.FPDFText_GetCharBox,
+        pdfium_c.FPDFText_GetFontSize,
+        pdfium_c.FPDFText_GetCharOrigin,
+        pdfium_c.FPDFText_GetFontInfo,
+        pdfium_c.FPDFText_GetFontWeight,
+    )
+)
 
 
 class _PageReader:
@@ -149,8 +173,11 @@ def read_page_lines(page, page_no: int) -> list[Line]:
 def _segments(reader: _PageReader, page_no: int) -> list[Line]:
     """One Line per PDFium segment: the text between line breaks / hyphen markers, stripped.
 
-    The hot loop of extraction (one pass per text line), so the ctypes calls are inlined.
+    The hot loop of extraction (one pass per text line), so the ctypes calls are inlined;
+    with the compiled accelerator, one call per page does them all (:func:`_segments_compiled`).
     """
+    if _compiled is not None:
+        return _segments_compiled(reader, page_no)
     text, tp, bold_of = reader.text, reader.tp, reader.bold
     left, right = reader._d[0], reader._d[1]
     r_left, r_right, r_bottom, r_top = reader._refs
@@ -179,6 +206,34 @@ def _segments(reader: _PageReader, page_no: int) -> list[Line]:
             append(Line(page_no, m.group(1), x0, x1, y, fs, bold, hyphen, []))
             continue
         line_text, refs = _take_markers(reader, fa, end)
+        if line_text:
+            append(Line(page_no, line_text, x0, x1, y, fs, bold, hyphen, refs))
+    return segments
+
+
+def _segments_compiled(reader: _PageReader, page_no: int) -> list[Line]:
+    """:func:`_segments` with the geometry read by ``_geometry.line_geometry``."""
+    text = reader.text
+    isspace = str.isspace
+    matches = list(_LINE.finditer(text))
+    spans = []
+    for m in matches:
+        fa, end = m.span(1)
+        lb = end - 1
+        mid = (fa + lb) // 2
+        while mid < lb and isspace(text[mid]):
+            mid += 1
+        spans.append((fa, lb, mid))
+    geometry = _compiled.line_geometry(_FUNCS, reader.tp.value, spans)
+    segments: list[Line] = []
+    append = segments.append
+    search = _MARKER_CANDIDATE.search
+    for m, (fa, lb, _), (x0, x1, y, fs, bold) in zip(matches, spans, geometry):
+        hyphen = m.group(2) is not None
+        if search(text, fa, lb + 1) is None:
+            append(Line(page_no, m.group(1), x0, x1, y, fs, bold, hyphen, []))
+            continue
+        line_text, refs = _take_markers(reader, fa, lb + 1)
         if line_text:
             append(Line(page_no, line_text, x0, x1, y, fs, bold, hyphen, refs))
     return segments
