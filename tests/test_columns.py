@@ -14,7 +14,7 @@ import re
 from unittest import mock
 
 import pytest
-from pdf_fixtures import SEED_TEXT, WORDS, generated_study_blocks, typeset_seed
+from pdf_fixtures import SEED_TEXT, WORDS, generated_study_blocks, typeset_seed, typst_study
 
 import analysis.extract.pdf as pdf_module
 from analysis.extract.pdf import extract_document, read_lines
@@ -148,6 +148,32 @@ def test_a_paragraph_row_too_long_to_be_one_paragraph_is_flagged():
     assert all("_n_lines" not in r for r in rows)
     rows = [{"kind": "paragraph", "text": "Short one.", "_n_lines": 1}]
     assert pdf_module.structure_qc(rows, [1])["structure_warning"] == ""
+
+
+@pytest.mark.parametrize("source", ["generated", "seed"])
+def test_a_study_set_by_typst_reads_the_same_in_one_and_two_columns(source, tmp_path):
+    """A second, real typesetter (Typst: its own content order, hyphenation, and footnote
+    markers drawn as the font's superscript glyphs at full size on the baseline)."""
+    blocks = _blocks(source)
+    docs = {n: extract_document(typst_study(tmp_path / f"{n}.pdf", blocks, columns=n))
+            for n in (1, 2)}
+    one, two = _paragraphs(docs[1]), _paragraphs(docs[2])
+    n_source = sum(1 for kind, _ in blocks if kind == "paragraph")
+    assert abs(len(one) - n_source) <= 0.05 * n_source, (len(one), n_source)
+    assert abs(len(two) - len(one)) <= 0.05 * len(one), (len(two), len(one))
+    same = set(one) & set(two)
+    assert len(same) >= 0.9 * len(one), [t[:60] for t in one if t not in same][:5]
+    assert docs[2].qc["n_column_pages"] >= 1 and docs[1].qc["n_column_pages"] == 0
+    markers = sum(len(re.findall(r"\^\d+", text)) for _, text in blocks)
+    for doc in docs.values():
+        body = [r for r in doc.paragraphs if r["kind"] == "paragraph"]
+        refs = sum(len(r["footnote_refs"].split(";")) for r in body if r["footnote_refs"])
+        assert refs == markers  # every superscript marker taken out of the text
+        assert not [r["text"] for r in body if re.search(r"[a-z][.,’]\d{1,2}(\s|$)", r["text"])]
+        assert not [r for r in doc.paragraphs if HEADER in r["text"]]
+        assert [r["text"] for r in doc.paragraphs if r["kind"] == "heading"] == [
+            t for k, t in blocks if k == "heading"]
+        assert doc.qc["structure_warning"] == ""
 
 
 # ------------------------------------------------------------------- unit level ----

@@ -73,6 +73,8 @@ HYPHEN_PREFIXES = frozenset(
         "low",
         "full",
         "cease",
+        "proto",
+        "narco",
     ]
 )
 # Second parts of common hyphenated compounds in policy prose ("long-term",
@@ -81,6 +83,8 @@ HYPHEN_PREFIXES = frozenset(
 COMPOUND_TAILS = frozenset(
     [
         "term",
+        "off",
+        "offs",
         "based",
         "related",
         "led",
@@ -305,8 +309,10 @@ def join_lines(lines: list[Line], dehyphenator: Dehyphenator) -> str:
             out = text
         elif lines[i - 1].hyphen or (out.endswith("-") and not out.endswith(" -")):
             out = dehyphenator.join(out, text)
-        elif out.endswith(("—", "/")):
-            out += text
+        elif out.endswith("/") or (out.endswith("—") and not out.endswith(" —")):
+            out += text  # "operations—" / "has": an unspaced dash (or a slash) joins
+        elif text.startswith("—") and not text.startswith("— "):
+            out += text  # "operations" / "—has": the dash is unspaced on its other side
         else:
             out = f"{out} {text}"
     if lines and lines[-1].hyphen:

@@ -151,8 +151,8 @@ class _PageReader:
 def read_page_lines(page, page_no: int) -> list[Line]:
     """Return the visual lines of one ``pypdfium2.PdfPage`` in content order.
 
-    Footnote markers (digits raised above the baseline or set smaller than the preceding
-    character) are removed from ``Line.text`` and listed in ``Line.refs``.
+    Footnote markers (digits raised above the baseline, set smaller than the preceding
+    character, or superscript glyphs whose ink starts well above the baseline) are removed from ``Line.text`` and listed in ``Line.refs``.
     """
     textpage = page.get_textpage()
     try:
@@ -250,8 +250,16 @@ def _take_markers(reader: _PageReader, fa: int, end: int) -> tuple[str, list[str
         if i == fa:  # a number opening the line (footnote text, list) is not a marker
             continue
         prev_fs = reader.font_size(i - 1)
-        dy = reader.origin(i)[1] - reader.origin(i - 1)[1]
-        if dy > 0.2 * prev_fs or reader.font_size(i) < 0.8 * prev_fs:
+        base = reader.origin(i - 1)[1]
+        dy = reader.origin(i)[1] - base
+        if (
+            dy > 0.2 * prev_fs
+            or reader.font_size(i) < 0.8 * prev_fs
+            # a superscript glyph of the font (OpenType "sups", as Typst and InDesign set
+            # footnote markers): same size and origin, but its ink starts well above the
+            # baseline, where a digit's ink starts on it
+            or reader.box(i)[2] - base > 0.25 * prev_fs
+        ):
             refs.insert(0, m.group())
             del chars[i - fa : m.end() - fa]
             if text[m.end() : m.end() + 1].isalpha():  # "agendas.1Organized": keep a boundary
@@ -605,7 +613,7 @@ def heading_level(ln: Line, lay: Layout, last_letter: str | None) -> int:
 def _starts_paragraph(prev: Line, ln: Line, cur: list[Line], lay: Layout, next_no: int) -> bool:
     if prev.hyphen:
         return False
-    fs = prev.fs if prev.fs > ln.fs else ln.fs
+    fs = prev.fs if prev.fs > ln.fs else ln.fs  # noqa: FURB136 (hot loop: no call)
     right = lay.right.get((prev.page, prev.col), prev.x1)
     text = ln.text
     n_first = text.find(" ")  # length of the next line's first word
@@ -613,7 +621,7 @@ def _starts_paragraph(prev: Line, ln: Line, cur: list[Line], lay: Layout, next_n
         n_first = len(text)
     # A line wraps only when the next word does not fit: room for it means the paragraph ended.
     room = 0.5 * fs * n_first + 0.3 * fs
-    short = prev.x1 < right - (room if room > 1.5 * fs else 1.5 * fs)
+    short = prev.x1 < right - (room if room > 1.5 * fs else 1.5 * fs)  # noqa: FURB136
     ends = prev.text.endswith((".", ":", ";", "!", "?", "”", '"', ")"))
     m = _PARA_NO.match(text)
     if m and (short or ends or int(m.group(1)) == next_no):
