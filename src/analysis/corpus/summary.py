@@ -141,7 +141,9 @@ def _extraction_lines(path: Path) -> list[str]:
             lacking.append((r, lost))
     if not lacking:
         every = _plural(len(rows), "extracted document")
-        return [f"text layer: every page of the {every} has one or was read by OCR"]
+        ocr = any((r.get("pages_ocr") or "").strip() for r in rows)
+        return [f"text layer: every page of the {every} has one"
+                + (" or was read by OCR" if ocr else "")]
     head = (f"text layer: {_plural(len(lacking), 'document')} with pages without one (their "
             f"text is lost unless the PDF is OCRed; see {path})")
     lines = [head]
