@@ -136,7 +136,8 @@ def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
                  accuracy: bool = True, simulation: bool | str = True,
                  rounds: bool = True, by_round: list[dict] | None = None,
                  panel: list[tuple] | None = None, documents: list[tuple] | None = None,
-                 quarantine: list[tuple] | None = (), ocr_docs: tuple = ()) -> dict:
+                 quarantine: list[tuple] | None = (), ocr_docs: tuple = (),
+                 broken_docs: tuple = ()) -> dict:
     """The workflow's tables for the two operations, as files; returns the CLI paths.
 
     ``quarantine``: (doc_id, reason) rows of the corpus check's quarantine table (default:
@@ -178,6 +179,12 @@ def write_inputs(folder: Path, *, estimates: list[dict] | None = None,
     (folder / "codebook.yaml").write_text("version: oc-v1\ntuned_on: [demo]\n", encoding="utf-8")
     paths["codebook"] = str(folder / "codebook.yaml")
     paths["paragraphs"] = str(folder / "paragraphs.parquet")
+    pd.DataFrame([(d, 1 if d in broken_docs else 0,
+                   "suspicious structure: ..." if d in broken_docs else "")
+                  for d, *_ in (documents or DOCUMENTS)],
+                 columns=["doc_id", "n_column_pages", "structure_warning"]).to_csv(
+        folder / "extraction.csv", index=False)
+    paths["extraction"] = str(folder / "extraction.csv")
     if quarantine is not None:
         pd.DataFrame([(d, f"raw/pdfs/{d}.pdf", r) for d, r in quarantine],
                      columns=["doc_id", "path", "reason"]).to_csv(folder / "quarantine.csv",
@@ -840,6 +847,17 @@ def test_paper_says_which_text_was_read_by_ocr(tmp_path: Path, figures):
     numbers, text = compile_paper(tmp_path / "none", figures)
     assert numbers["values"]["n_paragraphs_ocr"] == 0
     assert not has(text, "read by OCR")
+
+
+def test_paper_says_which_documents_have_a_broken_structure(tmp_path: Path, figures):
+    numbers, text = compile_paper(tmp_path / "broken", figures, broken_docs=("rep-a1",))
+    v = numbers["values"]
+    assert (v["n_documents_structure_warning"], v["n_documents_columns"]) == (1, 1)
+    assert has(text, "The layout check of the extraction flagged 1 of the analysed documents "
+               "(rep-a1)")
+    numbers, text = compile_paper(tmp_path / "fine", figures)
+    assert numbers["values"]["n_documents_structure_warning"] == 0
+    assert not has(text, "layout check of the extraction flagged")
 
 
 def test_figure_names_must_give_their_slot(tmp_path: Path):

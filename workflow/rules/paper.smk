@@ -10,6 +10,7 @@ rule numbers:
         documents=rules.check_corpus.output.documents,
         quarantine=rules.check_corpus.output.quarantine,
         paragraphs=rules.collect_extraction.output.paragraphs,
+        extraction=rules.collect_extraction.output.extraction,
         panel=rules.build_tables.output.panel,
         mission_activity=rules.build_tables.output.activity,
         mandates=rules.build_tables.output.mandates,
@@ -36,7 +37,7 @@ rule numbers:
         tables_dir=lambda wildcards, output: str(Path(output.tables[0]).parent),
     shell:
         "{params.py} -m analysis.paper numbers --documents {input.documents:q}"
-        " --quarantine {input.quarantine:q}"
+        " --quarantine {input.quarantine:q} --extraction {input.extraction:q}"
         " --paragraphs {input.paragraphs:q} --panel {input.panel:q}"
         " --mission-activity {input.mission_activity:q} --mandates {input.mandates:q}"
         " --estimates {input.estimates:q} --reliability {input.reliability:q}"

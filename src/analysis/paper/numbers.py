@@ -55,6 +55,7 @@ from analysis.paper.stats import (
     accuracy_numbers,
     activity_numbers,
     corpus_numbers,
+    extraction_numbers,
     mandate_numbers,
     panel_numbers,
     simulation_numbers,
@@ -144,7 +145,7 @@ def codebook_numbers(num: Numbers, codebook: str | Path | None,
 
 
 def build_numbers(*, documents, paragraphs, panel, mission_activity, mandates,
-                  quarantine=None, estimates=None, accuracy=None, simulation=None,
+                  quarantine=None, extraction=None, estimates=None, accuracy=None, simulation=None,
                   simulation_headline=None, demo_spec=None, reliability=None, estimates_by_round=None, codebook=None,
                   validation=None, validation_files=(), corpus: str = "demo",
                   mandate_timing: str = "period_start", period_years: int = 2
@@ -169,6 +170,8 @@ def build_numbers(*, documents, paragraphs, panel, mission_activity, mandates,
     tables["corpus"] = corpus_numbers(
         num, documents_table, read_paragraphs(paragraphs),
         documents_file=str(documents), paragraphs_file=str(paragraphs))
+    extraction_numbers(num, read_table(extraction, "extraction QC table"),
+                       file=str(extraction or ""))
     tables["excluded"] = excluded_numbers(
         num, read_table(quarantine, "quarantine table"), documents_table,
         file=str(quarantine or ""), documents_file=str(documents))
@@ -230,6 +233,9 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("--quarantine", required=True, metavar="PATH",
                    help="the corpus check's quarantine table (results/qc/quarantine.csv): "
                         "documents the manifest lists that the analysis leaves out")
+    n.add_argument("--extraction", default=None, metavar="PATH",
+                   help="the extraction QC table (results/qc/extraction.csv): documents read "
+                        "as columns and documents whose paragraph structure looks broken")
     for name in ("estimates", "accuracy", "simulation", "simulation-headline", "demo-spec",
                  "reliability",
                  "estimates-by-round", "codebook", "validation"):
@@ -261,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             num, tables = build_numbers(
                 documents=args.documents, paragraphs=args.paragraphs, panel=args.panel,
                 mission_activity=args.mission_activity, mandates=args.mandates,
-                quarantine=args.quarantine, estimates=args.estimates, accuracy=args.accuracy, simulation=args.simulation,
+                quarantine=args.quarantine, extraction=args.extraction,
+                estimates=args.estimates, accuracy=args.accuracy, simulation=args.simulation,
                 simulation_headline=args.simulation_headline,
                 demo_spec=args.demo_spec, reliability=args.reliability,
                 estimates_by_round=args.estimates_by_round, codebook=args.codebook,

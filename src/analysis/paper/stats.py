@@ -129,6 +129,31 @@ def corpus_numbers(num: Numbers, documents: pd.DataFrame, paragraphs: pd.DataFra
     return pd.DataFrame(rows)
 
 
+def extraction_numbers(num: Numbers, extraction: pd.DataFrame | None, *, file: str) -> None:
+    """Layout QC of the extraction (``results/qc/extraction.csv``).
+
+    Keys: ``n_documents_columns`` (documents with pages read as columns),
+    ``n_documents_structure_warning`` (documents whose paragraph structure looks broken),
+    ``structure_warning_docs`` (their ids, at most eight, then "and N more"). All None
+    without the table (the paper then says nothing of layouts).
+    """
+    if extraction is None:
+        for key in ("n_documents_columns", "n_documents_structure_warning"):
+            num.count(key, None, "", "no extraction QC table given")
+        num.label("structure_warning_docs", None, "", "no extraction QC table given")
+        return
+    require(extraction, ["doc_id", "n_column_pages", "structure_warning"], file,
+            "the extraction (analysis.extract.collect)")
+    columns = extraction[pd.to_numeric(extraction["n_column_pages"], errors="coerce") > 0]
+    broken = sorted(extraction.loc[extraction["structure_warning"].str.strip() != "", "doc_id"])
+    num.count("n_documents_columns", len(columns), file, "rows with n_column_pages > 0")
+    num.count("n_documents_structure_warning", len(broken), file,
+              "rows with a non-empty structure_warning")
+    shown = ", ".join(broken[:8]) + (f" and {len(broken) - 8} more" if len(broken) > 8 else "")
+    num.label("structure_warning_docs", shown or None, file,
+              "doc_id of the rows with a structure_warning (at most eight named)")
+
+
 def mandate_numbers(num: Numbers, mandates: pd.DataFrame, *, file: str) -> None:
     """Resolutions that refer to OC vs those that give an explicit mandate.
 
