@@ -301,23 +301,35 @@ def _unbroken_texts(lines: list[Line]) -> Iterator[str]:
 
 
 def join_lines(lines: list[Line], dehyphenator: Dehyphenator) -> str:
-    """Join the lines of one block into a single string (hyphens resolved)."""
-    out = ""
-    for i, ln in enumerate(lines):
+    """Join the lines of one block into a single string (hyphens resolved).
+
+    Lines are joined with a space, except: after a line-end hyphen (the dehyphenator decides
+    between "peacekeeping" and "Guinea-Bissau"), after a slash, and at an unspaced em dash
+    on either side of the break ("operations—" / "has", "operations" / "—has").
+    """
+    if not lines:
+        return ""
+    pieces = [lines[0].text]  # joined at the end: no quadratic string building
+    prev_hyphen = lines[0].hyphen
+    for ln in lines[1:]:
         text = ln.text
-        if i == 0:
-            out = text
-        elif lines[i - 1].hyphen or (out.endswith("-") and not out.endswith(" -")):
-            out = dehyphenator.join(out, text)
-        elif out.endswith("/") or (out.endswith("—") and not out.endswith(" —")):
-            out += text  # "operations—" / "has": an unspaced dash (or a slash) joins
-        elif text.startswith("—") and not text.startswith("— "):
-            out += text  # "operations" / "—has": the dash is unspaced on its other side
+        last = pieces[-1]
+        tail = last[-2:] if len(last) >= 2 else "".join(pieces[-3:])[-2:]  # the text's end
+        end = tail[-1:]
+        if prev_hyphen or (end == "-" and tail != " -"):
+            pieces = [dehyphenator.join("".join(pieces), text)]
+        elif (
+            end == "/"
+            or (end == "—" and tail != " —")  # "operations—" / "has"
+            or (text[:1] == "—" and text[:2] != "— ")  # "operations" / "—has"
+        ):
+            pieces.append(text)
         else:
-            out = f"{out} {text}"
-    if lines and lines[-1].hyphen:
-        out += "-"
-    return out
+            pieces.append(" ")
+            pieces.append(text)
+        prev_hyphen = ln.hyphen
+    out = "".join(pieces)
+    return out + "-" if lines[-1].hyphen else out
 
 
 # ------------------------------------------------------------- first-page metadata ----

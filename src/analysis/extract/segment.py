@@ -23,7 +23,6 @@ boldness of its middle character, and whether it ended in a line-end hyphen.
 from __future__ import annotations
 
 import ctypes
-import itertools
 import os
 import re
 from collections import Counter
@@ -498,35 +497,46 @@ def measure(pages: list[list[Line]], widths: list[float] | None = None) -> Layou
     """
     # Font size of the most characters: each line adds its length to its rounded size
     # (ties go to the size seen first, as Counter.most_common does).
-    sizes: Counter[float] = Counter()
+    sizes: dict[float, int] = {}
     for lines in pages:
         for ln in lines:
             if ln.kind == "body" and ln.text:
-                sizes[round(ln.fs * 2) / 2] += len(ln.text)
-    body_fs = sizes.most_common(1)[0][0] if sizes else 10.0
+                k = round(ln.fs * 2) / 2
+                sizes[k] = sizes.get(k, 0) + len(ln.text)
+    body_fs = max(sizes, key=sizes.__getitem__) if sizes else 10.0  # first of the largest
     gaps: list[float] = []
     left: dict[tuple[int, int], float] = {}
     right: dict[tuple[int, int], float] = {}
     widest: dict[tuple[int, int], float] = {}
     long_by_col: dict[int, list[float]] = {}
+    max_gap = 3 * body_fs
     for lines in pages:
-        body = [ln for ln in lines if ln.kind == "body" and abs(ln.fs - body_fs) < 0.6]
-        for a, b in itertools.pairwise(body):
-            if a.col == b.col and 0 < a.y - b.y < 3 * body_fs:
-                gaps.append(round(a.y - b.y, 1))
         groups: dict[tuple[int, int], list[Line]] = {}
-        for ln in body:
-            groups.setdefault((ln.page, ln.col), []).append(ln)
+        prev = None
+        for ln in lines:
+            if ln.kind != "body" or not abs(ln.fs - body_fs) < 0.6:
+                continue
+            if prev is not None and prev.col == ln.col and 0 < prev.y - ln.y < max_gap:
+                gaps.append(round(prev.y - ln.y, 1))
+            prev = ln
+            key = (ln.page, ln.col)
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [ln]
+            else:
+                group.append(ln)
         for key, group in groups.items():
             # Left margin: the leftmost x0 shared by several lines (first-line indents and
             # centred masthead lines sit to its right).
-            bins = Counter(round(ln.x0 / 2) * 2 for ln in group)
+            bins: dict[float, int] = {}
+            for ln in group:
+                x = round(ln.x0 / 2) * 2
+                bins[x] = bins.get(x, 0) + 1
             enough = max(2, len(group) // 20)
-            left[key] = min(
-                (x for x, n in bins.items() if n >= enough), default=min(ln.x0 for ln in group)
-            )
+            shared = [x for x, n in bins.items() if n >= enough]
+            left[key] = min(shared) if shared else min(ln.x0 for ln in group)
             widest[key] = max(ln.x1 for ln in group)
-            long = sorted(ln.x1 for ln in group if len(ln.text) > 30)
+            long = sorted([ln.x1 for ln in group if len(ln.text) > 30])
             long_by_col.setdefault(key[1], []).extend(long)
             if len(long) >= 5:
                 right[key] = long[int(0.85 * (len(long) - 1))]
