@@ -326,10 +326,11 @@ def _order_page(lines: list[Line]) -> int:
     body = [ln for ln in lines if ln.kind == "body"]
     if len(body) < 8:
         return 1
-    sizes = Counter()
+    sizes: dict[float, int] = {}
     for ln in body:
-        sizes[round(ln.fs * 2) / 2] += len(ln.text)
-    main_fs = sizes.most_common(1)[0][0]
+        k = round(ln.fs * 2) / 2
+        sizes[k] = sizes.get(k, 0) + len(ln.text)
+    main_fs = max(sizes, key=sizes.__getitem__)  # the first of the largest, as most_common
     cand = [ln for ln in body if ln.fs >= 0.9 * main_fs]
     columns = _split_columns(cand, main_fs, depth=0)
     if len(columns) < 2:
@@ -391,13 +392,16 @@ def _find_gutter(lines: list[Line], fs: float) -> tuple[float, float] | None:
     n = len(lines)
     if n < 8:
         return None
-    xmin = min(ln.x0 for ln in lines)
-    xmax = max(ln.x1 for ln in lines)
+    x0s = [ln.x0 for ln in lines]
+    x1s = [ln.x1 for ln in lines]
+    xmin = min(x0s)
+    xmax = max(x1s)
     width = xmax - xmin
     if width < 20 * fs:
         return None
     mid = (xmin + xmax) / 2
-    if sum(1 for ln in lines if ln.x0 < mid < ln.x1) > 0.8 * n:  # single column: fast exit
+    crossing = sum([1 for a, b in zip(x0s, x1s, strict=True) if a < mid < b])
+    if crossing > 0.8 * n:  # single column: fast exit
         return None
     lo, hi = xmin + 0.2 * width, xmax - 0.2 * width
     # Crossing counts of the elementary x-intervals inside the middle band.
@@ -620,7 +624,19 @@ def heading_level(ln: Line, lay: Layout, last_letter: str | None) -> int:
     return 2  # unnumbered bold/large line
 
 
+_ENDS = (".", ":", ";", "!", "?", "”", '"', ")")
+
+
 def _starts_paragraph(prev: Line, ln: Line, cur: list[Line], lay: Layout, next_no: int) -> bool:
+    """Does ``ln`` start a new paragraph after ``prev`` (the last line of ``cur``)?
+
+    In order: never after a line-end hyphen; yes after a short line (the next line's first
+    word would have fitted: lines only wrap when it does not); yes at the next paragraph
+    number, or any number after a line ending a sentence; yes at a list item after a
+    line ending in ``: ; .``; yes after a vertical gap over 1.3 line pitches on the same
+    page; yes at a first-line indent after a line ending a sentence, unless ``cur`` is a
+    lone numbered or item line (a hanging indent).
+    """
     if prev.hyphen:
         return False
     fs = prev.fs if prev.fs > ln.fs else ln.fs  # noqa: FURB136 (hot loop: no call)
@@ -631,21 +647,23 @@ def _starts_paragraph(prev: Line, ln: Line, cur: list[Line], lay: Layout, next_n
         n_first = len(text)
     # A line wraps only when the next word does not fit: room for it means the paragraph ended.
     room = 0.5 * fs * n_first + 0.3 * fs
-    short = prev.x1 < right - (room if room > 1.5 * fs else 1.5 * fs)  # noqa: FURB136
-    ends = prev.text.endswith((".", ":", ";", "!", "?", "”", '"', ")"))
+    if prev.x1 < right - (room if room > 1.5 * fs else 1.5 * fs):  # noqa: FURB136
+        return True  # short
+    ends = prev.text.endswith(_ENDS)
     m = _PARA_NO.match(text)
-    if m and (short or ends or int(m.group(1)) == next_no):
+    if m and (ends or int(m.group(1)) == next_no):
         return True
-    if _ITEM.match(ln.text) and (short or prev.text.endswith((":", ";", "."))):
-        return True
-    if short:
+    if _ITEM.match(text) and prev.text.endswith((":", ";", ".")):
         return True
     if ln.page == prev.page and prev.y - ln.y > 1.3 * lay.pitch * fs / lay.body_fs:
         return True
-    left = lay.left_of(ln)
-    indented = ln.x0 > left + 0.7 * ln.fs and ln.x0 > prev.x0 + 0.7 * ln.fs
+    if not ends:
+        return False
+    left = lay.left.get((ln.page, ln.col), ln.x0)
+    if not (ln.x0 > left + 0.7 * ln.fs and ln.x0 > prev.x0 + 0.7 * ln.fs):
+        return False  # not indented
     hanging = len(cur) == 1 and (_PARA_NO.match(cur[0].text) or _ITEM.match(cur[0].text))
-    return bool(indented and not hanging and ends)
+    return not hanging
 
 
 def build_blocks(pages: list[list[Line]], lay: Layout) -> list[Block]:
@@ -656,6 +674,7 @@ def build_blocks(pages: list[list[Line]], lay: Layout) -> list[Block]:
     last_letter: str | None = None
 
     open_block: Block | None = None
+    styled_fs = 1.1 * lay.body_fs
 
     def close() -> None:
         nonlocal cur, next_no, open_block
@@ -689,7 +708,12 @@ def build_blocks(pages: list[list[Line]], lay: Layout) -> list[Block]:
                 blocks.append(Block("caption", ln.page, group))
                 i += 1
                 continue
-            level = heading_level(ln, lay, last_letter)
+            # heading_level's own first test, inlined: most lines are plain body text
+            text = ln.text
+            if ln.bold or ln.fs >= styled_fs or _ROMAN.match(text) or _LETTER.match(text):
+                level = heading_level(ln, lay, last_letter)
+            else:
+                level = 0
             if level:
                 close()
                 group = [ln]
@@ -714,7 +738,7 @@ def build_blocks(pages: list[list[Line]], lay: Layout) -> list[Block]:
                 blocks.append(Block("heading", ln.page, group, level))
                 i += 1
                 continue
-            if cur and _starts_paragraph(cur[-1], ln, cur, lay, next_no):
+            if cur and not cur[-1].hyphen and _starts_paragraph(cur[-1], ln, cur, lay, next_no):
                 close()
             cur.append(ln)
             i += 1
