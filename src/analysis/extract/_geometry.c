@@ -1,4 +1,14 @@
-/* Optional accelerator for analysis.extract.segment: the per-line PDFium geometry calls.
+/* Optional accelerator for analysis.extract.segment: the per-line work of reading a page.
+ *
+ * page_lines(funcs, textpage, text) -> list of (fa, end, hyphen, x0, x1, y, fs, bold,
+ *   candidate), one per match of segment._LINE in text (the page text, one character per
+ *   PDFium char index): (fa, end) the span of the line's text (group 1), hyphen whether a
+ *   hyphen marker ends it (group 2), the geometry as line_geometry below computes it for
+ *   (fa, end - 1, mid) with mid segment._segments' middle character, and candidate whether
+ *   segment._MARKER_CANDIDATE.search(text, fa, end) matches. Whitespace is Python's
+ *   str.isspace (re's \s) and a digit re's \d (str.isdecimal), so results are those of the
+ *   regexes for any text; split(text) and has_marker_candidate(text, fa, end) expose the two
+ *   for tests (tests/test_geometry_ext.py compares them with the regexes).
  *
  * line_geometry(funcs, textpage, spans) -> list of (x0, x1, y, fs, bold), one per span.
  *
