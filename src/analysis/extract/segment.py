@@ -89,6 +89,8 @@ if os.environ.get("ANALYSIS_PURE_PYTHON", "") in ("", "0"):
         from analysis.extract import _geometry as _compiled
     except ImportError:  # not built (no compiler, or built for another Python)
         _compiled = None
+    if _compiled is not None and not hasattr(_compiled, "page_lines"):
+        _compiled = None  # built from an older _geometry.c: rebuild with `pip install -e .`
 GEOMETRY = "compiled" if _compiled is not None else "python"
 # Addresses of the five functions, in the order _geometry.line_geometry expects them.
 _FUNCS = tuple(
