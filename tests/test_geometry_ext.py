@@ -144,3 +144,103 @@ def test_demo_corpus_rows_identical(monkeypatch, tmp_path):
         assert (fast.pages, fast.metadata, fast.qc) == (slow.pages, slow.metadata, slow.qc), (
             pdf.name
         )
+
+
+# Characters that make the line splitting and the marker-candidate test tricky: tabs, CR-only
+# and LF-only breaks, vertical tab / form feed / U+0085 / U+2028 (spaces to str.isspace but not
+# line breaks to _LINE), no-break and other Unicode spaces, both hyphen markers, digits of
+# other scripts (Arabic-Indic, Devanagari, a non-BMP mathematical digit: all \d), digits that
+# are not \d (superscript two, circled one), letters, an emoji (non-BMP, not a digit).
+TRICKY_ALPHABET = list(
+    "ab -1234\t\r\n\x02\ufffe\xa0\u2003\u3000\x0b\x0c\x1c\x85\u2028"
+    "\u0663\u0967\xb2\u2460Zx.\U0001d7ce\U0001f600"
+)
+
+
+@needs_ext
+def test_splitting_and_marker_test_match_the_regexes_on_random_text():
+    """The C splitter is _LINE.finditer and the C marker test _MARKER_CANDIDATE.search, on
+    random strings over TRICKY_ALPHABET (all three str storage widths)."""
+    import random
+
+    rng = random.Random(12)
+    n_lines = n_hyphen = n_cand = 0
+    for _ in range(20000):
+        s = "".join(rng.choice(TRICKY_ALPHABET) for _ in range(rng.randint(0, 30)))
+        expected = [(m.start(1), m.end(1), m.group(2) is not None)
+                    for m in segment._LINE.finditer(s)]
+        assert _geometry.split(s) == expected, repr(s)
+        n_lines += len(expected)
+        n_hyphen += sum(h for _, _, h in expected)
+        for fa in range(len(s) + 1):
+            for end in range(fa, len(s) + 1):
+                found = segment._MARKER_CANDIDATE.search(s, fa, end) is not None
+                assert _geometry.has_marker_candidate(s, fa, end) == found, (repr(s), fa, end)
+                n_cand += found
+    assert n_lines > 10000 and n_hyphen > 1000 and n_cand > 10000  # the cases did occur
+
+
+def _tricky_pdf(path: Path) -> Path:
+    """A page whose text layer has Unicode spaces, tabs, other-script digits glued to words
+    (marker candidates that are not raised), raised small digits (real markers), line-end
+    hyphens (PDFium's U+FFFE marker) and an empty gap."""
+    from pdf_fixtures import DEJAVU, LEFT
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    import reportlab
+
+    font = str(DEJAVU) if DEJAVU.is_file() else str(
+        Path(reportlab.__file__).parent / "fonts" / "Vera.ttf")
+    pdfmetrics.registerFont(TTFont("TrickyFont", font))
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    y = 780
+    lines = [
+        "Mandate\u00a0of the\u2003mission\u3000and\tits tasks",
+        "\u00a0\u00a0leading no-break spaces and trailing ones\u00a0\u2003",
+        "Arabic-Indic digits glued: report\u0663 and note\u0661\u0662 and \u0664\u0665\u0666\u0667",
+        "Devanagari\u0967 digits, superscript\xb2 and circled\u2460 ones",
+        "a line that ends in a hyphen so that PDFium marks it: organ-",
+        "ized crime, then more words on the following line here",
+        "",
+        "",
+        "after an empty gap: 12 items, 2021 figures, x1234 and ab12",
+    ]
+    for text in lines:
+        c.setFont("TrickyFont", 11)
+        c.drawString(LEFT, y, text)
+        y -= 14
+    # A raised, smaller footnote marker glued to a word (a real marker).
+    c.setFont("TrickyFont", 11)
+    c.drawString(LEFT, y, "trafficking")
+    w = pdfmetrics.stringWidth("trafficking", "TrickyFont", 11)
+    c.setFont("TrickyFont", 7)
+    c.drawString(LEFT + w, y + 4, "7")
+    c.setFont("TrickyFont", 11)
+    c.drawString(LEFT + w + 5, y, " routes\u00a0across\u2009borders")
+    c.save()
+    return path
+
+
+@needs_ext
+def test_tricky_text_page_identical(tmp_path, monkeypatch):
+    pdf = _tricky_pdf(tmp_path / "tricky.pdf")
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(pdf))
+    try:
+        text = doc[0].get_textpage().get_text_range()
+    finally:
+        doc.close()
+    # The page text really has what the test is about.
+    assert "\ufffe" in text or "\x02" in text, "no line-end hyphen marker in the text layer"
+    assert "\u2003" in text and "\u0663" in text, "Unicode spaces/digits lost"
+    assert _geometry.split(text) == [
+        (m.start(1), m.end(1), m.group(2) is not None) for m in segment._LINE.finditer(text)
+    ]
+    assert_same_lines(*both_paths(monkeypatch, read_lines, pdf))
+    fast, slow = both_paths(monkeypatch, extract_document, pdf)
+    assert fast.paragraphs == slow.paragraphs
+    assert (fast.pages, fast.metadata, fast.qc) == (slow.pages, slow.metadata, slow.qc)

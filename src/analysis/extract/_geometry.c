@@ -1,4 +1,14 @@
-/* Optional accelerator for analysis.extract.segment: the per-line PDFium geometry calls.
+/* Optional accelerator for analysis.extract.segment: the per-line work of reading a page.
+ *
+ * page_lines(funcs, textpage, text) -> list of (fa, end, hyphen, x0, x1, y, fs, bold,
+ *   candidate), one per match of segment._LINE in text (the page text, one character per
+ *   PDFium char index): (fa, end) the span of the line's text (group 1), hyphen whether a
+ *   hyphen marker ends it (group 2), the geometry as line_geometry below computes it for
+ *   (fa, end - 1, mid) with mid segment._segments' middle character, and candidate whether
+ *   segment._MARKER_CANDIDATE.search(text, fa, end) matches. Whitespace is Python's
+ *   str.isspace (re's \s) and a digit re's \d (str.isdecimal), so results are those of the
+ *   regexes for any text; split(text) and has_marker_candidate(text, fa, end) expose the two
+ *   for tests (tests/test_geometry_ext.py compares them with the regexes).
  *
  * line_geometry(funcs, textpage, spans) -> list of (x0, x1, y, fs, bold), one per span.
  *
@@ -76,6 +86,66 @@ static int is_bold(Page *pg, int i) {
     return weight >= 600 || (pg->flags & (1 << 18)) != 0;
 }
 
+
+/* The five PDFium functions and the per-page state shared by both entry points. */
+typedef struct {
+    GetCharBox_t char_box;
+    GetFontSize_t font_size;
+    GetCharOrigin_t char_origin;
+    Page pg;
+    double d[4]; /* the four out-parameters, shared by box and origin calls as in _PageReader._d */
+} Reader;
+
+static int reader_init(Reader *r, PyObject *funcs, PyObject *tp_obj) {
+    if (PyTuple_GET_SIZE(funcs) != 5) {
+        PyErr_SetString(PyExc_ValueError,
+                        "funcs must be the addresses of FPDFText_GetCharBox, GetFontSize, "
+                        "GetCharOrigin, GetFontInfo, GetFontWeight (5 ints)");
+        return -1;
+    }
+    void *addr[5];
+    for (int k = 0; k < 5; k++) {
+        addr[k] = PyLong_AsVoidPtr(PyTuple_GET_ITEM(funcs, k));
+        if (addr[k] == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_ValueError, "funcs[%d] is a null function address", k);
+            return -1;
+        }
+    }
+    memset(r, 0, sizeof(*r));
+    r->char_box = (GetCharBox_t)addr[0];
+    r->font_size = (GetFontSize_t)addr[1];
+    r->char_origin = (GetCharOrigin_t)addr[2];
+    r->pg.font_info = (GetFontInfo_t)addr[3];
+    r->pg.font_weight = (GetFontWeight_t)addr[4];
+    r->pg.tp = PyLong_AsVoidPtr(tp_obj);
+    if (r->pg.tp == NULL) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "textpage is a null address");
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    double x0, x1, y, fs;
+    int bold;
+} Geom;
+
+/* The geometry of one line from its first (fa), last (lb) and middle (mid) character. */
+static void read_geom(Reader *r, int fa, int lb, int mid, Geom *g) {
+    void *tp = r->pg.tp;
+    double *d = r->d;
+    r->char_box(tp, fa, &d[0], &d[1], &d[2], &d[3]);
+    g->x0 = d[0];
+    if (lb != fa) r->char_box(tp, lb, &d[0], &d[1], &d[2], &d[3]);
+    g->x1 = d[1];
+    g->fs = r->font_size(tp, mid);
+    int at = (fa != mid && r->font_size(tp, fa) < 0.8 * g->fs) ? mid : fa;
+    r->char_origin(tp, at, &d[0], &d[1]);
+    g->y = d[1];
+    g->bold = is_bold(&r->pg, mid) && (fa == mid || is_bold(&r->pg, fa));
+}
+
 static int span_index(PyObject *item, Py_ssize_t k, long *out) {
     PyObject *v = PySequence_Fast_GET_ITEM(item, k);
     long x = PyLong_AsLong(v);
@@ -92,33 +162,8 @@ static PyObject *line_geometry(PyObject *self, PyObject *args) {
     PyObject *funcs, *tp_obj, *spans;
     if (!PyArg_ParseTuple(args, "O!OO:line_geometry", &PyTuple_Type, &funcs, &tp_obj, &spans))
         return NULL;
-    if (PyTuple_GET_SIZE(funcs) != 5) {
-        PyErr_SetString(PyExc_ValueError,
-                        "funcs must be the addresses of FPDFText_GetCharBox, GetFontSize, "
-                        "GetCharOrigin, GetFontInfo, GetFontWeight (5 ints)");
-        return NULL;
-    }
-    void *addr[5];
-    for (int k = 0; k < 5; k++) {
-        addr[k] = PyLong_AsVoidPtr(PyTuple_GET_ITEM(funcs, k));
-        if (addr[k] == NULL) {
-            if (!PyErr_Occurred())
-                PyErr_Format(PyExc_ValueError, "funcs[%d] is a null function address", k);
-            return NULL;
-        }
-    }
-    GetCharBox_t char_box = (GetCharBox_t)addr[0];
-    GetFontSize_t font_size = (GetFontSize_t)addr[1];
-    GetCharOrigin_t char_origin = (GetCharOrigin_t)addr[2];
-    Page pg;
-    memset(&pg, 0, sizeof(pg));
-    pg.font_info = (GetFontInfo_t)addr[3];
-    pg.font_weight = (GetFontWeight_t)addr[4];
-    pg.tp = PyLong_AsVoidPtr(tp_obj);
-    if (pg.tp == NULL) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "textpage is a null address");
-        return NULL;
-    }
+    Reader r;
+    if (reader_init(&r, funcs, tp_obj) < 0) return NULL;
 
     PyObject *seq = PySequence_Fast(spans, "spans must be a sequence of (fa, lb, mid)");
     if (seq == NULL) return NULL;
@@ -128,8 +173,6 @@ static PyObject *line_geometry(PyObject *self, PyObject *args) {
         Py_DECREF(seq);
         return NULL;
     }
-    /* The four out-parameters, shared by box and origin calls as in _PageReader._d. */
-    double d[4] = {0.0, 0.0, 0.0, 0.0};
     for (Py_ssize_t j = 0; j < n; j++) {
         PyObject *item = PySequence_Fast(PySequence_Fast_GET_ITEM(seq, j),
                                          "each span must be a sequence (fa, lb, mid)");
@@ -146,18 +189,9 @@ static PyObject *line_geometry(PyObject *self, PyObject *args) {
             goto fail;
         }
         Py_DECREF(item);
-
-        char_box(pg.tp, (int)fa, &d[0], &d[1], &d[2], &d[3]);
-        double x0 = d[0];
-        if (lb != fa) char_box(pg.tp, (int)lb, &d[0], &d[1], &d[2], &d[3]);
-        double x1 = d[1];
-        double fs = font_size(pg.tp, (int)mid);
-        long at = (fa != mid && font_size(pg.tp, (int)fa) < 0.8 * fs) ? mid : fa;
-        char_origin(pg.tp, (int)at, &d[0], &d[1]);
-        double y = d[1];
-        int bold = is_bold(&pg, (int)mid) && (fa == mid || is_bold(&pg, (int)fa));
-
-        PyObject *row = Py_BuildValue("(ddddO)", x0, x1, y, fs, bold ? Py_True : Py_False);
+        Geom g;
+        read_geom(&r, (int)fa, (int)lb, (int)mid, &g);
+        PyObject *row = Py_BuildValue("(ddddO)", g.x0, g.x1, g.y, g.fs, g.bold ? Py_True : Py_False);
         if (row == NULL) goto fail;
         PyList_SET_ITEM(out, j, row);
     }
@@ -170,10 +204,158 @@ fail:
     return NULL;
 }
 
+/* segment._LINE's character classes. "Space" is Python's str.isspace (= re's \s on str). */
+#define IS_MARK(c) ((c) == 0xFFFE || (c) == 0x02)
+#define IS_BREAK(c) ((c) == '\r' || (c) == '\n' || IS_MARK(c))
+#define IS_CONTENT(c) (!Py_UNICODE_ISSPACE(c) && !IS_MARK(c))
+/* re's \d on str patterns: Unicode decimal digits (category Nd), i.e. str.isdecimal. */
+#define IS_DIGIT(c) Py_UNICODE_ISDECIMAL(c)
+
+/* Does segment._MARKER_CANDIDATE, r"\d(?<=[^\s\d]\d)\d{0,2}(?!\d)", search(text, fa, end)
+ * find a match? A match is a digit run of 1-3 digits (cut at end) starting at i in
+ * [fa, end) whose preceding character (which may lie before fa: the look-behind sees the
+ * whole string) is neither space nor digit. */
+static int marker_candidate(int kind, const void *data, Py_ssize_t fa, Py_ssize_t end) {
+    Py_ssize_t i = fa;
+    while (i < end) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (!IS_DIGIT(c)) {
+            i++;
+            continue;
+        }
+        Py_ssize_t run = i + 1;
+        while (run < end && IS_DIGIT(PyUnicode_READ(kind, data, run))) run++;
+        if (i >= 1 && run - i <= 3) {
+            Py_UCS4 p = PyUnicode_READ(kind, data, i - 1);
+            if (!Py_UNICODE_ISSPACE(p) && !IS_DIGIT(p)) return 1;
+        }
+        i = run;
+    }
+    return 0;
+}
+
+/* The lines of a page text, as segment._LINE.finditer(text) finds them: for each line the
+ * span (fa, end) of group 1 (first to last character that is neither space nor a hyphen
+ * marker, between two CR/LF/markers) and whether a marker (group 2) ends it. Calls
+ * emit(fa, end, hyphen) per line; stops (returning -1) when emit does. */
+typedef int (*emit_t)(void *ctx, Py_ssize_t fa, Py_ssize_t end, int hyphen);
+
+static int split_lines(PyObject *text, emit_t emit, void *ctx) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t i = 0;
+    while (i < n) {
+        /* group 1 starts at the next content character */
+        while (i < n && !IS_CONTENT(PyUnicode_READ(kind, data, i))) i++;
+        if (i >= n) break;
+        Py_ssize_t fa = i, end = i + 1;
+        /* runs to the next CR/LF/marker; ends after its last content character */
+        for (i = fa + 1; i < n; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if (IS_BREAK(c)) break;
+            if (!Py_UNICODE_ISSPACE(c)) end = i + 1;
+        }
+        int hyphen = 0;
+        if (i < n && IS_MARK(PyUnicode_READ(kind, data, i))) {
+            hyphen = 1;
+            i++;
+        }
+        if (emit(ctx, fa, end, hyphen) < 0) return -1;
+    }
+    return 0;
+}
+
+static int emit_span(void *ctx, Py_ssize_t fa, Py_ssize_t end, int hyphen) {
+    PyObject *row = Py_BuildValue("(nnO)", fa, end, hyphen ? Py_True : Py_False);
+    if (row == NULL) return -1;
+    int rc = PyList_Append((PyObject *)ctx, row);
+    Py_DECREF(row);
+    return rc;
+}
+
+static PyObject *split(PyObject *self, PyObject *arg) {
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "split(text): text must be a str");
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    if (split_lines(arg, emit_span, out) < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
+
+typedef struct {
+    Reader *r;
+    PyObject *text;
+    PyObject *out;
+} PageCtx;
+
+static int emit_line(void *vctx, Py_ssize_t fa, Py_ssize_t end, int hyphen) {
+    PageCtx *ctx = (PageCtx *)vctx;
+    int kind = PyUnicode_KIND(ctx->text);
+    const void *data = PyUnicode_DATA(ctx->text);
+    if (end > INT_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "char index does not fit a C int");
+        return -1;
+    }
+    Py_ssize_t lb = end - 1;
+    Py_ssize_t mid = (fa + lb) / 2; /* fa, lb >= 0: C division floors as Python's // */
+    while (mid < lb && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, mid))) mid++;
+    Geom g;
+    read_geom(ctx->r, (int)fa, (int)lb, (int)mid, &g);
+    int cand = marker_candidate(kind, data, fa, end);
+    PyObject *row = Py_BuildValue("(nnOddddOO)", fa, end, hyphen ? Py_True : Py_False, g.x0,
+                                  g.x1, g.y, g.fs, g.bold ? Py_True : Py_False,
+                                  cand ? Py_True : Py_False);
+    if (row == NULL) return -1;
+    int rc = PyList_Append(ctx->out, row);
+    Py_DECREF(row);
+    return rc;
+}
+
+static PyObject *page_lines(PyObject *self, PyObject *args) {
+    PyObject *funcs, *tp_obj, *text;
+    if (!PyArg_ParseTuple(args, "O!OU:page_lines", &PyTuple_Type, &funcs, &tp_obj, &text))
+        return NULL;
+    Reader r;
+    if (reader_init(&r, funcs, tp_obj) < 0) return NULL;
+    PageCtx ctx = {&r, text, PyList_New(0)};
+    if (ctx.out == NULL) return NULL;
+    if (split_lines(text, emit_line, &ctx) < 0) {
+        Py_DECREF(ctx.out);
+        return NULL;
+    }
+    return ctx.out;
+}
+
+static PyObject *has_marker_candidate(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t fa, end;
+    if (!PyArg_ParseTuple(args, "Unn:has_marker_candidate", &text, &fa, &end)) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (fa < 0 || end > n || fa > end) {
+        PyErr_SetString(PyExc_IndexError, "has_marker_candidate: need 0 <= fa <= end <= len(text)");
+        return NULL;
+    }
+    return PyBool_FromLong(marker_candidate(PyUnicode_KIND(text), PyUnicode_DATA(text), fa, end));
+}
+
 static PyMethodDef methods[] = {
     {"line_geometry", line_geometry, METH_VARARGS,
      "line_geometry(funcs, textpage, spans) -> list of (x0, x1, y, fs, bold) per (fa, lb, mid) "
      "span; see analysis.extract.segment._segments."},
+    {"page_lines", page_lines, METH_VARARGS,
+     "page_lines(funcs, textpage, text) -> list of (fa, end, hyphen, x0, x1, y, fs, bold, "
+     "candidate), one per segment._LINE match of text; see segment._segments_compiled."},
+    {"split", split, METH_O,
+     "split(text) -> list of (fa, end, hyphen): the group-1 spans of segment._LINE.finditer."},
+    {"has_marker_candidate", has_marker_candidate, METH_VARARGS,
+     "has_marker_candidate(text, fa, end) -> whether segment._MARKER_CANDIDATE.search(text, "
+     "fa, end) matches."},
     {NULL, NULL, 0, NULL},
 };
 

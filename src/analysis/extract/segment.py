@@ -89,6 +89,8 @@ if os.environ.get("ANALYSIS_PURE_PYTHON", "") in ("", "0"):
         from analysis.extract import _geometry as _compiled
     except ImportError:  # not built (no compiler, or built for another Python)
         _compiled = None
+    if _compiled is not None and not hasattr(_compiled, "page_lines"):
+        _compiled = None  # built from an older _geometry.c: rebuild with `pip install -e .`
 GEOMETRY = "compiled" if _compiled is not None else "python"
 # Addresses of the five functions, in the order _geometry.line_geometry expects them.
 _FUNCS = tuple(
@@ -211,28 +213,18 @@ def _segments(reader: _PageReader, page_no: int) -> list[Line]:
 
 
 def _segments_compiled(reader: _PageReader, page_no: int) -> list[Line]:
-    """:func:`_segments` with the geometry read by ``_geometry.line_geometry``."""
+    """:func:`_segments` with the line splitting, the geometry and the marker-candidate test
+    done by ``_geometry.page_lines`` (one call per page); Python only builds the Lines."""
     text = reader.text
-    isspace = str.isspace
-    matches = list(_LINE.finditer(text))
-    spans = []
-    for m in matches:
-        fa, end = m.span(1)
-        lb = end - 1
-        mid = (fa + lb) // 2
-        while mid < lb and isspace(text[mid]):
-            mid += 1
-        spans.append((fa, lb, mid))
-    geometry = _compiled.line_geometry(_FUNCS, reader.tp.value, spans)
     segments: list[Line] = []
     append = segments.append
-    search = _MARKER_CANDIDATE.search
-    for m, (fa, lb, _), (x0, x1, y, fs, bold) in zip(matches, spans, geometry):
-        hyphen = m.group(2) is not None
-        if search(text, fa, lb + 1) is None:
-            append(Line(page_no, m.group(1), x0, x1, y, fs, bold, hyphen, []))
+    for fa, end, hyphen, x0, x1, y, fs, bold, candidate in _compiled.page_lines(
+        _FUNCS, reader.tp.value, text
+    ):
+        if not candidate:
+            append(Line(page_no, text[fa:end], x0, x1, y, fs, bold, hyphen, []))
             continue
-        line_text, refs = _take_markers(reader, fa, lb + 1)
+        line_text, refs = _take_markers(reader, fa, end)
         if line_text:
             append(Line(page_no, line_text, x0, x1, y, fs, bold, hyphen, refs))
     return segments
