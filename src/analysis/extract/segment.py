@@ -617,6 +617,8 @@ def heading_level(ln: Line, lay: Layout, last_letter: str | None) -> int:
 
 
 _ENDS = (".", ":", ";", "!", "?", "”", '"', ")")
+_ROMAN_START = frozenset("IVXL")  # first characters _ROMAN can match
+_ITEM_START = frozenset("(•▪◦·–-")  # first characters _ITEM can match
 
 
 def _starts_paragraph(prev: Line, ln: Line, cur: list[Line], lay: Layout, next_no: int) -> bool:
@@ -642,10 +644,12 @@ def _starts_paragraph(prev: Line, ln: Line, cur: list[Line], lay: Layout, next_n
     if prev.x1 < right - (room if room > 1.5 * fs else 1.5 * fs):  # noqa: FURB136
         return True  # short
     ends = prev.text.endswith(_ENDS)
-    m = _PARA_NO.match(text)
-    if m and (ends or int(m.group(1)) == next_no):
-        return True
-    if _ITEM.match(text) and prev.text.endswith((":", ";", ".")):
+    first = text[:1]
+    if first.isdigit():  # (cheap test before the regex: a paragraph number starts so)
+        m = _PARA_NO.match(text)
+        if m and (ends or int(m.group(1)) == next_no):
+            return True
+    if first in _ITEM_START and _ITEM.match(text) and prev.text.endswith((":", ";", ".")):
         return True
     if ln.page == prev.page and prev.y - ln.y > 1.3 * lay.pitch * fs / lay.body_fs:
         return True
@@ -702,7 +706,8 @@ def build_blocks(pages: list[list[Line]], lay: Layout) -> list[Block]:
                 continue
             # heading_level's own first test, inlined: most lines are plain body text
             text = ln.text
-            if ln.bold or ln.fs >= styled_fs or _ROMAN.match(text) or _LETTER.match(text):
+            # (a roman heading starts with I V X or L; a letter heading has "." second)
+            if ln.bold or ln.fs >= styled_fs or text[:1] in _ROMAN_START or text[1:2] == ".":
                 level = heading_level(ln, lay, last_letter)
             else:
                 level = 0
