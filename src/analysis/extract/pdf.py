@@ -361,6 +361,7 @@ def _normalize_joined(text: str) -> tuple[str, list[str]]:
 def _rows(doc_id: str, blocks: list[Block], dehyph: Dehyphenator) -> list[dict]:
     rows: list[dict] = []
     path: dict[int, str] = {}
+    path_text: str | None = None  # " / ".join of path, by level: the section of body rows
     body_started = False
     for b in blocks:
         text, refs = _normalize_joined(join_lines(b.lines, dehyph))
@@ -386,11 +387,12 @@ def _rows(doc_id: str, blocks: list[Block], dehyph: Dehyphenator) -> list[dict]:
                     level = b.level
                 path = {k: v for k, v in path.items() if k < level}
                 path[level] = text
+                path_text = " / ".join(path[k] for k in sorted(path))
         elif kind == "footnote":
             m = _FOOTNOTE_NO.match(text)
             if m and m.end() < len(text):
                 para_no, text = m.group(1), text[m.end() :]
-        section = " / ".join(path[k] for k in sorted(path)) if path else None
+        section = path_text
         if kind == "heading":
             section = " / ".join(path[k] for k in sorted(path) if path[k] != text) or None
         rows.append(
