@@ -45,6 +45,8 @@ _LAST_WORD = re.compile(r"[\w’']+$")
 _HAS_SUP = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")  # below " " except tab and newline
 _SPACES = re.compile(r"\s+")
+# Whitespace other than " " and control characters: what _SPACES and _CONTROL would change.
+_ODD_SPACE = re.compile(r"[^\S ]|[\x00-\x08\x0b-\x1f]")
 _WORD = re.compile(r"[^\W\d_](?:[\w’']*[^\W\d_])?(?:-[^\W\d_](?:[\w’']*[^\W\d_])?)*")
 
 # Prefixes whose hyphen is usually real ("post-conflict", "counter-trafficking",
@@ -126,6 +128,18 @@ def normalize(text: str) -> tuple[str, list[str]]:
         # U+FFFD or control characters, and its only whitespace is " ".
         text = text.strip()
         return (_SPACES.sub(" ", text) if "  " in text else text), []
+    if (
+        "(cid:" not in text
+        and "\ufffd" not in text
+        and "  " not in text
+        and not text[:1].isspace()
+        and not text[-1:].isspace()
+        and _ODD_SPACE.search(text) is None
+        and unicodedata.is_normalized("NFKC", text)
+    ):
+        # Already clean (curly quotes, accents, dashes): every step below would return it
+        # as is. Superscript digits are not NFKC-normalized, so they take the slow path.
+        return text, []
     refs: list[str] = []
     if _HAS_SUP.search(text):
 

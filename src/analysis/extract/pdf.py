@@ -46,7 +46,6 @@ import itertools
 import json
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,7 +88,6 @@ __all__ = [
 PAGE_SEP = "\n\n"
 
 _NUMBERED = re.compile(r"^(?:[IVXL]+\.?|[A-Z]\.|\d[\d.]*\.?)\s")
-_CONTROL_CHARS = re.compile("[\x00-\x1f]")  # what normalize removes or turns into spaces
 _FOOTNOTE_NO = re.compile(r"^(\d{1,3})[.)]?\s*")
 _CHAPEAU = re.compile(
     r"^(?:Adopted by the [\w ]{3,60}? at its .{0,60}meeting\b.{0,40}"
@@ -336,35 +334,13 @@ def _fix_ocr_numbers(pages: list[list[Line]], ocr_pages: set[int]) -> None:
                     last += 1
 
 
-def _normalize_joined(text: str) -> tuple[str, list[str]]:
-    """:func:`normalize` of a block's joined lines, whose lines were normalized already.
-
-    Joining normalized lines with spaces (or glueing word halves) leaves the text normalized
-    unless the join made it otherwise: skip the slow path of :func:`normalize` (NFKC and
-    four regex passes over a whole paragraph) when the text is NFKC, single-spaced, stripped
-    and has no ``(cid:``, U+FFFD or control character; otherwise normalize it again.
-    """
-    if (
-        not text.isascii()
-        and "  " not in text
-        and "(cid:" not in text
-        and "\ufffd" not in text
-        and not text[:1].isspace()
-        and not text[-1:].isspace()
-        and unicodedata.is_normalized("NFKC", text)
-        and _CONTROL_CHARS.search(text) is None
-    ):
-        return text, []
-    return normalize(text)
-
-
 def _rows(doc_id: str, blocks: list[Block], dehyph: Dehyphenator) -> list[dict]:
     rows: list[dict] = []
     path: dict[int, str] = {}
     path_text: str | None = None  # " / ".join of path, by level: the section of body rows
     body_started = False
     for b in blocks:
-        text, refs = _normalize_joined(join_lines(b.lines, dehyph))
+        text, refs = normalize(join_lines(b.lines, dehyph))
         refs = [r for ln in b.lines for r in ln.refs] + refs
         if not text:
             continue
