@@ -47,6 +47,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")  # below " " except tab and newlin
 _SPACES = re.compile(r"\s+")
 # Whitespace other than " " and control characters: what _SPACES and _CONTROL would change.
 _ODD_SPACE = re.compile(r"[^\S ]|[\x00-\x08\x0b-\x1f]")
+_TOKEN = re.compile(r"[\w’'-]+")  # a run that can hold _WORD matches, and only them
 _WORD = re.compile(r"[^\W\d_](?:[\w’']*[^\W\d_])?(?:-[^\W\d_](?:[\w’']*[^\W\d_])?)*")
 
 # Prefixes whose hyphen is usually real ("post-conflict", "counter-trafficking",
@@ -243,7 +244,16 @@ class Dehyphenator:
         """Word counts of the document (lower case; a hyphenated word counts its parts too)."""
         # Fold case once over the whole text (no word spans a newline), count in C, then
         # add the parts of hyphenated words.
-        words: Counter[str] = Counter(_WORD.findall("\n".join(self._texts).lower()))
+        # Words lie inside runs of word characters, apostrophes and hyphens (tokens): count
+        # the tokens in C, then take the words of each distinct token (a token of letters
+        # only is one word; others go through _WORD, as a scan of the whole text would).
+        words: Counter[str] = Counter()
+        for token, n in Counter(_TOKEN.findall("\n".join(self._texts).lower())).items():
+            if token.isalpha():
+                words[token] += n
+            else:
+                for w in _WORD.findall(token):
+                    words[w] += n
         for w, n in [(w, n) for w, n in words.items() if "-" in w]:
             for part in w.split("-"):
                 words[part] += n
