@@ -125,6 +125,27 @@ def test_dehyphenation_rule():
     assert d2.join("gang-", "related crime") == "gang-related crime"  # two words: compound
 
 
+def test_dehyphenator_vocabulary_counts_every_word_of_the_text():
+    """The vocabulary (counted per token, for speed) equals a scan of the whole text for
+    words (letters, inner digits and apostrophes, hyphen-joined parts), plus the parts of
+    hyphenated words; on random strings with letters, digits, apostrophes, hyphens,
+    underscores, ligatures and other numerals."""
+    import random
+    from collections import Counter
+
+    from analysis.extract.clean import _WORD
+
+    rnd = random.Random(20181107)
+    alphabet = "abcXYZé’'-_09 ½²\n.,;ﬁ"
+    for _ in range(3000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
+        expected = Counter(_WORD.findall(text.lower()))
+        for word, n in [(w, n) for w, n in expected.items() if "-" in w]:
+            for part in word.split("-"):
+                expected[part] += n
+        assert +Dehyphenator([text]).words == +expected, text
+
+
 # -- segmentation -------------------------------------------------------------------------
 
 
