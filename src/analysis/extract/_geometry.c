@@ -3,22 +3,19 @@
  * page_lines(funcs, textpage, text) -> list of (fa, end, hyphen, x0, x1, y, fs, bold,
  *   candidate), one per match of segment._LINE in text (the page text, one character per
  *   PDFium char index): (fa, end) the span of the line's text (group 1), hyphen whether a
- *   hyphen marker ends it (group 2), the geometry as line_geometry below computes it for
- *   (fa, end - 1, mid) with mid segment._segments' middle character, and candidate whether
+ *   hyphen marker ends it (group 2), the geometry described below for (fa, end - 1, mid)
+ *   with mid segment._segments' middle character, and candidate whether
  *   segment._MARKER_CANDIDATE.search(text, fa, end) matches. Whitespace is Python's
  *   str.isspace (re's \s) and a digit re's \d (str.isdecimal), so results are those of the
  *   regexes for any text; split(text) and has_marker_candidate(text, fa, end) expose the two
  *   for tests (tests/test_geometry_ext.py compares them with the regexes).
- *
- * line_geometry(funcs, textpage, spans) -> list of (x0, x1, y, fs, bold), one per span.
  *
  *   funcs     tuple of five ints, the addresses of PDFium's FPDFText_GetCharBox,
  *             FPDFText_GetFontSize, FPDFText_GetCharOrigin, FPDFText_GetFontInfo and
  *             FPDFText_GetFontWeight (taken from pypdfium2's ctypes bindings: this module
  *             neither links against PDFium nor includes its headers);
  *   textpage  the FPDF_TEXTPAGE address (int);
- *   spans     a sequence of (fa, lb, mid) char indices per line: first, last and middle
- *             non-space character.
+ *   text      the page text (str).
  *
  * Computes exactly what segment._segments computes in Python (same C calls, in the same
  * order, the same doubles copied, the same out-parameter reuse across lines of one page):
@@ -144,64 +141,6 @@ static void read_geom(Reader *r, int fa, int lb, int mid, Geom *g) {
     r->char_origin(tp, at, &d[0], &d[1]);
     g->y = d[1];
     g->bold = is_bold(&r->pg, mid) && (fa == mid || is_bold(&r->pg, fa));
-}
-
-static int span_index(PyObject *item, Py_ssize_t k, long *out) {
-    PyObject *v = PySequence_Fast_GET_ITEM(item, k);
-    long x = PyLong_AsLong(v);
-    if (x == -1 && PyErr_Occurred()) return -1;
-    if (x < INT_MIN || x > INT_MAX) {
-        PyErr_SetString(PyExc_OverflowError, "char index does not fit a C int");
-        return -1;
-    }
-    *out = x;
-    return 0;
-}
-
-static PyObject *line_geometry(PyObject *self, PyObject *args) {
-    PyObject *funcs, *tp_obj, *spans;
-    if (!PyArg_ParseTuple(args, "O!OO:line_geometry", &PyTuple_Type, &funcs, &tp_obj, &spans))
-        return NULL;
-    Reader r;
-    if (reader_init(&r, funcs, tp_obj) < 0) return NULL;
-
-    PyObject *seq = PySequence_Fast(spans, "spans must be a sequence of (fa, lb, mid)");
-    if (seq == NULL) return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    PyObject *out = PyList_New(n);
-    if (out == NULL) {
-        Py_DECREF(seq);
-        return NULL;
-    }
-    for (Py_ssize_t j = 0; j < n; j++) {
-        PyObject *item = PySequence_Fast(PySequence_Fast_GET_ITEM(seq, j),
-                                         "each span must be a sequence (fa, lb, mid)");
-        if (item == NULL) goto fail;
-        long fa, lb, mid;
-        if (PySequence_Fast_GET_SIZE(item) != 3) {
-            PyErr_Format(PyExc_ValueError, "span %zd: expected (fa, lb, mid)", j);
-            Py_DECREF(item);
-            goto fail;
-        }
-        if (span_index(item, 0, &fa) < 0 || span_index(item, 1, &lb) < 0 ||
-            span_index(item, 2, &mid) < 0) {
-            Py_DECREF(item);
-            goto fail;
-        }
-        Py_DECREF(item);
-        Geom g;
-        read_geom(&r, (int)fa, (int)lb, (int)mid, &g);
-        PyObject *row = Py_BuildValue("(ddddO)", g.x0, g.x1, g.y, g.fs, g.bold ? Py_True : Py_False);
-        if (row == NULL) goto fail;
-        PyList_SET_ITEM(out, j, row);
-    }
-    Py_DECREF(seq);
-    return out;
-
-fail:
-    Py_DECREF(seq);
-    Py_DECREF(out);
-    return NULL;
 }
 
 /* segment._LINE's character classes. "Space" is Python's str.isspace (= re's \s on str). */
@@ -345,9 +284,6 @@ static PyObject *has_marker_candidate(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
-    {"line_geometry", line_geometry, METH_VARARGS,
-     "line_geometry(funcs, textpage, spans) -> list of (x0, x1, y, fs, bold) per (fa, lb, mid) "
-     "span; see analysis.extract.segment._segments."},
     {"page_lines", page_lines, METH_VARARGS,
      "page_lines(funcs, textpage, text) -> list of (fa, end, hyphen, x0, x1, y, fs, bold, "
      "candidate), one per segment._LINE match of text; see segment._segments_compiled."},

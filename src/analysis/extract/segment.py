@@ -92,7 +92,7 @@ if os.environ.get("ANALYSIS_PURE_PYTHON", "") in ("", "0"):
     if _compiled is not None and not hasattr(_compiled, "page_lines"):
         _compiled = None  # built from an older _geometry.c: rebuild with `pip install -e .`
 GEOMETRY = "compiled" if _compiled is not None else "python"
-# Addresses of the five functions, in the order _geometry.line_geometry expects them.
+# Addresses of the five functions, in the order _geometry.page_lines expects them.
 _FUNCS = tuple(
     ctypes.cast(fn, ctypes.c_void_p).value
     for fn in (
