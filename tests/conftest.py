@@ -32,3 +32,14 @@ def ligature_pdf(pdf_dir) -> tuple[Path, str, str]:
 @pytest.fixture(scope="session")
 def image_page_pdf(pdf_dir) -> Path:
     return build_with_image_page(pdf_dir / "image_page.pdf")
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory) -> Path:
+    """The default build of the demo corpus, ``snakemake --cores 2`` in a fresh folder, shared
+    by every test that reads its results (the workflow tests, the browser tests)."""
+    from test_workflow import snakemake
+
+    workdir = tmp_path_factory.mktemp("demo-run")
+    snakemake(workdir, "--cores", "2")
+    return workdir

@@ -78,10 +78,9 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory) -> Path:
-    workdir = tmp_path_factory.mktemp("demo-run")
-    snakemake(workdir, "--cores", "2")
-    return workdir
+def demo_run(demo_build: Path) -> Path:
+    """The default build of the demo corpus (conftest.py's session fixture ``demo_build``)."""
+    return demo_build
 
 
 def test_default_run_builds_and_extracts_the_demo_corpus(demo_run: Path):
