@@ -180,6 +180,28 @@ def test_splitting_and_marker_test_match_the_regexes_on_random_text():
     assert n_lines > 10000 and n_hyphen > 1000 and n_cand > 10000  # the cases did occur
 
 
+@needs_ext
+def test_clean_text_test_matches_python_on_random_text():
+    """The C clean-text test (which lines pdf.read_lines sends through normalize) picks
+    exactly the lines pdf._clean_text rejects, on random strings with spaces, controls,
+    DEL, "(cid:" and non-ASCII characters."""
+    import random
+
+    from analysis.extract.pdf import _clean_text
+
+    rng = random.Random(7)
+    alphabet = ["a", "b", "c", "word", "d e", "(x)", " ", "  ", "(cid:", "(ci", "d:", "\t", "\x7f", "\x1f", "\xa0", "\u2019",
+                "\U0001d7ce", "1", ".", "\n", "~"]
+    lines, expected = [], []
+    for k in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5)))
+        lines.append(segment.Line(1, text, 0.0, 1.0, 0.0, 10.0, False))
+        if not _clean_text(text):
+            expected.append(k)
+    assert _geometry.needs_normalize(lines) == expected
+    assert 2000 < len(expected) < 18000  # both kinds occurred
+
+
 def _tricky_pdf(path: Path) -> Path:
     """A page whose text layer has Unicode spaces, tabs, other-script digits glued to words
     (marker candidates that are not raised), raised small digits (real markers), line-end

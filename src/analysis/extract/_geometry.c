@@ -271,6 +271,129 @@ static PyObject *page_lines(PyObject *self, PyObject *args) {
     return ctx.out;
 }
 
+/* page_line_objects: page_lines, with the Lines built here. For a line that is not a
+ * marker candidate, line_type(page_no, text[fa:end], x0, x1, y, fs, bold, hyphen, []) is
+ * called (segment.Line); a candidate gets None in the list and its page_lines row, prefixed
+ * with its index, in the second list, for Python to take its markers. */
+typedef struct {
+    Reader *r;
+    PyObject *text;
+    PyObject *line_type;
+    PyObject *page_no;
+    PyObject *lines;
+    PyObject *cands;
+} ObjCtx;
+
+static int emit_object(void *vctx, Py_ssize_t fa, Py_ssize_t end, int hyphen) {
+    ObjCtx *ctx = (ObjCtx *)vctx;
+    int kind = PyUnicode_KIND(ctx->text);
+    const void *data = PyUnicode_DATA(ctx->text);
+    if (end > INT_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "char index does not fit a C int");
+        return -1;
+    }
+    Py_ssize_t lb = end - 1;
+    Py_ssize_t mid = (fa + lb) / 2;
+    while (mid < lb && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, mid))) mid++;
+    Geom g;
+    read_geom(ctx->r, (int)fa, (int)lb, (int)mid, &g);
+    PyObject *bold = g.bold ? Py_True : Py_False;
+    PyObject *hy = hyphen ? Py_True : Py_False;
+    if (marker_candidate(kind, data, fa, end)) {
+        PyObject *row = Py_BuildValue("(nnnOddddO)", PyList_GET_SIZE(ctx->lines), fa, end, hy,
+                                      g.x0, g.x1, g.y, g.fs, bold);
+        if (row == NULL) return -1;
+        int rc = PyList_Append(ctx->cands, row);
+        Py_DECREF(row);
+        if (rc < 0) return -1;
+        return PyList_Append(ctx->lines, Py_None);
+    }
+    PyObject *args[9] = {ctx->page_no, NULL, NULL, NULL, NULL, NULL, bold, hy, NULL};
+    int rc = -1;
+    PyObject *line = NULL;
+    args[1] = PyUnicode_Substring(ctx->text, fa, end);
+    args[2] = PyFloat_FromDouble(g.x0);
+    args[3] = PyFloat_FromDouble(g.x1);
+    args[4] = PyFloat_FromDouble(g.y);
+    args[5] = PyFloat_FromDouble(g.fs);
+    args[8] = PyList_New(0);
+    if (args[1] && args[2] && args[3] && args[4] && args[5] && args[8]) {
+        line = PyObject_Vectorcall(ctx->line_type, args, 9, NULL);
+        if (line != NULL) {
+            rc = PyList_Append(ctx->lines, line);
+            Py_DECREF(line);
+        }
+    }
+    Py_XDECREF(args[1]);
+    Py_XDECREF(args[2]);
+    Py_XDECREF(args[3]);
+    Py_XDECREF(args[4]);
+    Py_XDECREF(args[5]);
+    Py_XDECREF(args[8]);
+    return rc;
+}
+
+static PyObject *page_line_objects(PyObject *self, PyObject *args) {
+    PyObject *funcs, *tp_obj, *text, *line_type, *page_no;
+    if (!PyArg_ParseTuple(args, "O!OUOO!:page_line_objects", &PyTuple_Type, &funcs, &tp_obj,
+                          &text, &line_type, &PyLong_Type, &page_no))
+        return NULL;
+    Reader r;
+    if (reader_init(&r, funcs, tp_obj) < 0) return NULL;
+    ObjCtx ctx = {&r, text, line_type, page_no, PyList_New(0), PyList_New(0)};
+    if (ctx.lines == NULL || ctx.cands == NULL || split_lines(text, emit_object, &ctx) < 0) {
+        Py_XDECREF(ctx.lines);
+        Py_XDECREF(ctx.cands);
+        return NULL;
+    }
+    PyObject *out = PyTuple_Pack(2, ctx.lines, ctx.cands);
+    Py_DECREF(ctx.lines);
+    Py_DECREF(ctx.cands);
+    return out;
+}
+
+/* needs_normalize(lines) -> indices of the lines whose text normalize() could change: all
+ * but printable ASCII that is stripped, single-spaced and free of "(cid:" (the test
+ * pdf.read_lines makes before calling clean.normalize). */
+static PyObject *needs_normalize(PyObject *self, PyObject *lines) {
+    if (!PyList_Check(lines)) {
+        PyErr_SetString(PyExc_TypeError, "needs_normalize(lines): lines must be a list");
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    static PyObject *name = NULL;
+    if (name == NULL && (name = PyUnicode_InternFromString("text")) == NULL) goto fail;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(lines); k++) {
+        PyObject *t = PyObject_GetAttr(PyList_GET_ITEM(lines, k), name);
+        if (t == NULL) goto fail;
+        int clean = 0;
+        if (PyUnicode_Check(t) && PyUnicode_IS_ASCII(t)) {
+            Py_ssize_t n = PyUnicode_GET_LENGTH(t);
+            const Py_UCS1 *c = PyUnicode_1BYTE_DATA(t);
+            clean = n > 0 && c[0] != ' ' && c[n - 1] != ' ';
+            for (Py_ssize_t i = 0; clean && i < n; i++) {
+                if (c[i] < 0x20 || c[i] == 0x7F) clean = 0;  /* str.isprintable on ASCII */
+                else if (c[i] == ' ' && i + 1 < n && c[i + 1] == ' ') clean = 0;
+                else if (c[i] == '(' && i + 5 <= n && memcmp(c + i, "(cid:", 5) == 0) clean = 0;
+            }
+        }
+        Py_DECREF(t);
+        if (!clean) {
+            PyObject *idx = PyLong_FromSsize_t(k);
+            if (idx == NULL || PyList_Append(out, idx) < 0) {
+                Py_XDECREF(idx);
+                goto fail;
+            }
+            Py_DECREF(idx);
+        }
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyObject *has_marker_candidate(PyObject *self, PyObject *args) {
     PyObject *text;
     Py_ssize_t fa, end;
@@ -287,6 +410,12 @@ static PyMethodDef methods[] = {
     {"page_lines", page_lines, METH_VARARGS,
      "page_lines(funcs, textpage, text) -> list of (fa, end, hyphen, x0, x1, y, fs, bold, "
      "candidate), one per segment._LINE match of text; see segment._segments_compiled."},
+    {"page_line_objects", page_line_objects, METH_VARARGS,
+     "page_line_objects(funcs, textpage, text, line_type, page_no) -> (lines, candidates): "
+     "page_lines with the Lines built; see segment._segments_compiled."},
+    {"needs_normalize", needs_normalize, METH_O,
+     "needs_normalize(lines) -> indices of the lines whose text is not clean printable ASCII "
+     "(see pdf.read_lines)."},
     {"split", split, METH_O,
      "split(text) -> list of (fa, end, hyphen): the group-1 spans of segment._LINE.finditer."},
     {"has_marker_candidate", has_marker_candidate, METH_VARARGS,

@@ -66,6 +66,7 @@ from analysis.extract.segment import (
     build_blocks,
     mark_footnotes_and_captions,
     measure,
+    needs_normalize,
     order_columns,
     read_page_lines,
 )
@@ -154,28 +155,38 @@ def read_lines(path: str | Path) -> tuple[list[list[Line]], list[float], list[fl
                 raise ExtractionError(path, f"page {i + 1} unreadable ({exc})") from exc
             finally:
                 page.close()
-            kept = []
-            for ln in lines:
-                t = ln.text
-                # Printable ASCII, stripped, single-spaced: normalize would return it as is.
-                if (
-                    t
-                    and t.isascii()
-                    and t.isprintable()
-                    and t[0] != " " != t[-1]
-                    and "  " not in t
-                    and "(cid:" not in t
-                ):
-                    kept.append(ln)
-                    continue
-                ln.text, refs = normalize(t)
-                ln.refs.extend(refs)
-                if ln.text:
-                    kept.append(ln)
-            pages.append(kept)
+            pages.append(_normalized(lines))
         return pages, heights, widths
     finally:
         pdf.close()
+
+
+def _clean_text(t: str) -> bool:
+    """Printable ASCII, stripped, single-spaced, no "(cid:": normalize returns it as is."""
+    return bool(
+        t
+        and t.isascii()
+        and t.isprintable()
+        and t[0] != " " != t[-1]
+        and "  " not in t
+        and "(cid:" not in t
+    )
+
+
+def _normalized(lines: list[Line]) -> list[Line]:
+    """The lines with their text normalized (:func:`normalize`, markers added to ``refs``);
+    lines left empty are dropped. The clean-text test runs in C where the accelerator is
+    built (``segment.needs_normalize``), with the same result as :func:`_clean_text`."""
+    dirty = needs_normalize(lines) if needs_normalize else [
+        i for i, ln in enumerate(lines) if not _clean_text(ln.text)
+    ]
+    if not dirty:
+        return lines
+    for i in dirty:
+        ln = lines[i]
+        ln.text, refs = normalize(ln.text)
+        ln.refs.extend(refs)
+    return [ln for ln in lines if ln.text]
 
 
 def extract_document(path: str | Path, doc_id: str | None = None, ocr: bool = False,

@@ -89,9 +89,11 @@ if os.environ.get("ANALYSIS_PURE_PYTHON", "") in ("", "0"):
         from analysis.extract import _geometry as _compiled
     except ImportError:  # not built (no compiler, or built for another Python)
         _compiled = None
-    if _compiled is not None and not hasattr(_compiled, "page_lines"):
+    if _compiled is not None and not hasattr(_compiled, "page_line_objects"):
         _compiled = None  # built from an older _geometry.c: rebuild with `pip install -e .`
 GEOMETRY = "compiled" if _compiled is not None else "python"
+# The compiled clean-text test of pdf.read_lines (None: pdf tests each line in Python).
+needs_normalize = _compiled.needs_normalize if _compiled is not None else None
 # Addresses of the five functions, in the order _geometry.page_lines expects them.
 _FUNCS = tuple(
     ctypes.cast(fn, ctypes.c_void_p).value
@@ -213,21 +215,19 @@ def _segments(reader: _PageReader, page_no: int) -> list[Line]:
 
 
 def _segments_compiled(reader: _PageReader, page_no: int) -> list[Line]:
-    """:func:`_segments` with the line splitting, the geometry and the marker-candidate test
-    done by ``_geometry.page_lines`` (one call per page); Python only builds the Lines."""
-    text = reader.text
-    segments: list[Line] = []
-    append = segments.append
-    for fa, end, hyphen, x0, x1, y, fs, bold, candidate in _compiled.page_lines(
-        _FUNCS, reader.tp.value, text
-    ):
-        if not candidate:
-            append(Line(page_no, text[fa:end], x0, x1, y, fs, bold, hyphen, []))
-            continue
+    """:func:`_segments` with the line splitting, the geometry, the marker-candidate test
+    and the Lines themselves done by ``_geometry.page_line_objects`` (one call per page);
+    Python only takes the footnote markers of candidate lines."""
+    lines, candidates = _compiled.page_line_objects(
+        _FUNCS, reader.tp.value, reader.text, Line, page_no
+    )
+    if not candidates:
+        return lines
+    for k, fa, end, hyphen, x0, x1, y, fs, bold in candidates:
         line_text, refs = _take_markers(reader, fa, end)
         if line_text:
-            append(Line(page_no, line_text, x0, x1, y, fs, bold, hyphen, refs))
-    return segments
+            lines[k] = Line(page_no, line_text, x0, x1, y, fs, bold, hyphen, refs)
+    return [ln for ln in lines if ln is not None]
 
 
 def _take_markers(reader: _PageReader, fa: int, end: int) -> tuple[str, list[str]]:
