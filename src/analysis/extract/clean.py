@@ -313,15 +313,17 @@ def _last_word(text: str) -> str:
 
 
 def _unbroken_texts(lines: list[Line]) -> Iterator[str]:
-    broken_before = False
-    for ln in lines:
-        text = ln.text
-        if broken_before:
-            text = text.split(" ", 1)[1] if " " in text else ""
-        if ln.hyphen:
-            text = text.rsplit(" ", 1)[0] if " " in text else ""
-        broken_before = ln.hyphen
-        yield text
+    """The line texts without the two halves of each broken word: a line ending in a hyphen
+    marker loses its last word, the line after it its first (in that order when one line
+    is both). Runs on first use (a generator)."""
+    texts = [ln.text for ln in lines]
+    for i in [i for i, ln in enumerate(lines) if ln.hyphen]:  # ascending
+        text = texts[i]
+        texts[i] = text.rsplit(" ", 1)[0] if " " in text else ""
+        if i + 1 < len(texts):
+            text = texts[i + 1]
+            texts[i + 1] = text.split(" ", 1)[1] if " " in text else ""
+    yield from texts
 
 
 def join_lines(lines: list[Line], dehyphenator: Dehyphenator) -> str:
@@ -333,7 +335,15 @@ def join_lines(lines: list[Line], dehyphenator: Dehyphenator) -> str:
     """
     if not lines:
         return ""
-    pieces = [lines[0].text]  # joined at the end: no quadratic string building
+    texts = [ln.text for ln in lines]
+    if not [ln for ln in lines if ln.hyphen]:
+        # Fast path (most blocks): no line-end hyphen marker, and none of the boundary cases
+        # below can occur anywhere in the space-joined text (each would leave "- ", "/ ",
+        # "— " or " —" in it), so every line joins with a space.
+        out = " ".join(texts)
+        if "- " not in out and "/ " not in out and "— " not in out and " —" not in out:
+            return out
+    pieces = [texts[0]]  # joined at the end: no quadratic string building
     prev_hyphen = lines[0].hyphen
     for ln in lines[1:]:
         text = ln.text

@@ -352,7 +352,7 @@ def _rows(doc_id: str, blocks: list[Block], dehyph: Dehyphenator) -> list[dict]:
     body_started = False
     for b in blocks:
         text, refs = normalize(join_lines(b.lines, dehyph))
-        refs = [r for ln in b.lines for r in ln.refs] + refs
+        refs = [r for ln in b.lines if ln.refs for r in ln.refs] + refs
         if not text:
             continue
         kind, para_no = b.kind, None

@@ -26,6 +26,7 @@ import ctypes
 import os
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
@@ -168,6 +169,8 @@ def read_page_lines(page, page_no: int) -> list[Line]:
                 chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i) or 32)
                 for i in range(textpage.count_chars())
             )
+        if _compiled is not None:
+            return _merge_same_baseline(_segments_compiled(textpage, text, page_no))
         return _merge_same_baseline(_segments(_PageReader(textpage, text), page_no))
     finally:
         textpage.close()
@@ -179,8 +182,6 @@ def _segments(reader: _PageReader, page_no: int) -> list[Line]:
     The hot loop of extraction (one pass per text line), so the ctypes calls are inlined;
     with the compiled accelerator, one call per page does them all (:func:`_segments_compiled`).
     """
-    if _compiled is not None:
-        return _segments_compiled(reader, page_no)
     text, tp, bold_of = reader.text, reader.tp, reader.bold
     left, right = reader._d[0], reader._d[1]
     r_left, r_right, r_bottom, r_top = reader._refs
@@ -214,15 +215,16 @@ def _segments(reader: _PageReader, page_no: int) -> list[Line]:
     return segments
 
 
-def _segments_compiled(reader: _PageReader, page_no: int) -> list[Line]:
+def _segments_compiled(textpage, text: str, page_no: int) -> list[Line]:
     """:func:`_segments` with the line splitting, the geometry, the marker-candidate test
     and the Lines themselves done by ``_geometry.page_line_objects`` (one call per page);
-    Python only takes the footnote markers of candidate lines."""
-    lines, candidates = _compiled.page_line_objects(
-        _FUNCS, reader.tp.value, reader.text, Line, page_no
-    )
+    Python only takes the footnote markers of candidate lines (with a :class:`_PageReader`,
+    made only then)."""
+    address = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    lines, candidates = _compiled.page_line_objects(_FUNCS, address, text, Line, page_no)
     if not candidates:
         return lines
+    reader = _PageReader(textpage, text)
     for k, fa, end, hyphen, x0, x1, y, fs, bold in candidates:
         line_text, refs = _take_markers(reader, fa, end)
         if line_text:
@@ -314,15 +316,28 @@ def order_columns(pages: list[list[Line]]) -> list[int]:
     return found
 
 
+def _main_size(lines: Iterable[Line]) -> float | None:
+    """The type size (rounded to half points) of the most characters of ``lines``; ties go
+    to the size seen first, as ``Counter.most_common`` does. None without characters.
+
+    Characters are first summed per exact size (few distinct sizes per document), then per
+    rounded size in first-seen order, which keeps the first-seen order of rounded sizes."""
+    exact: dict[float, int] = {}
+    for ln in lines:
+        if ln.text:
+            exact[ln.fs] = exact.get(ln.fs, 0) + len(ln.text)
+    sizes: dict[float, int] = {}
+    for fs, n in exact.items():
+        k = round(fs * 2) / 2
+        sizes[k] = sizes.get(k, 0) + n
+    return max(sizes, key=sizes.__getitem__) if sizes else None  # first of the largest
+
+
 def _order_page(lines: list[Line]) -> int:
     body = [ln for ln in lines if ln.kind == "body"]
     if len(body) < 8:
         return 1
-    sizes: dict[float, int] = {}
-    for ln in body:
-        k = round(ln.fs * 2) / 2
-        sizes[k] = sizes.get(k, 0) + len(ln.text)
-    main_fs = max(sizes, key=sizes.__getitem__)  # the first of the largest, as most_common
+    main_fs = _main_size(body)
     cand = [ln for ln in body if ln.fs >= 0.9 * main_fs]
     columns = _split_columns(cand, main_fs, depth=0)
     if len(columns) < 2:
@@ -493,13 +508,8 @@ def measure(pages: list[list[Line]], widths: list[float] | None = None) -> Layou
     """
     # Font size of the most characters: each line adds its length to its rounded size
     # (ties go to the size seen first, as Counter.most_common does).
-    sizes: dict[float, int] = {}
-    for lines in pages:
-        for ln in lines:
-            if ln.kind == "body" and ln.text:
-                k = round(ln.fs * 2) / 2
-                sizes[k] = sizes.get(k, 0) + len(ln.text)
-    body_fs = max(sizes, key=sizes.__getitem__) if sizes else 10.0  # first of the largest
+    body_fs = _main_size(ln for lines in pages for ln in lines if ln.kind == "body")
+    body_fs = 10.0 if body_fs is None else body_fs
     gaps: list[float] = []
     left: dict[tuple[int, int], float] = {}
     right: dict[tuple[int, int], float] = {}
@@ -513,7 +523,7 @@ def measure(pages: list[list[Line]], widths: list[float] | None = None) -> Layou
             if ln.kind != "body" or not abs(ln.fs - body_fs) < 0.6:
                 continue
             if prev is not None and prev.col == ln.col and 0 < prev.y - ln.y < max_gap:
-                gaps.append(round(prev.y - ln.y, 1))
+                gaps.append(prev.y - ln.y)  # rounded to 0.1 pt below, once
             prev = ln
             key = (ln.page, ln.col)
             group = groups.get(key)
@@ -524,10 +534,13 @@ def measure(pages: list[list[Line]], widths: list[float] | None = None) -> Layou
         for key, group in groups.items():
             # Left margin: the leftmost x0 shared by several lines (first-line indents and
             # centred masthead lines sit to its right).
-            bins: dict[float, int] = {}
+            exact: dict[float, int] = {}
             for ln in group:
-                x = round(ln.x0 / 2) * 2
-                bins[x] = bins.get(x, 0) + 1
+                exact[ln.x0] = exact.get(ln.x0, 0) + 1
+            bins: dict[float, int] = {}
+            for x0, n in exact.items():
+                x = round(x0 / 2) * 2
+                bins[x] = bins.get(x, 0) + n
             enough = max(2, len(group) // 20)
             shared = [x for x, n in bins.items() if n >= enough]
             left[key] = min(shared) if shared else min(ln.x0 for ln in group)
@@ -553,7 +566,9 @@ def measure(pages: list[list[Line]], widths: list[float] | None = None) -> Layou
             right[(p, col)] = widest[(p, col)]
     # Line pitch: a low percentile of baseline gaps, since in resolutions (many one-line
     # paragraphs) the gaps between paragraphs can outnumber those inside them.
-    pitch = sorted(gaps)[int(0.15 * len(gaps))] if gaps else 1.2 * body_fs
+    # (Rounding to 0.1 pt is monotonic: the percentile of the rounded gaps is the rounded
+    # percentile.)
+    pitch = round(sorted(gaps)[int(0.15 * len(gaps))], 1) if gaps else 1.2 * body_fs
     return Layout(body_fs, pitch, left, right)
 
 
