@@ -32,7 +32,7 @@ from analysis.coding.codebook import load_codebook
 from analysis.io import read_csv, write_csv, write_parquet
 from analysis.problems import Problem
 from analysis.rounds.agree import alpha_rows
-from analysis.rounds.form import FormError, allowed_variables, build_form, form_data
+from analysis.rounds.form import FormError, allowed_variables, build_form
 from analysis.rounds.load import load_round, read_sheet
 from analysis.rounds.sheet import coder_sheet, sample_paragraphs
 from analysis.rounds.steps import main as rounds_main
@@ -90,7 +90,7 @@ def build(paths: dict[str, Path], out: Path) -> str:
 
 def embedded(page: str) -> dict:
     found = re.search(r'<script id="form-data" type="application/json">(.*?)</script>', page,
-                      re.S)
+                      re.DOTALL)
     assert found, "no embedded data"
     return json.loads(found.group(1))
 
@@ -238,6 +238,28 @@ def test_untouched_form_saves_the_exported_sheet_byte_for_byte(inputs, tmp_path)
         open_form(driver, page)
         saved = driver.execute_script("return window.codingForm.sheetCsv()")
     assert saved.encode("utf-8") == inputs["sheet.csv"].read_bytes()
+
+
+def test_work_is_kept_in_the_browser_per_round_and_sheet(inputs, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    page = tmp_path / "form.html"
+    data = embedded(build(inputs, page))
+    with chromium() as driver:
+        open_form(driver, page)
+        assert driver.find_element(By.ID, "progress").text == "0 of 12 coded"
+        ActionChains(driver).send_keys("1").perform()  # oc = true, by key
+        driver.find_element(By.ID, "coder").send_keys("ben")
+        driver.get(page.as_uri())  # closed and opened again
+        keys = driver.execute_script("return Object.keys(localStorage)")
+        pressed = driver.find_element(
+            By.CSS_SELECTOR, '#codes button[data-var="oc"][data-value="true"]')
+        assert pressed.get_attribute("aria-pressed") == "true"
+        assert driver.find_element(By.ID, "coder").get_attribute("value") == "ben"
+        assert "1 started" in driver.find_element(By.ID, "progress").text
+        assert "Restored" in driver.find_element(By.ID, "status").text
+    assert keys == [f"coding-form:{ROUND}:{data['checksum']}"]
 
 
 def test_page_csv_writer_and_reader_agree_with_python(inputs, tmp_path):

@@ -130,6 +130,11 @@ def _context(paragraphs: pd.DataFrame, sheet: pd.DataFrame, path,
 
     out = []
     for i, (doc, seq) in enumerate(zip(sheet["doc_id"], sheet["para_seq"], strict=True)):
+        if not str(seq).strip().isdigit():
+            problems.append(Problem(str(sheet_path), i + 2, "para_seq", (
+                f"{seq!r} is not a whole number; keep the para_seq of the exported sheet")))
+            out.append({})
+            continue
         group = by_doc.get(doc)
         where = [] if group is None else group.index[group["para_seq"] == int(seq)].tolist()
         if not where:

@@ -39,7 +39,6 @@ from analysis.coding.codebook import load_codebook
 from analysis.io import read_csv, read_parquet, write_csv, write_parquet
 from analysis.rounds.variables import long_codes, paragraph_table, vocabulary
 
-
 # ------------------------------------------------------------------ steps
 
 def export_sheet(coded: str, codebook: str, size: int, seed: int, sheet_out: str,
