@@ -17,6 +17,7 @@ codebook and codes the whole corpus with it; a HUMAN round names a folder
 CLI (one subcommand per workflow step; ``python -m analysis.rounds <step> --help``)::
 
     sheet         export a coder sheet (+ allowed values, + the sample's strata)
+    form          the offline HTML coding form of an exported sheet (one file per sheet)
     demo-coders   fill the sheet with simulated coders from the demo truth (demo only)
     settle        check a human round's sheets; consensus and disagreements
     human         a human round's coding of the corpus (automated + consensus)
@@ -38,7 +39,6 @@ from analysis.coding.codebook import load_codebook
 from analysis.io import read_csv, read_parquet, write_csv, write_parquet
 from analysis.rounds.variables import long_codes, paragraph_table, vocabulary
 
-
 # ------------------------------------------------------------------ steps
 
 def export_sheet(coded: str, codebook: str, size: int, seed: int, sheet_out: str,
@@ -54,6 +54,15 @@ def export_sheet(coded: str, codebook: str, size: int, seed: int, sheet_out: str
     write_csv(codebook_table(vocab), codebook_out)
     write_csv(sample, sample_out)
     return len(sample)
+
+
+def coding_form(sheet: str, allowed: str, paragraphs: str, coded: str, documents: str,
+                round_name: str, out: str) -> int:
+    """Write the HTML coding form of a sheet (:mod:`analysis.rounds.form`); returns its
+    number of paragraphs."""
+    from analysis.rounds.form import build_form
+
+    return build_form(sheet, allowed, paragraphs, coded, documents, round_name, out)
 
 
 def demo_coders(sheet: str, coded: str, truth_dir: str, codebook: str, coders: int,
@@ -229,6 +238,8 @@ def _parser() -> argparse.ArgumentParser:
     s = add("sheet", ["coded", "codebook", "sheet-out", "codebook-out", "sample-out"])
     s.add_argument("--size", type=int, required=True)
     s.add_argument("--seed", type=int, required=True)
+    add("form", ["sheet", "allowed", "paragraphs", "coded", "documents", "round", "out"],
+        help="the offline HTML coding form of an exported sheet")
     s = add("demo-coders", ["sheet", "coded", "truth-dir", "codebook", "out-dir"])
     s.add_argument("--coders", type=int, required=True)
     s.add_argument("--error", type=float, required=True)
@@ -267,6 +278,10 @@ def main(argv: list[str] | None = None) -> int:
             n = export_sheet(a.coded, a.codebook, a.size, a.seed, a.sheet_out, a.codebook_out,
                              a.sample_out)
             print(f"rounds: sheet of {n} paragraphs -> {a.sheet_out}", file=sys.stderr)
+        elif a.step == "form":
+            n = coding_form(a.sheet, a.allowed, a.paragraphs, a.coded, a.documents, a.round,
+                            a.out)
+            print(f"rounds: coding form of {n} paragraphs -> {a.out}", file=sys.stderr)
         elif a.step == "demo-coders":
             for path in demo_coders(a.sheet, a.coded, a.truth_dir, a.codebook, a.coders,
                                     a.error, a.seed, a.out_dir):
@@ -299,5 +314,5 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["automated_coding", "by_round", "demo_coders", "export_sheet",
+__all__ = ["automated_coding", "by_round", "coding_form", "demo_coders", "export_sheet",
            "fit_round", "human_coding", "main", "reliability", "settle"]
