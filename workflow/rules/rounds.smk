@@ -35,6 +35,39 @@ rule coder_sheet:
         " --sample-out {output.sample:q} 2> {log:q}"
 
 
+rule coding_form:
+    """An offline HTML coding form of a coder sheet: one file to send to each coder."""
+    input:
+        code=code("rounds"),
+        sheet=rules.coder_sheet.output.sheet,
+        allowed=rules.coder_sheet.output.allowed,
+        paragraphs=rules.collect_extraction.output.paragraphs,
+        coded=rules.code_paragraphs.output.coded,
+        documents=rules.check_corpus.output.documents,
+    output:
+        form=report(
+            "results/coding/forms/{round}.html",
+            caption="../report/coding_form.rst",
+            category="Coding rounds",
+        ),
+    log:
+        "results/logs/coding/form_{round}.log",
+    wildcard_constraints:
+        round=r"[A-Za-z0-9][A-Za-z0-9_\-]*",
+    conda:
+        ENV
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        py=PY,
+    shell:
+        "{params.py} -m analysis.rounds form --sheet {input.sheet:q}"
+        " --allowed {input.allowed:q} --paragraphs {input.paragraphs:q}"
+        " --coded {input.coded:q} --documents {input.documents:q}"
+        " --round {wildcards.round} --out {output.form:q} 2> {log:q}"
+
+
 if DEMO_CODERS:
 
     rule demo_coders:
@@ -281,4 +314,5 @@ ROUND_TARGETS = [
     *rules.reliability.output,
     *rules.estimates_by_round.output,
     *expand(rules.coder_sheet.output.sheet, round=HUMAN_ROUNDS),
+    *expand(rules.coding_form.output.form, round=HUMAN_ROUNDS),
 ]
