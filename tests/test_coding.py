@@ -9,9 +9,9 @@ import pytest
 from pdf_fixtures import text_pdf
 
 from analysis.coding.codebook import load_codebook
+from analysis.coding.gazetteer import Gazetteer
 from analysis.coding.paragraphs import CodingError, code_corpus, main, read_documents
 from analysis.extract.pdf import extract_pdf
-from analysis.coding.gazetteer import Gazetteer
 from analysis.missions import load_missions
 
 ROOT = Path(__file__).resolve().parents[1]

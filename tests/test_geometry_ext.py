@@ -206,13 +206,12 @@ def _tricky_pdf(path: Path) -> Path:
     """A page whose text layer has Unicode spaces, tabs, other-script digits glued to words
     (marker candidates that are not raised), raised small digits (real markers), line-end
     hyphens (PDFium's U+FFFE marker) and an empty gap."""
+    import reportlab
     from pdf_fixtures import DEJAVU, LEFT
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
-
-    import reportlab
 
     font = str(DEJAVU) if DEJAVU.is_file() else str(
         Path(reportlab.__file__).parent / "fonts" / "Vera.ttf")

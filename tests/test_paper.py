@@ -443,7 +443,7 @@ def test_the_round_claim_covers_every_model_and_names_the_ones_that_differ(tmp_p
             _round_row("oc-v2", "automated", "cross_section_volume_poisson", 1.9, 1.1, 3.3),
             _round_row("oc-v1", "automated", "panel_poisson_fe", 2.2, 1.1, 4.4),
             _round_row("oc-v1", "automated", "cross_section_volume_poisson", 1.3, 0.7, 2.4)]
-    num, tables = numbers_for(tmp_path, by_round=rows)
+    num, _tables = numbers_for(tmp_path, by_round=rows)
     v, t = num.values, num.text
     assert v["rounds_model"] == "panel_poisson_fe" and v["rounds_n_same_direction"] == 2
     assert v["rounds_n_models"] == 2 and v["rounds_n_models_differ"] == 1
@@ -500,7 +500,7 @@ def test_simulated_coders_are_never_called_human(tmp_path: Path):
     rows = [_round_row("oc-v2", "automated", "panel_poisson_fe", 2.4, 1.2, 5.0),
             _round_row("demo-simulated-coders", "human", "panel_poisson_fe", 2.3, 1.1, 4.9),
             _round_row("round-2", "human", "panel_poisson_fe", 2.1, 1.05, 4.0)]
-    num, tables = numbers_for(tmp_path, by_round=rows)
+    _num, tables = numbers_for(tmp_path, by_round=rows)
     assert list(tables["rounds"]["Kind"]) == ["automated", "simulated coders", "human coders"]
     assert kind_label("demo-simulated-coders", "human") == "simulated coders"
 

@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 
 from analysis.coding.codebook import load_codebook
-from analysis.coding.paragraphs import code_corpus
-from analysis.extract.pdf import extract_pdf
 from analysis.coding.gazetteer import Gazetteer
 from analysis.coding.legend import parse_legend
-from analysis.missions import load_missions
+from analysis.coding.paragraphs import code_corpus
 from analysis.coding.tables import build_tables
+from analysis.extract.pdf import extract_pdf
+from analysis.missions import load_missions
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seed" / "van-der-lijn-2018.pdf"

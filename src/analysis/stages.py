@@ -14,7 +14,7 @@ the rule, and everything downstream of it, out of date.
 from __future__ import annotations
 
 import ast
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PACKAGE = "analysis"
@@ -54,7 +54,7 @@ def _imports(base: Path, path: Path) -> set[Path]:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def _graph(root: str) -> tuple[dict[Path, frozenset[Path]], dict[Path, tuple[Path, ...]]]:
     base = Path(root)
     modules = sorted(p for p in base.rglob("*.py") if "__pycache__" not in p.parts)

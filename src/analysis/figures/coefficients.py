@@ -96,10 +96,10 @@ def _interval(ax, low: float, high: float, y: float, edges: tuple[float, float],
     for bound, edge, start in ((left, edges[0], b), (right, edges[1], a)):
         if bound is None:  # arrow head at the edge of the axis
             ax.annotate("", xy=(edge, y), xytext=(start if start != edge else b, y),
-                        xycoords="data", arrowprops=dict(arrowstyle="-|>", color=color,
-                                                         lw=line.get("lw", 1.4),
-                                                         shrinkA=0, shrinkB=0,
-                                                         mutation_scale=9))
+                        xycoords="data", arrowprops={"arrowstyle": "-|>", "color": color,
+                                                     "lw": line.get("lw", 1.4),
+                                                     "shrinkA": 0, "shrinkB": 0,
+                                                     "mutation_scale": 9})
             arrows += 1
     return arrows
 

@@ -74,7 +74,6 @@ from analysis.models.fit import (
 )
 
 
-
 def panel_sample(panel: pd.DataFrame) -> pd.DataFrame:
     """Rows with a known mandate and paragraphs; ``explicit_mandate`` as a float: 0/1, or
     the share of the reporting period under an explicit mandate (``--mandate-timing``)."""
