@@ -119,7 +119,7 @@ def page(title: str, body: str, depth: int, synthetic: bool, scripts=(),
         f"{banner}\n"
         f'<nav aria-label="Site">{nav}</nav>\n'
         f"<main>\n<h1>{esc(title)}</h1>\n{body}\n</main>\n"
-        f'<script src="{up}assets/browser.js"></script>{script_tags}{inline}\n'
+        f'{inline}<script src="{up}assets/browser.js"></script>{script_tags}\n'
         "</body>\n</html>\n"
     )
 
