@@ -234,7 +234,8 @@ class Corpus:
             f'data-markets="{esc(" ".join(m))}" '
             f'data-quadrants="{esc(" ".join(split_codes(r["quadrants"])))}">\n'
             f'<header><a class="pid" href="#p-{esc(pid)}">{esc(pid)}</a> '
-            f'<span class="kind">{esc(KIND_WORDS[kind])}</span><br>'
+            f'<span class="kind">{esc(KIND_WORDS[kind])}</span> '
+            f'<span class="ops">{esc(", ".join(split_codes(r["operations"])))}</span><br>'
             f'<span class="doc">{esc(symbol)}</span> {esc(title)} · {esc(r["date"])} · '
             f'page {int(r["page"])} · paragraph {esc(para_no)} · '
             f'{self.pdf_link(r["doc_id"], r["page"], up)}{context}</header>\n'
@@ -710,7 +711,7 @@ def build(coded, evidence, activity, mandates, documents, missions, out_dir, roo
     try:
         for name in ASSETS:
             site.write(f"assets/{name}",
-                       resources.files("analysis.browser").joinpath("assets", name)
+                       resources.files("analysis.browser").joinpath(name)
                        .read_text(encoding="utf-8"))
         for i, op in enumerate(c.operations, 1):
             operation_pages(c, op)
