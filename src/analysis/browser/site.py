@@ -62,7 +62,7 @@ from analysis.figures.data import (
     quadrant_market_counts,
 )
 from analysis.ids import evidence_paragraphs
-from analysis.vocab import QUADRANTS
+from analysis.vocab import QUADRANTS, REPORT_TYPES
 
 PAGE_SIZE = 200
 ASSETS = ("style.css", "browser.js", "search.js")
@@ -319,7 +319,7 @@ def timeline(c: Corpus, op: str) -> str:
 
 def reports(c: Corpus, op: str, counts: dict) -> str:
     d = c.documents
-    mine = d[d["doc_type"].isin(("report", "study"))
+    mine = d[d["doc_type"].isin(REPORT_TYPES)
              & d["missions"].map(lambda s: op in split_codes(s))]
     if mine.empty:
         return "<p>No report of this operation in documents.csv.</p>"
@@ -627,14 +627,14 @@ def index_page(c: Corpus, round_stats: dict) -> None:
         n = defaultdict(int)
         for r in mine:
             n[r["kind"]] += 1
-        n_reports = int((d["doc_type"].isin(("report", "study"))
+        n_reports = int((d["doc_type"].isin(REPORT_TYPES)
                          & d["missions"].map(lambda s, op=op: op in split_codes(s))).sum())
         rows.append((f'<a href="ops/{href(c.op_file(op, 0))}">{esc(op)}</a>',
                      esc(c.missions.get(op, "")), "yes" if op in explicit else "no",
                      str(n_reports), str(n["activity"]), str(n["mandate"]),
                      str(n["negative"])))
     facts = [("documents", len(d)), ("reports and studies", int(d["doc_type"].isin(
-        ("report", "study")).sum())), ("resolutions", int((d["doc_type"] == "resolution").sum())),
+        REPORT_TYPES).sum())), ("resolutions", int((d["doc_type"] == "resolution").sum())),
         ("paragraphs shown (coded)", len(p)),
         ("OC activity paragraphs", int((p["kind"] == "activity").sum())),
         ("hard negatives (not counted)", int((p["kind"] == "negative").sum()))]
