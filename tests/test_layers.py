@@ -23,7 +23,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "analysis"
 FLOOR = {"", "io", "vocab", "ids", "problems", "missions", "cli", "stages", "schemas"}
-PIPELINE = ("corpus", "extract", "coding", "models", "rounds", "figures", "paper")
+PIPELINE = ("corpus", "extract", "coding", "models", "rounds", "figures", "paper", "browser")
 GENERATOR, RUNNER = "demo", "simulation"
 
 

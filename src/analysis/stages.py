@@ -3,8 +3,9 @@
 A stage is a subpackage of :mod:`analysis` (``corpus``, ``extract``, ``coding`` ...). Its
 code is every module of that subpackage and every module they import from the package,
 followed transitively (floor modules such as ``analysis.io`` or ``analysis.schemas.*`` and
-earlier stages alike), plus the data files (``.yaml``, ``.json``) that sit in the folders of
-those modules (codebook vocabularies, phrasing banks). Imports are read with :mod:`ast`; no
+earlier stages alike), plus the data files (``.yaml``, ``.json``; ``.css``, ``.js``, ``.html``
+of the browser's pages) that sit in the folders of those modules (codebook vocabularies,
+phrasing banks, page assets). Imports are read with :mod:`ast`; no
 module is executed, so the answer is cheap to compute each time a workflow is parsed.
 
 The workflow lists these files as inputs of the stage's rules: editing any of them makes
@@ -18,7 +19,7 @@ from functools import cache
 from pathlib import Path
 
 PACKAGE = "analysis"
-DATA_SUFFIXES = (".yaml", ".yml", ".json")
+DATA_SUFFIXES = (".yaml", ".yml", ".json", ".css", ".js", ".html")
 
 
 def _module_file(base: Path, dotted: str) -> Path | None:
