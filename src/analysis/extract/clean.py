@@ -164,6 +164,14 @@ _y = attrgetter("y")
 
 def strip_artifacts(text: str) -> str:
     """Remove UN job numbers and barcodes from a header/footer-zone line."""
+    if (
+        text.isascii()
+        and text.isprintable()
+        and "  " not in text
+        and text[:1] != " " != text[-1:]
+        and _JOB_NUMBER.search(text) is None
+    ):
+        return text  # no job number, single-spaced and stripped: nothing to remove
     return _SPACES.sub(" ", _JOB_NUMBER.sub(" ", text)).strip()
 
 
@@ -247,11 +255,12 @@ class Dehyphenator:
         # Words lie inside runs of word characters, apostrophes and hyphens (tokens): count
         # the tokens in C, then take the words of each distinct token (a token of letters
         # only is one word; others go through _WORD, as a scan of the whole text would).
-        words: Counter[str] = Counter()
-        for token, n in Counter(_TOKEN.findall("\n".join(self._texts).lower())).items():
-            if token.isalpha():
-                words[token] += n
-            else:
+        tokens = Counter(_TOKEN.findall("\n".join(self._texts).lower()))
+        # (a dict comprehension for the letters-only tokens: Counter's += on a new key goes
+        # through its Python-level __missing__; the counts do not depend on the order)
+        words: Counter[str] = Counter({t: n for t, n in tokens.items() if t.isalpha()})
+        for token, n in tokens.items():
+            if not token.isalpha():
                 for w in _WORD.findall(token):
                     words[w] += n
         for w, n in [(w, n) for w, n in words.items() if "-" in w]:

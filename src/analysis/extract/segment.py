@@ -323,9 +323,10 @@ def _main_size(lines: Iterable[Line]) -> float | None:
     Characters are first summed per exact size (few distinct sizes per document), then per
     rounded size in first-seen order, which keeps the first-seen order of rounded sizes."""
     exact: dict[float, int] = {}
+    get = exact.get
     for ln in lines:
         if ln.text:
-            exact[ln.fs] = exact.get(ln.fs, 0) + len(ln.text)
+            exact[ln.fs] = get(ln.fs, 0) + len(ln.text)
     sizes: dict[float, int] = {}
     for fs, n in exact.items():
         k = round(fs * 2) / 2
@@ -508,7 +509,7 @@ def measure(pages: list[list[Line]], widths: list[float] | None = None) -> Layou
     """
     # Font size of the most characters: each line adds its length to its rounded size
     # (ties go to the size seen first, as Counter.most_common does).
-    body_fs = _main_size(ln for lines in pages for ln in lines if ln.kind == "body")
+    body_fs = _main_size([ln for lines in pages for ln in lines if ln.kind == "body"])
     body_fs = 10.0 if body_fs is None else body_fs
     gaps: list[float] = []
     left: dict[tuple[int, int], float] = {}
