@@ -42,6 +42,7 @@ include: "workflow/rules/rounds.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/simulation.smk"
 include: "workflow/rules/paper.smk"
+include: "workflow/rules/browser.smk"
 
 
 localrules:
@@ -60,6 +61,7 @@ rule all:
         ROUND_TARGETS,
         FIGURE_FILES,
         rules.paper.output.pdf,
+        rules.browser.output,
         rules.provenance.output,
         rules.simulation_fast.output,
         (rules.simulation.input if SIMULATION else []),

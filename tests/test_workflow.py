@@ -10,6 +10,7 @@ import csv
 import hashlib
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -246,8 +247,20 @@ def test_paper_quotes_the_numbers_the_workflow_computed(demo_run: Path):
 
 
 def test_report_builds_with_every_figure(demo_run: Path):
-    snakemake(demo_run, "--report", "results/report.html")
-    html = (demo_run / "results/report.html").read_text(encoding="utf-8", errors="replace")
+    # A zip report: it carries the evidence browser (a folder), which a single-file HTML
+    # report cannot hold.
+    snakemake(demo_run, "--report", "results/report.zip")
+    with zipfile.ZipFile(demo_run / "results/report.zip") as archive:
+        names = archive.namelist()
+        html = archive.read("report/report.html").decode("utf-8", errors="replace")
+        browser_index = [n for n in names if n.endswith("/index.html")]
+        assert len(browser_index) == 1, names[:20]
+        index = archive.read(browser_index[0]).decode("utf-8")
+    assert "Evidence browser" in html and "browser.html" in html
+    assert "matrix.html" in index and "SYNTHETIC DEMO CORPUS" in index
+    folder = browser_index[0].rsplit("/", 1)[0]
+    for page in ("matrix.html", "fig1.html", "fig2.html", "search.html"):
+        assert f"{folder}/{page}" in names, page
     for stem in ("fig1_operation_quadrant", "fig2_quadrant_market", "fig3_mandate_coefficients",
                  "fig4_mandate_timeline", "fig5_activity_by_mandate", "mission_activity.csv"):
         assert stem in html, stem
