@@ -108,7 +108,8 @@ def test_default_run_builds_and_extracts_the_demo_corpus(demo_run: Path):
 
 def test_outputs_are_deterministic(demo_run: Path, tmp_path: Path):
     snakemake(tmp_path, "--cores", "2")
-    for stage in ("demo", "corpus", "extract", "tables", "models", "figures", "paper", "qc"):
+    for stage in ("demo", "corpus", "extract", "tables", "models", "figures", "paper", "qc",
+                  "browser", "coding/forms"):
         first = tree_digest(demo_run / "results" / stage)
         second = tree_digest(tmp_path / "results" / stage)
         assert first == second, f"results/{stage} differs between two runs of the same inputs"

@@ -133,6 +133,7 @@ def test_editing_one_sheet_reruns_only_that_round(run: Path):
     jobs.pop("total", None)
     assert set(jobs) == {"settle_round", "human_round_coding", "round_models", "reliability",
                          "estimates_by_round", "figure", "numbers",
-                         "paper", "provenance", "all"}, out  # provenance checksums the sheets
+                         "paper", "provenance", "browser", "all"}, out
+    # provenance checksums the sheets; the browser shows the round's codes beside the automated
     assert jobs["figure"] == "2", out  # Figures 6 and 7, the ones that read the rounds
     assert jobs["settle_round"] == jobs["round_models"] == "1"  # this round only
