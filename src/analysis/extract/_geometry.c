@@ -34,6 +34,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 
 #include <string.h>
 
@@ -271,18 +272,58 @@ static PyObject *page_lines(PyObject *self, PyObject *args) {
     return ctx.out;
 }
 
-/* page_line_objects: page_lines, with the Lines built here. For a line that is not a
- * marker candidate, line_type(page_no, text[fa:end], x0, x1, y, fs, bold, hyphen, []) is
- * called (segment.Line); a candidate gets None in the list and its page_lines row, prefixed
- * with its index, in the second list, for Python to take its markers. */
+/* page_line_objects(funcs, textpage, text, line_type, fields, kind, col, page_no):
+ * page_lines, with the Lines built here. For a line that is not a marker candidate, a
+ * line_type (segment.Line, a slots dataclass) is allocated and its fields set in their
+ * slots, as Line(page_no, text[fa:end], x0, x1, y, fs, bold, hyphen, [], kind, col) would
+ * (fields: the member descriptors of the 11 fields in that order; kind and col: their
+ * defaults); a candidate gets None in the list and its page_lines row, prefixed with its
+ * index, in the second list, for Python to take its markers. */
+#define N_FIELDS 11 /* segment.Line: page text x0 x1 y fs bold hyphen refs kind col */
+
 typedef struct {
     Reader *r;
     PyObject *text;
-    PyObject *line_type;
+    PyTypeObject *line_type;
+    Py_ssize_t offsets[N_FIELDS]; /* where each field's slot lies in a Line */
+    PyObject *kind;               /* the defaults of the last two fields */
+    PyObject *col;
     PyObject *page_no;
     PyObject *lines;
     PyObject *cands;
 } ObjCtx;
+
+/* A Line with its fields set straight into its slots: what the dataclass __init__ does
+ * (self.page = page, ...), without running Python code. Steals the references in v. */
+static PyObject *make_line(ObjCtx *ctx, PyObject **v) {
+    PyObject *line = ctx->line_type->tp_alloc(ctx->line_type, 0);
+    for (int k = 0; k < N_FIELDS; k++) {
+        if (line == NULL) {
+            Py_XDECREF(v[k]);
+            continue;
+        }
+        *(PyObject **)((char *)line + ctx->offsets[k]) = v[k];
+    }
+    return line;
+}
+
+/* The slot offsets of the fields, from their member descriptors (a tuple of N_FIELDS). */
+static int slot_offsets(PyObject *descrs, Py_ssize_t *offsets) {
+    if (!PyTuple_Check(descrs) || PyTuple_GET_SIZE(descrs) != N_FIELDS) {
+        PyErr_SetString(PyExc_ValueError, "fields: a tuple of the 11 member descriptors of Line");
+        return -1;
+    }
+    for (int k = 0; k < N_FIELDS; k++) {
+        PyObject *d = PyTuple_GET_ITEM(descrs, k);
+        if (!Py_IS_TYPE(d, &PyMemberDescr_Type) ||
+            ((PyMemberDescrObject *)d)->d_member->type != T_OBJECT_EX) {
+            PyErr_Format(PyExc_TypeError, "fields[%d] is not a slot (member descriptor)", k);
+            return -1;
+        }
+        offsets[k] = ((PyMemberDescrObject *)d)->d_member->offset;
+    }
+    return 0;
+}
 
 static int emit_object(void *vctx, Py_ssize_t fa, Py_ssize_t end, int hyphen) {
     ObjCtx *ctx = (ObjCtx *)vctx;
@@ -308,39 +349,50 @@ static int emit_object(void *vctx, Py_ssize_t fa, Py_ssize_t end, int hyphen) {
         if (rc < 0) return -1;
         return PyList_Append(ctx->lines, Py_None);
     }
-    PyObject *args[9] = {ctx->page_no, NULL, NULL, NULL, NULL, NULL, bold, hy, NULL};
-    int rc = -1;
-    PyObject *line = NULL;
-    args[1] = PyUnicode_Substring(ctx->text, fa, end);
-    args[2] = PyFloat_FromDouble(g.x0);
-    args[3] = PyFloat_FromDouble(g.x1);
-    args[4] = PyFloat_FromDouble(g.y);
-    args[5] = PyFloat_FromDouble(g.fs);
-    args[8] = PyList_New(0);
-    if (args[1] && args[2] && args[3] && args[4] && args[5] && args[8]) {
-        line = PyObject_Vectorcall(ctx->line_type, args, 9, NULL);
-        if (line != NULL) {
-            rc = PyList_Append(ctx->lines, line);
-            Py_DECREF(line);
+    PyObject *v[N_FIELDS] = {
+        Py_NewRef(ctx->page_no),
+        PyUnicode_Substring(ctx->text, fa, end),
+        PyFloat_FromDouble(g.x0),
+        PyFloat_FromDouble(g.x1),
+        PyFloat_FromDouble(g.y),
+        PyFloat_FromDouble(g.fs),
+        Py_NewRef(bold),
+        Py_NewRef(hy),
+        PyList_New(0),
+        Py_NewRef(ctx->kind),
+        Py_NewRef(ctx->col),
+    };
+    for (int k = 0; k < N_FIELDS; k++) {
+        if (v[k] == NULL) {
+            for (int j = 0; j < N_FIELDS; j++) Py_XDECREF(v[j]);
+            return -1;
         }
     }
-    Py_XDECREF(args[1]);
-    Py_XDECREF(args[2]);
-    Py_XDECREF(args[3]);
-    Py_XDECREF(args[4]);
-    Py_XDECREF(args[5]);
-    Py_XDECREF(args[8]);
+    PyObject *line = make_line(ctx, v);
+    if (line == NULL) return -1;
+    int rc = PyList_Append(ctx->lines, line);
+    Py_DECREF(line);
     return rc;
 }
 
 static PyObject *page_line_objects(PyObject *self, PyObject *args) {
-    PyObject *funcs, *tp_obj, *text, *line_type, *page_no;
-    if (!PyArg_ParseTuple(args, "O!OUOO!:page_line_objects", &PyTuple_Type, &funcs, &tp_obj,
-                          &text, &line_type, &PyLong_Type, &page_no))
+    PyObject *funcs, *tp_obj, *text, *line_type, *fields, *kind, *col, *page_no;
+    if (!PyArg_ParseTuple(args, "O!OUO!O!OOO!:page_line_objects", &PyTuple_Type, &funcs,
+                          &tp_obj, &text, &PyType_Type, &line_type, &PyTuple_Type, &fields,
+                          &kind, &col, &PyLong_Type, &page_no))
         return NULL;
     Reader r;
     if (reader_init(&r, funcs, tp_obj) < 0) return NULL;
-    ObjCtx ctx = {&r, text, line_type, page_no, PyList_New(0), PyList_New(0)};
+    ObjCtx ctx;
+    ctx.r = &r;
+    ctx.text = text;
+    ctx.line_type = (PyTypeObject *)line_type;
+    if (slot_offsets(fields, ctx.offsets) < 0) return NULL;
+    ctx.kind = kind;
+    ctx.col = col;
+    ctx.page_no = page_no;
+    ctx.lines = PyList_New(0);
+    ctx.cands = PyList_New(0);
     if (ctx.lines == NULL || ctx.cands == NULL || split_lines(text, emit_object, &ctx) < 0) {
         Py_XDECREF(ctx.lines);
         Py_XDECREF(ctx.cands);
@@ -411,7 +463,8 @@ static PyMethodDef methods[] = {
      "page_lines(funcs, textpage, text) -> list of (fa, end, hyphen, x0, x1, y, fs, bold, "
      "candidate), one per segment._LINE match of text; see segment._segments_compiled."},
     {"page_line_objects", page_line_objects, METH_VARARGS,
-     "page_line_objects(funcs, textpage, text, line_type, page_no) -> (lines, candidates): "
+     "page_line_objects(funcs, textpage, text, line_type, fields, kind, col, page_no) -> "
+     "(lines, candidates): "
      "page_lines with the Lines built; see segment._segments_compiled."},
     {"needs_normalize", needs_normalize, METH_O,
      "needs_normalize(lines) -> indices of the lines whose text is not clean printable ASCII "

@@ -392,12 +392,14 @@ _MONTHS = [
     "december",
 ]
 _MONTH_RE = "|".join(m.capitalize() for m in _MONTHS)
-_DATE_DMY = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\s+(\d{{4}})\b")
-_DATE_MDY = re.compile(rf"\b({_MONTH_RE})\s+(\d{{1,2}}),?\s+(\d{{4}})\b")
+# (Each pattern opens with a look-ahead for the characters it can start with: the same
+# matches, found without trying the whole pattern at every position of a page.)
+_DATE_DMY = re.compile(rf"(?=\d)\b(\d{{1,2}})\s+({_MONTH_RE})\s+(\d{{4}})\b")
+_DATE_MDY = re.compile(rf"(?=[JFMASOND])\b({_MONTH_RE})\s+(\d{{1,2}}),?\s+(\d{{4}})\b")
 # UN document symbols: S/RES/1542 (2004), S/2007/503, A/RES/55/25, S/PRST/2009/32,
 # S/2004/300/Add.1, and the demo corpus's S/RES/DEMO-1001 (2005), S/DEMO/2007/12.
 SYMBOL_RE = re.compile(
-    r"(?<![\w/])((?:S|A|E|ST|SG)(?:/[A-Z]{2,}(?:\.\d+)?)*(?:/(?:DEMO-?)?\d+[A-Za-z]?)+"
+    r"(?=[SAE])(?<![\w/])((?:S|A|E|ST|SG)(?:/[A-Z]{2,}(?:\.\d+)?)*(?:/(?:DEMO-?)?\d+[A-Za-z]?)+"
     r"(?:/(?:Add|Rev|Corr)\.\d+)*(?:\s?\(\d{4}\))?)"
 )
 

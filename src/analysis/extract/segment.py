@@ -23,6 +23,7 @@ boldness of its middle character, and whether it ended in a line-end hyphen.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import os
 import re
 from collections import Counter
@@ -93,6 +94,17 @@ if os.environ.get("ANALYSIS_PURE_PYTHON", "") in ("", "0"):
     if _compiled is not None and not hasattr(_compiled, "page_line_objects"):
         _compiled = None  # built from an older _geometry.c: rebuild with `pip install -e .`
 GEOMETRY = "compiled" if _compiled is not None else "python"
+# How the compiled reader builds a Line: the slots of its fields, in order, and the
+# defaults of the two fields it does not read (tests compare its Lines with Line(...)).
+_FIELDS = dataclasses.fields(Line)
+if [f.name for f in _FIELDS][-2:] != ["kind", "col"] or len(_FIELDS) != 11:
+    raise RuntimeError("segment.Line changed: update _geometry.c's make_line (N_FIELDS)")
+_LINE_SLOTS = (
+    Line,
+    tuple(Line.__dict__[f.name] for f in _FIELDS),
+    _FIELDS[-2].default,
+    _FIELDS[-1].default,
+)
 # The compiled clean-text test of pdf.read_lines (None: pdf tests each line in Python).
 needs_normalize = _compiled.needs_normalize if _compiled is not None else None
 # Addresses of the five functions, in the order _geometry.page_lines expects them.
@@ -221,7 +233,7 @@ def _segments_compiled(textpage, text: str, page_no: int) -> list[Line]:
     Python only takes the footnote markers of candidate lines (with a :class:`_PageReader`,
     made only then)."""
     address = ctypes.cast(textpage.raw, ctypes.c_void_p).value
-    lines, candidates = _compiled.page_line_objects(_FUNCS, address, text, Line, page_no)
+    lines, candidates = _compiled.page_line_objects(_FUNCS, address, text, *_LINE_SLOTS, page_no)
     if not candidates:
         return lines
     reader = _PageReader(textpage, text)
