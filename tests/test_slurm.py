@@ -155,7 +155,7 @@ def test_slurm_run_equals_the_local_run_byte_for_byte(runs):
 
 
 def test_the_jobs_ran_on_slurm_with_the_profiles_account_and_partition(runs):
-    _, cluster, console, account, partition = runs
+    _, _, console, account, partition = runs
     submitted = SUBMITTED.findall(console)
     assert len(submitted) >= 5, "few or no jobs were submitted to Slurm:\n" + console[-3000:]
     logs = " ".join(log for _, log in submitted)
