@@ -9,7 +9,8 @@ The Slurm run uses the shipped profile (profiles/slurm) with its two placeholder
 as a user does: the account is $SLURM_TEST_ACCOUNT or the user's default account
 (sacctmgr), the partition $SLURM_TEST_PARTITION or the cluster's default partition (sinfo).
 
-Run with `pytest -m workflow -k slurm` (about 3 minutes on two cores: every Slurm job starts
+The first test (no cluster needed) checks the profile itself. Run the others with
+`pytest -m workflow -k slurm` (about 3 minutes on two cores: every Slurm job starts
 Snakemake twice, once in the batch script and once in its job step).
 """
 
@@ -26,9 +27,8 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from test_workflow import REPO, snakemake
-
-pytestmark = pytest.mark.workflow
 
 SPEC = Path(__file__).parent / "specs" / "slurm.yaml"
 PROFILE = REPO / "profiles" / "slurm" / "config.yaml"
@@ -144,6 +144,33 @@ def runs(tmp_path_factory):
     return local, cluster, result.stdout + result.stderr, account, partition
 
 
+def test_the_slurm_profile_repeats_the_default_profile_and_asks_for_account_and_partition(
+        tmp_path):
+    """Given with --workflow-profile, profiles/slurm replaces profiles/default: it must repeat
+    every default setting, and the filled-in account and partition must reach the jobs."""
+    from snakemake.cli import parse_args
+
+    shipped = yaml.safe_load(PROFILE.read_text(encoding="utf-8"))
+    default = yaml.safe_load((REPO / "profiles/default/config.yaml").read_text(encoding="utf-8"))
+    assert shipped["executor"] == "slurm"
+    for key, value in default.items():
+        if key == "default-resources":
+            for resource, amount in value.items():
+                assert shipped[key].get(resource) == amount, (key, resource)
+        else:
+            assert shipped.get(key) == value, key
+    assert shipped["default-resources"]["slurm_account"] == "<your-account>"
+    assert shipped["default-resources"]["slurm_partition"] == "<your-partition>"
+
+    profile = _filled_profile(tmp_path / "profile", "acct1", "part1")
+    _, args = parse_args(["-s", str(REPO / "Snakefile"), "--workflow-profile", str(profile),
+                          "--dry-run"])
+    resources = args.default_resources
+    assert {"slurm_account", "slurm_partition", "mem_mb", "runtime"} <= set(resources)
+    assert args.executor == "slurm" and args.keep_going
+
+
+@pytest.mark.workflow
 def test_slurm_run_equals_the_local_run_byte_for_byte(runs):
     local, cluster, _, _, _ = runs
     mine, theirs = _compared(local), _compared(cluster)
@@ -154,6 +181,7 @@ def test_slurm_run_equals_the_local_run_byte_for_byte(runs):
     assert not differ, f"differ between the local and the Slurm run: {differ}"
 
 
+@pytest.mark.workflow
 def test_the_jobs_ran_on_slurm_with_the_profiles_account_and_partition(runs):
     _, _, console, account, partition = runs
     submitted = SUBMITTED.findall(console)
