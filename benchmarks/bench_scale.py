@@ -1,4 +1,6 @@
-"""Scale benchmark: the workflow from a manifest to the models at N documents (prints, never asserts).
+"""Scale benchmark: the workflow from a manifest to the models at N documents.
+
+Prints, never asserts.
 
     python benchmarks/bench_scale.py [--sizes 100 1000 5000] [--cores 2]
                                      [--demo-results PATH] [--keep] [--jobs-report] [--json F]
@@ -42,6 +44,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -49,7 +52,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -92,7 +94,9 @@ def source_documents(demo_manifest: Path) -> list[dict]:
         rows = list(csv.DictReader(handle))
     missing = [c for c in MANIFEST_COLUMNS if rows and c not in rows[0]]
     if missing:
-        raise SystemExit(f"{demo_manifest}: columns {missing} missing (expected {MANIFEST_COLUMNS})")
+        raise SystemExit(
+            f"{demo_manifest}: columns {missing} missing (expected {MANIFEST_COLUMNS})"
+        )
     out = []
     for row in rows:
         pdf = (folder / row["path"]).resolve() if row["path"] else None
@@ -107,10 +111,11 @@ def source_documents(demo_manifest: Path) -> list[dict]:
 def copy_plan(sources: list[dict], n: int) -> list[tuple[dict, str]]:
     """(source row, new doc_id) for documents 0..n-1: the sources in turn, copy k of source
     ``d`` named ``d-c<k>`` (k from 1)."""
-    return [
-        (sources[i % len(sources)], f"{sources[i % len(sources)]['doc_id']}-c{i // len(sources) + 1:04d}")
-        for i in range(n)
-    ]
+    plan = []
+    for i in range(n):
+        source = sources[i % len(sources)]
+        plan.append((source, f"{source['doc_id']}-c{i // len(sources) + 1:04d}"))
+    return plan
 
 
 def manifest_row(source: dict, doc_id: str, path: str, sha256: str) -> dict:
@@ -417,7 +422,8 @@ def measure(n: int, sources: list[dict], base: Path, cores: int) -> Measure:
     m.noop_s = noop.seconds
 
     log(f"N={n}: adding one PDF to the manifest")
-    rows = list(csv.DictReader((folder / "raw" / "manifest.csv").open(newline="", encoding="utf-8")))
+    with (folder / "raw" / "manifest.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
     source, doc_id = copy_plan(sources, n + 1)[-1]
     rows.append(add_copy(folder, source, doc_id))
     write_manifest(folder / "raw" / "manifest.csv", rows)
@@ -448,12 +454,12 @@ def add_one_ok(ran: dict) -> bool:
 def report(measures: list[Measure], cores: int, jobs_report: bool) -> str:
     ok = [m for m in measures if m.ok]
     lines = [
-        f"Scale benchmark: manifest -> {' + '.join(TARGETS)}, --cores {cores} "
-        f"({os.cpu_count()} CPUs on this machine, shared with other work).",
+        (f"Scale benchmark: manifest -> {' + '.join(TARGETS)}, --cores {cores} "
+        f"({os.cpu_count()} CPUs on this machine, shared with other work)."),
         "",
-        "| N docs | run (wall) | s / doc | DAG: dry run before / after | no-op rerun | "
+        ("| N docs | run (wall) | s / doc | DAG: dry run before / after | no-op rerun | "
         "peak RSS Snakemake | largest job RSS | jobs' RSS together | results/ (.snakemake/) | "
-        "add one PDF: rerun, jobs run |",
+        "add one PDF: rerun, jobs run |"),
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for m in measures:
@@ -476,21 +482,24 @@ def report(measures: list[Measure], cores: int, jobs_report: bool) -> str:
     )
 
     if ok:
-        lines += ["", "Adding one PDF, dry run (jobs planned before the corpus checkpoint "
-                  "reruns; the jobs after it show up only in the run):"]
+        lines += ["", ("Adding one PDF, dry run (jobs planned before the corpus checkpoint "
+                  "reruns; the jobs after it show up only in the run):")]
         for m in ok:
-            lines.append(f"- N={m.n:,}: planned {_jobs(m.add_planned)}; ran {_jobs(m.add_ran)} "
-                         f"-> {'each rule once: OK' if add_one_ok(m.add_ran) else 'MORE THAN ONE JOB of a rule'}")
+            verdict = "each rule once: OK" if add_one_ok(m.add_ran) else "a rule ran MORE THAN ONCE"
+            lines.append(f"- N={m.n:,}: planned {_jobs(m.add_planned)}; "
+                         f"ran {_jobs(m.add_ran)} -> {verdict}")
 
     lines += ["", "Linearity (time per document should stay flat as N grows):"]
     for m in ok:
-        lines.append(f"- N={m.n:,}: {m.per_doc_s:.3f} s/doc; DAG after {1000 * m.dag_after_s / m.n:.1f} "
-                     f"ms/doc; no-op {1000 * m.noop_s / m.n:.1f} ms/doc")
-    for a, b in zip(ok, ok[1:]):
-        lines.append(f"- from {a.n:,} to {b.n:,}: {(b.run_s - a.run_s) / (b.n - a.n):.3f} s per added "
-                     f"document (run), {1000 * (b.noop_s - a.noop_s) / (b.n - a.n):.1f} ms (no-op)")
+        lines.append(f"- N={m.n:,}: {m.per_doc_s:.3f} s/doc; "
+                     f"DAG after {1000 * m.dag_after_s / m.n:.1f} ms/doc; "
+                     f"no-op {1000 * m.noop_s / m.n:.1f} ms/doc")
+    for a, b in itertools.pairwise(ok):
+        lines.append(f"- from {a.n:,} to {b.n:,}: "
+                     f"{(b.run_s - a.run_s) / (b.n - a.n):.3f} s per added document (run), "
+                     f"{1000 * (b.noop_s - a.noop_s) / (b.n - a.n):.1f} ms (no-op)")
     if len(ok) >= 3:
-        marginal = [(b.run_s - a.run_s) / (b.n - a.n) for a, b in zip(ok, ok[1:])]
+        marginal = [(b.run_s - a.run_s) / (b.n - a.n) for a, b in itertools.pairwise(ok)]
         grows = max(marginal) / max(min(marginal), 1e-9)
         lines.append(f"- the cost per added document varies by a factor {grows:.2f} across sizes "
                      f"({'linear' if grows < 1.3 else 'NOT linear'} within 30%)")
@@ -498,8 +507,9 @@ def report(measures: list[Measure], cores: int, jobs_report: bool) -> str:
         lines.append("- two sizes fit any line: run a third size to judge linearity")
 
     if ok and max(m.n for m in ok) < TARGET_N and len(ok) >= 2:
-        lines += ["", f"Projection to {TARGET_N:,} documents (least-squares line through the sizes "
-                  "run; a projection, not a measurement):"]
+        lines += ["", (f"Projection to {TARGET_N:,} documents (least-squares line through the "
+                       "sizes "
+                  "run; a projection, not a measurement):")]
         for label, attr, target in (("run", "run_s", TARGET_WALL_S),
                                     ("DAG (dry run after)", "dag_after_s", TARGET_DAG_S),
                                     ("no-op rerun", "noop_s", TARGET_NOOP_S)):
@@ -513,7 +523,8 @@ def report(measures: list[Measure], cores: int, jobs_report: bool) -> str:
     if big:
         m = big[-1]
         verdicts = [
-            ("run", m.run_s <= TARGET_WALL_S), ("DAG", max(m.dag_before_s, m.dag_after_s) <= TARGET_DAG_S),
+            ("run", m.run_s <= TARGET_WALL_S),
+            ("DAG", max(m.dag_before_s, m.dag_after_s) <= TARGET_DAG_S),
             ("peak memory", max(m.snakemake_rss_mb, m.job_rss_mb) <= TARGET_RSS_MB),
             ("no-op", m.noop_s <= TARGET_NOOP_S), ("add one", add_one_ok(m.add_ran)),
         ]
@@ -522,8 +533,8 @@ def report(measures: list[Measure], cores: int, jobs_report: bool) -> str:
 
     if jobs_report:
         for m in ok:
-            lines += ["", f"Slowest rules at N={m.n:,} (benchmark files: jobs, total s, mean s, "
-                      "largest max_rss):"]
+            lines += ["", (f"Slowest rules at N={m.n:,} (benchmark files: jobs, total s, mean s, "
+                      "largest max_rss):")]
             for rule, e in sorted(m.bench.items(), key=lambda kv: -kv[1]["s"])[:5]:
                 lines.append(f"- {rule}: {e['jobs']} jobs, {e['s']:.1f} s, "
                              f"{e['s'] / max(e['jobs'], 1):.2f} s/job, {e['max_rss']:.0f} MB")
@@ -551,7 +562,10 @@ def main(argv: list[str] | None = None) -> int:
     if any(n < 1 for n in args.sizes):
         parser.error("--sizes: every size must be at least 1")
 
-    base = Path(args.workdir).resolve() if args.workdir else Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    if args.workdir:
+        base = Path(args.workdir).resolve()
+    else:
+        base = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     base.mkdir(parents=True, exist_ok=True)
     log(f"working in {base}{' (kept)' if args.keep else ' (removed at the end; --keep keeps it)'}")
     measures: list[Measure] = []
@@ -569,8 +583,8 @@ def main(argv: list[str] | None = None) -> int:
             print()
             print(report(measures, args.cores, args.jobs_report), flush=True)
             if args.json:
-                Path(args.json).write_text(json.dumps([asdict(m) for m in measures], indent=2) + "\n",
-                                           encoding="utf-8")
+                text = json.dumps([asdict(m) for m in measures], indent=2) + "\n"
+                Path(args.json).write_text(text, encoding="utf-8")
         if not args.keep and not args.workdir:
             shutil.rmtree(base, ignore_errors=True)
     return 0 if measures and all(m.ok for m in measures) else 1
