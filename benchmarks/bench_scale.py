@@ -267,6 +267,8 @@ class Run:
     output: str
     peak_rss_mb: float = 0.0  # VmHWM of the Snakemake process
     tree_rss_mb: float = 0.0  # largest sum of RSS over Snakemake and its jobs (psutil)
+    cpu_s: float = 0.0  # user + system CPU of Snakemake and every job it ran (wait4)
+    load: float = 0.0  # mean 1-minute load average of the machine while it ran
 
 
 def _vmhwm_kb(pid: int) -> int:
@@ -280,39 +282,61 @@ def _vmhwm_kb(pid: int) -> int:
     return 0
 
 
+def _tree_rss_kb(root, psutil) -> int:
+    total = 0
+    try:
+        for proc in [root, *root.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                pass
+    except psutil.Error:
+        pass
+    return total // 1024
+
+
 def snakemake(workdir: Path, args: list[str], logfile: Path) -> Run:
     """Run ``python -m snakemake -s REPO/Snakefile --directory workdir ARGS``, its console in
-    ``logfile``; wall time, and memory polled while it runs."""
+    ``logfile``: wall time, CPU time of it and its jobs, and memory polled while it runs.
+    Interrupted, it stops Snakemake (which stops its jobs) before passing the interrupt on."""
     command = [sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE), "--directory",
                str(workdir), *args]
     logfile.parent.mkdir(parents=True, exist_ok=True)
     try:
         import psutil
-    except ImportError:
+    except ImportError:  # then only the Snakemake process's own peak (from /proc)
         psutil = None
     with logfile.open("w", encoding="utf-8") as out:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
-        peak_kb, tree_kb = 0, 0
         root = psutil.Process(process.pid) if psutil else None
-        while process.poll() is None:
-            peak_kb = max(peak_kb, _vmhwm_kb(process.pid))
-            if root is not None:
-                try:
-                    tree = [root, *root.children(recursive=True)]
-                    total = 0
-                    for proc in tree:
-                        try:
-                            total += proc.memory_info().rss
-                        except psutil.Error:
-                            pass
-                    tree_kb = max(tree_kb, total // 1024)
-                except psutil.Error:
-                    pass
-            time.sleep(0.2)
+        peak_kb, tree_kb, loads, usage, tick = 0, 0, [], None, 0
+        try:
+            while True:
+                pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+                if pid:
+                    process.returncode = os.waitstatus_to_exitcode(status)
+                    break
+                peak_kb = max(peak_kb, _vmhwm_kb(process.pid))
+                if root is not None and tick % 3 == 0:
+                    tree_kb = max(tree_kb, _tree_rss_kb(root, psutil))
+                if tick % 25 == 0:
+                    loads.append(os.getloadavg()[0])
+                tick += 1
+                time.sleep(0.2)
+        except BaseException:
+            process.send_signal(2)  # SIGINT: Snakemake stops its jobs and cleans up
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            raise
         seconds = time.perf_counter() - start
-    return Run(seconds, process.returncode, logfile.read_text(encoding="utf-8", errors="replace"),
-               peak_kb / 1024, tree_kb / 1024)
+    return Run(
+        seconds, process.returncode, logfile.read_text(encoding="utf-8", errors="replace"),
+        peak_kb / 1024, tree_kb / 1024, usage.ru_utime + usage.ru_stime,
+        sum(loads) / len(loads) if loads else os.getloadavg()[0],
+    )
 
 
 def check(run: Run, what: str, logfile: Path) -> bool:
@@ -356,6 +380,8 @@ class Measure:
     jobs_planned: int = 0
     run_s: float = 0.0
     per_doc_s: float = 0.0
+    cpu_s: float = 0.0
+    load: float = 0.0
     snakemake_rss_mb: float = 0.0
     tree_rss_mb: float = 0.0
     job_rss_mb: float = 0.0
@@ -396,13 +422,15 @@ def measure(n: int, sources: list[dict], base: Path, cores: int) -> Measure:
     log(f"N={n}: running the workflow to {' and '.join(TARGETS)} (--cores {cores})")
     run = snakemake(folder, common, logs / "run.log")
     m.run_s, m.per_doc_s = run.seconds, run.seconds / n
+    m.cpu_s, m.load = run.cpu_s, run.load
     m.snakemake_rss_mb, m.tree_rss_mb = run.peak_rss_mb, run.tree_rss_mb
     ran, m.log_seconds = executed_jobs(run.output)
     m.jobs_ran = dict(ran)
     if not check(run, f"N={n} run", logs / "run.log"):
         m.ok = False
         return m
-    log(f"N={n}: run took {run.seconds:.1f} s ({sum(ran.values())} jobs)")
+    log(f"N={n}: run took {run.seconds:.1f} s, {run.cpu_s:.0f} CPU s ({sum(ran.values())} jobs; "
+        f"load average {run.load:.1f} on {os.cpu_count()} CPUs)")
     results = folder / "results"
     m.bench = benchmark_totals(results)
     if m.bench:
@@ -455,19 +483,24 @@ def report(measures: list[Measure], cores: int, jobs_report: bool) -> str:
     ok = [m for m in measures if m.ok]
     lines = [
         (f"Scale benchmark: manifest -> {' + '.join(TARGETS)}, --cores {cores} "
-        f"({os.cpu_count()} CPUs on this machine, shared with other work)."),
+         f"({os.cpu_count()} CPUs on this machine). load = mean 1-minute load average during "
+         "the run (above the cores given, other work shared the machine: wall times are "
+         "inflated; CPU s = user + system time of Snakemake and all its jobs, less sensitive "
+         "to sharing)."),
         "",
-        ("| N docs | run (wall) | s / doc | DAG: dry run before / after | no-op rerun | "
+        ("| N docs | run (wall; load) | s / doc | CPU s / doc | DAG: dry run before / after | "
+         "no-op rerun | "
         "peak RSS Snakemake | largest job RSS | jobs' RSS together | results/ (.snakemake/) | "
         "add one PDF: rerun, jobs run |"),
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for m in measures:
         if not m.ok:
-            lines.append(f"| {m.n:,} | FAILED (see {m.folder}/bench-logs) |" + " |" * 8)
+            lines.append(f"| {m.n:,} | FAILED (see {m.folder}/bench-logs) |" + " |" * 9)
             continue
         lines.append(
-            f"| {m.n:,} | {_mmss(m.run_s)} | {m.per_doc_s:.3f} | "
+            f"| {m.n:,} | {_mmss(m.run_s)}; {m.load:.1f} | {m.per_doc_s:.3f} | "
+            f"{m.cpu_s / m.n:.3f} | "
             f"{m.dag_before_s:.1f} s / {m.dag_after_s:.1f} s | {m.noop_s:.1f} s"
             f"{'' if not m.noop_jobs else f' ({m.noop_jobs} jobs!)'} | "
             f"{m.snakemake_rss_mb:.0f} MB | {m.job_rss_mb:.0f} MB ({m.job_rss_rule}) | "
@@ -476,7 +509,7 @@ def report(measures: list[Measure], cores: int, jobs_report: bool) -> str:
         )
     lines.append(
         f"| target at {TARGET_N:,} | <= {TARGET_WALL_S // 60} min | "
-        f"<= {TARGET_WALL_S / TARGET_N:.2f} | <= {TARGET_DAG_S} s | <= {TARGET_NOOP_S} s | "
+        f"<= {TARGET_WALL_S / TARGET_N:.2f} | | <= {TARGET_DAG_S} s | <= {TARGET_NOOP_S} s | "
         f"<= {TARGET_RSS_MB / 1024:.0f} GB | <= {TARGET_RSS_MB / 1024:.0f} GB | | | "
         "that document (or its batch) + the aggregates |"
     )
@@ -491,12 +524,13 @@ def report(measures: list[Measure], cores: int, jobs_report: bool) -> str:
 
     lines += ["", "Linearity (time per document should stay flat as N grows):"]
     for m in ok:
-        lines.append(f"- N={m.n:,}: {m.per_doc_s:.3f} s/doc; "
+        lines.append(f"- N={m.n:,}: {m.per_doc_s:.3f} s/doc (CPU {m.cpu_s / m.n:.3f} s/doc); "
                      f"DAG after {1000 * m.dag_after_s / m.n:.1f} ms/doc; "
                      f"no-op {1000 * m.noop_s / m.n:.1f} ms/doc")
     for a, b in itertools.pairwise(ok):
         lines.append(f"- from {a.n:,} to {b.n:,}: "
-                     f"{(b.run_s - a.run_s) / (b.n - a.n):.3f} s per added document (run), "
+                     f"{(b.run_s - a.run_s) / (b.n - a.n):.3f} s per added document (run; "
+                     f"CPU {(b.cpu_s - a.cpu_s) / (b.n - a.n):.3f} s), "
                      f"{1000 * (b.noop_s - a.noop_s) / (b.n - a.n):.1f} ms (no-op)")
     if len(ok) >= 3:
         marginal = [(b.run_s - a.run_s) / (b.n - a.n) for a, b in itertools.pairwise(ok)]
@@ -514,7 +548,10 @@ def report(measures: list[Measure], cores: int, jobs_report: bool) -> str:
                                     ("DAG (dry run after)", "dag_after_s", TARGET_DAG_S),
                                     ("no-op rerun", "noop_s", TARGET_NOOP_S)):
             fit = linear_fit([(m.n, getattr(m, attr)) for m in ok])
-            if fit:
+            if fit and fit[1] <= 0:
+                lines.append(f"- {label}: no growth with N measured (noise at these sizes); "
+                             "no projection")
+            elif fit:
                 value = fit[0] + fit[1] * TARGET_N
                 lines.append(f"- {label}: {_mmss(value)} (fixed {_mmss(max(fit[0], 0))} + "
                              f"{fit[1]:.4f} s/doc); target <= {_mmss(target)}: "
