@@ -225,10 +225,12 @@ def benchmark_totals(results: Path) -> dict[str, dict]:
     for tsv in sorted(root.rglob("*.tsv")) if root.is_dir() else []:
         with tsv.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle, delimiter="\t"))
-        entry = totals.setdefault(benchmark_rule(tsv, root), {"jobs": 0, "s": 0.0, "max_rss": 0.0})
-        for row in rows[-1:]:  # the last measurement (one per run of the job)
+        entry = totals.setdefault(benchmark_rule(tsv, root),
+                                  {"jobs": 0, "s": 0.0, "cpu_s": 0.0, "max_rss": 0.0})
+        for row in rows[-1:]:  # the last row (a benchmark: repeat(...) writes several)
             entry["jobs"] += 1
             entry["s"] += _number(row.get("s"))
+            entry["cpu_s"] += _number(row.get("cpu_time"))
             entry["max_rss"] = max(entry["max_rss"], _number(row.get("max_rss")))
     return totals
 
@@ -268,6 +270,7 @@ class Run:
     peak_rss_mb: float = 0.0  # VmHWM of the Snakemake process
     tree_rss_mb: float = 0.0  # largest sum of RSS over Snakemake and its jobs (psutil)
     cpu_s: float = 0.0  # user + system CPU of Snakemake and every job it ran (wait4)
+    own_cpu_s: float = 0.0  # user + system CPU of the Snakemake process alone (/proc)
     load: float = 0.0  # mean 1-minute load average of the machine while it ran
 
 
@@ -280,6 +283,16 @@ def _vmhwm_kb(pid: int) -> int:
     except (OSError, ValueError):
         pass
     return 0
+
+
+def _own_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` alone (its children not counted)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def _tree_rss_kb(root, psutil) -> int:
@@ -310,7 +323,7 @@ def snakemake(workdir: Path, args: list[str], logfile: Path) -> Run:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
         root = psutil.Process(process.pid) if psutil else None
-        peak_kb, tree_kb, loads, usage, tick = 0, 0, [], None, 0
+        peak_kb, tree_kb, loads, usage, tick, own = 0, 0, [], None, 0, 0.0
         try:
             while True:
                 pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -318,6 +331,7 @@ def snakemake(workdir: Path, args: list[str], logfile: Path) -> Run:
                     process.returncode = os.waitstatus_to_exitcode(status)
                     break
                 peak_kb = max(peak_kb, _vmhwm_kb(process.pid))
+                own = max(own, _own_cpu_s(process.pid))
                 if root is not None and tick % 3 == 0:
                     tree_kb = max(tree_kb, _tree_rss_kb(root, psutil))
                 if tick % 25 == 0:
@@ -335,7 +349,7 @@ def snakemake(workdir: Path, args: list[str], logfile: Path) -> Run:
     return Run(
         seconds, process.returncode, logfile.read_text(encoding="utf-8", errors="replace"),
         peak_kb / 1024, tree_kb / 1024, usage.ru_utime + usage.ru_stime,
-        sum(loads) / len(loads) if loads else os.getloadavg()[0],
+        sum(loads) / len(loads) if loads else os.getloadavg()[0], own,
     )
 
 
@@ -381,6 +395,7 @@ class Measure:
     run_s: float = 0.0
     per_doc_s: float = 0.0
     cpu_s: float = 0.0
+    own_cpu_s: float = 0.0
     load: float = 0.0
     snakemake_rss_mb: float = 0.0
     tree_rss_mb: float = 0.0
@@ -422,14 +437,15 @@ def measure(n: int, sources: list[dict], base: Path, cores: int) -> Measure:
     log(f"N={n}: running the workflow to {' and '.join(TARGETS)} (--cores {cores})")
     run = snakemake(folder, common, logs / "run.log")
     m.run_s, m.per_doc_s = run.seconds, run.seconds / n
-    m.cpu_s, m.load = run.cpu_s, run.load
+    m.cpu_s, m.own_cpu_s, m.load = run.cpu_s, run.own_cpu_s, run.load
     m.snakemake_rss_mb, m.tree_rss_mb = run.peak_rss_mb, run.tree_rss_mb
     ran, m.log_seconds = executed_jobs(run.output)
     m.jobs_ran = dict(ran)
     if not check(run, f"N={n} run", logs / "run.log"):
         m.ok = False
         return m
-    log(f"N={n}: run took {run.seconds:.1f} s, {run.cpu_s:.0f} CPU s ({sum(ran.values())} jobs; "
+    log(f"N={n}: run took {run.seconds:.1f} s, {run.cpu_s:.0f} CPU s of which Snakemake itself "
+        f"{run.own_cpu_s:.0f} ({sum(ran.values())} jobs; "
         f"load average {run.load:.1f} on {os.cpu_count()} CPUs)")
     results = folder / "results"
     m.bench = benchmark_totals(results)
@@ -524,7 +540,8 @@ def report(measures: list[Measure], cores: int, jobs_report: bool) -> str:
 
     lines += ["", "Linearity (time per document should stay flat as N grows):"]
     for m in ok:
-        lines.append(f"- N={m.n:,}: {m.per_doc_s:.3f} s/doc (CPU {m.cpu_s / m.n:.3f} s/doc); "
+        lines.append(f"- N={m.n:,}: {m.per_doc_s:.3f} s/doc (CPU {m.cpu_s / m.n:.3f} s/doc, "
+                     f"of which Snakemake itself {m.own_cpu_s / m.n:.3f}); "
                      f"DAG after {1000 * m.dag_after_s / m.n:.1f} ms/doc; "
                      f"no-op {1000 * m.noop_s / m.n:.1f} ms/doc")
     for a, b in itertools.pairwise(ok):
@@ -570,11 +587,12 @@ def report(measures: list[Measure], cores: int, jobs_report: bool) -> str:
 
     if jobs_report:
         for m in ok:
-            lines += ["", (f"Slowest rules at N={m.n:,} (benchmark files: jobs, total s, mean s, "
-                      "largest max_rss):")]
+            lines += ["", (f"Slowest rules at N={m.n:,} (benchmark files: jobs, total s, "
+                           "mean s, CPU s, largest max_rss):")]
             for rule, e in sorted(m.bench.items(), key=lambda kv: -kv[1]["s"])[:5]:
                 lines.append(f"- {rule}: {e['jobs']} jobs, {e['s']:.1f} s, "
-                             f"{e['s'] / max(e['jobs'], 1):.2f} s/job, {e['max_rss']:.0f} MB")
+                             f"{e['s'] / max(e['jobs'], 1):.2f} s/job, "
+                             f"{e.get('cpu_s', 0):.1f} CPU s, {e['max_rss']:.0f} MB")
             lines.append(f"Slowest rules at N={m.n:,} (run log: jobs, start-to-finish s summed, "
                          "to the second; with --cores > 1 jobs overlap):")
             for rule, s in sorted(m.log_seconds.items(), key=lambda kv: -kv[1])[:5]:

@@ -122,15 +122,19 @@ Finished jobid: 10 (Rule: extract)
 
     root = tmp_path / "results" / "benchmarks"
     (root / "extract").mkdir(parents=True)
-    header = "s\th:m:s\tmax_rss\tmax_vms\n"
-    (root / "extract" / "a.tsv").write_text(header + "0.5\t0:00:00\t90.1\t1\n")
-    (root / "extract" / "b.tsv").write_text(header + "0.7\t0:00:00\t95.0\t1\n")
-    (root / "fit_models.tsv").write_text(header + "2.0\t0:00:02\t230.0\t1\n")
+    header = "s\th:m:s\tmax_rss\tmax_vms\tcpu_time\n"
+    (root / "extract" / "a.tsv").write_text(header + "0.5\t0:00:00\t90.1\t1\t0.25\n")
+    (root / "extract" / "b.tsv").write_text(header + "0.7\t0:00:00\t95.0\t1\t0.5\n")
+    (root / "fit_models.tsv").write_text(
+        header + "9.0\t0:00:09\t250.0\t1\t8\n" + "2.0\t0:00:02\t230.0\t1\t1.5\n"
+    )
     totals = bench.benchmark_totals(tmp_path / "results")
     assert totals["extract"]["jobs"] == 2
     assert totals["extract"]["s"] == pytest.approx(1.2)
     assert totals["extract"]["max_rss"] == 95.0
-    assert totals["fit_models"] == {"jobs": 1, "s": 2.0, "max_rss": 230.0}
+    assert totals["extract"]["cpu_s"] == pytest.approx(0.75)
+    # a benchmark measured several times (repeat(...)) counts its last row only
+    assert totals["fit_models"] == {"jobs": 1, "s": 2.0, "cpu_s": 1.5, "max_rss": 230.0}
 
     assert bench.linear_fit([(100, 60.0), (1000, 600.0)]) == pytest.approx((0.0, 0.6))
     assert bench.linear_fit([(100, 1.0)]) is None
