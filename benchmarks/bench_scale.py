@@ -570,7 +570,7 @@ def report(measures: list[Measure], cores: int, jobs_report: bool) -> str:
                              "no projection")
             elif fit:
                 value = fit[0] + fit[1] * TARGET_N
-                lines.append(f"- {label}: {_mmss(value)} (fixed {_mmss(max(fit[0], 0))} + "
+                lines.append(f"- {label}: {_mmss(value)} (intercept {fit[0]:+.1f} s + "
                              f"{fit[1]:.4f} s/doc); target <= {_mmss(target)}: "
                              f"{'met' if value <= target else 'NOT met'}")
     big = [m for m in ok if m.n >= TARGET_N]
