@@ -193,8 +193,9 @@ def _failed_lines(path: Path) -> list[str]:
     rows, problem = _read(path, ("doc_id", "reason"), "failed extractions")
     if problem or not rows:
         return [problem] if problem else []
-    lines = [f"extraction failed: {_plural(len(rows), 'document')}, left out of the analysis "
-             f"(see {path})"]
+    head = (f"extraction failed: {_plural(len(rows), 'document')}, left out of the analysis "
+            f"(see {path})")
+    lines = [head]
     for row in sorted(rows, key=lambda r: r["doc_id"])[:MAX_LINES]:
         lines.append(f"  {row['doc_id']}: {row['reason']}")
     if len(rows) > MAX_LINES:
