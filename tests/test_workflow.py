@@ -96,8 +96,15 @@ def test_default_run_builds_and_extracts_the_demo_corpus(demo_run: Path):
     paragraphs = pd.read_parquet(demo_run / "results/extract/paragraphs.parquet")
     assert set(paragraphs["doc_id"]) == {row["doc_id"] for row in manifest}
     assert paragraphs["text"].str.len().min() > 0
-    for doc_id in paragraphs["doc_id"].unique()[:5]:
-        assert (demo_run / "results/logs/extract" / f"{doc_id}.log").exists()
+    # Extraction ran in batches (config extract_batches): every document has its line in
+    # its batch's log, and no extraction failed.
+    logs = "".join(p.read_text(encoding="utf-8")
+                   for p in (demo_run / "results/logs/extract").glob("b*.log"))
+    for doc_id in paragraphs["doc_id"].unique():
+        assert f"] {doc_id}: " in logs, doc_id
+    assert read_csv(demo_run / "results/qc/extraction_failed.csv") == []
+    assert (demo_run / "results/extract/documents.csv").read_bytes() == (
+        demo_run / "results/corpus/documents.csv").read_bytes()
 
     extraction = read_csv(demo_run / "results/qc/extraction.csv")
     assert all(int(row["n_pages_without_text"]) == 0 for row in extraction)
@@ -175,6 +182,30 @@ def test_bad_documents_are_quarantined_and_the_rest_builds(tmp_path: Path):
     # and so does the paper's data section
     text = _pdf_text(tmp_path / "results/paper/paper.pdf")
     assert "excluded 4" in text, "the paper must state how many documents were excluded"
+
+
+def test_adding_a_document_reextracts_only_its_batch(tmp_path: Path):
+    raw = tmp_path / "raw"
+    (raw / "pdfs").mkdir(parents=True)
+    header = "doc_id,path,doc_type,missions,date,title,symbol,source_url,sha256\n"
+    rows = []
+    for k in range(6):
+        text_pdf(raw / "pdfs" / f"r{k}.pdf", "Report of the Secretary-General on a test",
+                 f"1. The operation patrolled district {k} and seized weapons.")
+        rows.append(f"r{k},pdfs/r{k}.pdf,report,MINUSTAH,2006-0{k + 1}-01,Report {k},,,\n")
+    manifest = raw / "manifest.csv"
+    manifest.write_text(header + "".join(rows[:5]), encoding="utf-8")
+    args = ("--cores", "2", "results/extract/paragraphs.parquet", "--config",
+            "corpus=manifest", "manifest=raw/manifest.csv", "offline=true", "extract_batches=3")
+    first = snakemake(tmp_path, *args)
+    assert 1 < first.stdout.count("rule extract_batch:") + first.stderr.count(
+        "rule extract_batch:") <= 3
+    manifest.write_text(header + "".join(rows), encoding="utf-8")
+    second = snakemake(tmp_path, *args)
+    console = second.stdout + second.stderr
+    assert console.count("rule extract_batch:") == 1, console  # the new document's batch
+    paragraphs = pd.read_parquet(tmp_path / "results/extract/paragraphs.parquet")
+    assert sorted(paragraphs["doc_id"].unique()) == [f"r{k}" for k in range(6)]
 
 
 def test_invalid_config_names_the_key(tmp_path: Path):

@@ -99,7 +99,7 @@ def test_editing_code_or_data_reruns_what_it_shapes(coded_copy, edited, expected
     assert after.returncode == 0, after.stdout[-3000:]
     got = jobs(after.stdout)
     assert expected <= got, f"editing {edited} should rerun {expected}, dry run lists {got}"
-    assert "extract" not in got, "coding code must not rerun the extraction"
+    assert "extract_batch" not in got, "coding code must not rerun the extraction"
 
 
 def test_editing_extraction_code_reruns_extraction(coded_copy):
@@ -111,7 +111,7 @@ def test_editing_extraction_code_reruns_extraction(coded_copy):
         after = run(snakefile, root, "-n", "results/tables/mission_activity.csv")
     finally:
         path.write_text(original, encoding="utf-8")
-    assert {"extract", "collect_extraction", "code_paragraphs"} <= jobs(after.stdout)
+    assert {"extract_batch", "collect_extraction", "code_paragraphs"} <= jobs(after.stdout)
 
 
 def test_a_manifest_that_does_not_exist_stops_with_its_path(tmp_path):

@@ -68,7 +68,8 @@ def test_the_scan_is_accepted_and_read_by_ocr(scanned_run):
     numbered = born.loc[born["para_no"].notna(), "para_no"].tolist()
     assert scan.loc[scan["para_no"].notna(), "para_no"].tolist() == numbered
     assert scan["ocr"].all() and not born["ocr"].any()
-    pages = pd.read_parquet(root / "results/extract/pages/scan.parquet")
+    (pages_file,) = (root / "results/extract/batches").glob("*/pages/scan.parquet")
+    pages = pd.read_parquet(pages_file)
     assert pages["ocr"].all() and not pages["has_text_layer"].any()
     # the OCR'd copy is cached by the PDF's checksum, for a re-extraction
     assert list((root / "results/extract/ocr-cache").glob("*.pdf"))

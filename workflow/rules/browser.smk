@@ -13,7 +13,7 @@ rule browser:
         evidence=rules.code_paragraphs.output.evidence,
         activity=rules.build_tables.output.activity,
         mandates=rules.build_tables.output.mandates,
-        documents=rules.check_corpus.output.documents,
+        documents=rules.collect_extraction.output.documents,
         missions=MISSIONS,
         rounds=expand(
             f"{ROUND_DIR}/{{table}}",

@@ -9,7 +9,7 @@ rule code_paragraphs:
     input:
         code=code("coding.paragraphs"),
         paragraphs=rules.collect_extraction.output.paragraphs,
-        documents=rules.check_corpus.output.documents,
+        documents=rules.collect_extraction.output.documents,
         missions=MISSIONS,
         codebook=MAIN_CODEBOOK,
         codebook_schema=CODEBOOK_SCHEMA,
@@ -42,7 +42,7 @@ rule build_tables:
         coded=rules.code_paragraphs.output.coded,
         evidence=rules.code_paragraphs.output.evidence,
         mentions=rules.code_paragraphs.output.mentions,
-        documents=rules.check_corpus.output.documents,
+        documents=rules.collect_extraction.output.documents,
         missions=MISSIONS,
         codebook=MAIN_CODEBOOK,
         codebook_schema=CODEBOOK_SCHEMA,
@@ -114,7 +114,7 @@ rule study_operations:
     input:
         code=code("coding.legend"),
         paragraphs=rules.collect_extraction.output.paragraphs,
-        documents=rules.check_corpus.output.documents,
+        documents=rules.collect_extraction.output.documents,
         missions=MISSIONS,
     output:
         operations="results/qc/study_operations.csv",

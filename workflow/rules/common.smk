@@ -5,8 +5,10 @@ import json
 import re
 import shlex
 import sys
+import zlib
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import yaml
 from snakemake.exceptions import WorkflowError
@@ -148,6 +150,7 @@ def corpus_summary():
         rules.check_corpus.output.documents,
         rules.check_corpus.output.quarantine,
         rules.collect_extraction.output.extraction,
+        rules.collect_extraction.output.failed,
     ):
         print(line)
 
@@ -180,6 +183,9 @@ def ocr_pages_possible(wildcards):
     return int(row["n_pages"])
 
 
+# The documents table of the analysis: the accepted documents whose extraction succeeded
+# (written by collect_extraction; every rule after extraction reads it).
+EXTRACTED_DOCUMENTS = "results/extract/documents.csv"
 EXTRACTED = {
     "paragraphs": "results/extract/{doc_id}.parquet",
     "pages": "results/extract/pages/{doc_id}.parquet",
@@ -188,12 +194,62 @@ EXTRACTED = {
 
 
 def extracted(kind):
-    """Input function: one extraction output of `kind` per accepted document."""
+    """Input function: one extraction output of `kind` per accepted document (the rule
+    `extract`, one document per job, for a single document on request)."""
 
     def inputs(wildcards):
         return expand(EXTRACTED[kind], doc_id=sorted(accepted_documents()))
 
     return inputs
+
+
+# --- Extraction batches ---------------------------------------------------------------
+# A document's batch is a stable hash of its doc_id (crc32, not Python's salted hash()), so
+# adding or removing a document changes only its own batch's inputs.
+BATCH_DIR = "results/extract/batches/{batch}"
+
+
+def document_batch(doc_id):
+    return f"b{zlib.crc32(doc_id.encode('utf-8')) % config['extract_batches']:04d}"
+
+
+def extraction_batches():
+    """batch -> the accepted doc_ids in it (sorted); only batches with documents."""
+    table = checkpoints.check_corpus.get().output.documents
+    return _batches(table, Path(table).stat().st_mtime_ns, config["extract_batches"])
+
+
+@lru_cache(maxsize=4)
+def _batches(table, mtime_ns, n_batches):
+    out = {}
+    for doc_id in sorted(_read_documents(table, mtime_ns)):
+        out.setdefault(document_batch(doc_id), []).append(doc_id)
+    return out
+
+
+def batch_pdfs(wildcards):
+    docs = accepted_documents()
+    return [docs[d]["path"] for d in extraction_batches()[wildcards.batch]]
+
+
+def batch_doc_options(wildcards):
+    docs = accepted_documents()
+    return " ".join(
+        f"--doc {shlex.quote(d)} {shlex.quote(docs[d]['path'])}"
+        for d in extraction_batches()[wildcards.batch]
+    )
+
+
+def batch_ocr_pages(wildcards):
+    """Pages the batch may OCR (see ocr_pages_possible)."""
+    return sum(
+        ocr_pages_possible(SimpleNamespace(doc_id=d))
+        for d in extraction_batches()[wildcards.batch]
+    )
+
+
+def batch_folders(wildcards):
+    return expand(BATCH_DIR, batch=sorted(extraction_batches()))
 
 
 # --- Coding rounds ---------------------------------------------------------------------

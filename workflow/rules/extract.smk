@@ -1,4 +1,36 @@
-# Extraction stage (analysis.extract): one job per accepted document, then corpus-wide QC.
+# Extraction stage (analysis.extract): the accepted documents in batches (config
+# extract_batches; one process per batch, one set of outputs and log lines per document),
+# then corpus-wide QC. Rule `extract` extracts one document on request
+# (snakemake results/extract/<doc_id>.parquet).
+
+
+rule extract_batch:
+    """Paragraphs, pages and first-page metadata of a batch of PDFs, each document on its
+    own; a document that fails is listed in failed.json and left out, the others go on."""
+    input:
+        code=code("extract.batch"),
+        pdfs=batch_pdfs,
+    output:
+        batch=directory(BATCH_DIR),
+    log:
+        "results/logs/extract/{batch}.log",
+    benchmark:
+        "results/benchmarks/extract/{batch}.tsv"
+    wildcard_constraints:
+        batch=r"b\d{4}",
+    conda:
+        ENV
+    resources:
+        # one document in memory at a time; OCR (Tesseract) needs more, ~1.5 s per page
+        mem_mb=lambda wildcards: 1500 if batch_ocr_pages(wildcards) else 800,
+        runtime=lambda wildcards: 10 + batch_ocr_pages(wildcards) // 30,
+    params:
+        py=PY,
+        docs=batch_doc_options,
+        ocr=lambda wildcards: f"{OCR_FLAGS} --ocr-cache {OCR_CACHE}" if config["ocr"] else OCR_FLAGS,
+    shell:
+        "{params.py} -m analysis.extract batch {params.docs} {params.ocr}"
+        " --out-dir {output.batch:q} 2> {log:q}"
 
 
 rule extract:
@@ -31,17 +63,18 @@ rule extract:
 
 
 rule collect_extraction:
-    """All paragraphs in one table; QC of pages without text and of metadata."""
+    """All paragraphs in one table; the documents extracted; QC of pages without text, of
+    metadata and of failed extractions."""
     input:
         code=code("extract.collect"),
         documents=rules.check_corpus.output.documents,
-        paragraphs=extracted("paragraphs"),
-        pages=extracted("pages"),
-        meta=extracted("meta"),
+        batches=batch_folders,
     output:
         paragraphs="results/extract/paragraphs.parquet",
+        documents=EXTRACTED_DOCUMENTS,
         extraction="results/qc/extraction.csv",
         metadata="results/qc/metadata.csv",
+        failed="results/qc/extraction_failed.csv",
     log:
         "results/logs/collect_extraction.log",
     conda:
@@ -53,6 +86,7 @@ rule collect_extraction:
         py=PY,
     shell:
         "{params.py} -m analysis.extract collect --documents {input.documents:q}"
-        " --paragraphs {input.paragraphs:q} --pages {input.pages:q} --meta {input.meta:q}"
-        " --paragraphs-out {output.paragraphs:q} --extraction-out {output.extraction:q}"
-        " --metadata-out {output.metadata:q} 2> {log:q}"
+        " --batches {input.batches:q} --paragraphs-out {output.paragraphs:q}"
+        " --documents-out {output.documents:q} --failed-out {output.failed:q}"
+        " --extraction-out {output.extraction:q} --metadata-out {output.metadata:q}"
+        " 2> {log:q}"

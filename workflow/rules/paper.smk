@@ -7,7 +7,7 @@ rule numbers:
     input:
         unpack(paper_optional_inputs),
         code=code("paper.numbers"),
-        documents=rules.check_corpus.output.documents,
+        documents=rules.collect_extraction.output.documents,
         quarantine=rules.check_corpus.output.quarantine,
         paragraphs=rules.collect_extraction.output.paragraphs,
         extraction=rules.collect_extraction.output.extraction,

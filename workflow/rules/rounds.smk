@@ -43,7 +43,7 @@ rule coding_form:
         allowed=rules.coder_sheet.output.allowed,
         paragraphs=rules.collect_extraction.output.paragraphs,
         coded=rules.code_paragraphs.output.coded,
-        documents=rules.check_corpus.output.documents,
+        documents=rules.collect_extraction.output.documents,
     output:
         form=report(
             "results/coding/forms/{round}.html",
@@ -147,7 +147,7 @@ rule human_round_coding:
         coded=rules.code_paragraphs.output.coded,
         evidence=rules.code_paragraphs.output.evidence,
         consensus=rules.settle_round.output.consensus,
-        documents=rules.check_corpus.output.documents,
+        documents=rules.collect_extraction.output.documents,
         codebook=MAIN_CODEBOOK,
     output:
         long=f"{ROUND_DIR}/coded.parquet",
@@ -177,7 +177,7 @@ rule automated_round_coding:
     input:
         code=code("rounds"),
         paragraphs=rules.collect_extraction.output.paragraphs,
-        documents=rules.check_corpus.output.documents,
+        documents=rules.collect_extraction.output.documents,
         missions=MISSIONS,
         codebook=round_codebook,
     output:
@@ -210,7 +210,7 @@ rule round_models:
         coded=f"{ROUND_DIR}/coded_paragraphs.parquet",
         evidence=f"{ROUND_DIR}/evidence.parquet",
         mentions=rules.code_paragraphs.output.mentions,
-        documents=rules.check_corpus.output.documents,
+        documents=rules.collect_extraction.output.documents,
         missions=MISSIONS,
         codebook=round_codebook,
     output:

@@ -185,8 +185,27 @@ def _structure_lines(path: Path) -> list[str]:
     return lines
 
 
+def _failed_lines(path: Path) -> list[str]:
+    """Documents whose extraction failed (``results/qc/extraction_failed.csv``), left out
+    of the analysis; nothing when the table is absent or empty."""
+    if not path.is_file():
+        return []
+    rows, problem = _read(path, ("doc_id", "reason"), "failed extractions")
+    if problem or not rows:
+        return [problem] if problem else []
+    head = (f"extraction failed: {_plural(len(rows), 'document')}, left out of the analysis "
+            f"(see {path})")
+    lines = [head]
+    for row in sorted(rows, key=lambda r: r["doc_id"])[:MAX_LINES]:
+        lines.append(f"  {row['doc_id']}: {row['reason']}")
+    if len(rows) > MAX_LINES:
+        lines.append(f"  ... and {len(rows) - MAX_LINES} more, see {path}")
+    return lines
+
+
 def summary_lines(documents: str | Path, quarantine: str | Path,
-                  extraction: str | Path | None = None) -> list[str]:
+                  extraction: str | Path | None = None,
+                  failed: str | Path | None = None) -> list[str]:
     """The summary as lines (no newline characters); never raises for a missing table.
 
     Args:
@@ -194,12 +213,16 @@ def summary_lines(documents: str | Path, quarantine: str | Path,
         quarantine: quarantined documents (``results/qc/quarantine.csv``).
         extraction: the extraction QC table (``results/qc/extraction.csv``), or None to leave
             the text-layer part out.
+        failed: documents whose extraction failed (``results/qc/extraction_failed.csv``),
+            or None.
     """
     lines = ["corpus summary", *_accepted_lines(Path(documents)),
              *_quarantine_lines(Path(quarantine))]
     if extraction is not None:
         lines += _extraction_lines(Path(extraction))
         lines += _structure_lines(Path(extraction))
+    if failed is not None:
+        lines += _failed_lines(Path(failed))
     return lines
 
 

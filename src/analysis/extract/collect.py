@@ -82,17 +82,38 @@ def _by_doc(kind: str, files: list[Path], suffix: str) -> dict[str, Path]:
     return out
 
 
+def batch_files(batches: list[Path]) -> tuple[list[Path], list[Path], list[Path], dict]:
+    """The per-document files of batch folders (:mod:`analysis.extract.batch`) and their
+    failures (doc_id -> reason)."""
+    paragraphs, pages, meta, failed = [], [], [], {}
+    for folder in batches:
+        paragraphs += sorted(folder.glob("*.parquet"))
+        pages += sorted((folder / "pages").glob("*.parquet"))
+        meta += sorted((folder / "meta").glob("*.json"))
+        listing = folder / "failed.json"
+        if not listing.is_file():
+            raise ValueError(f"{folder}: no failed.json; the batch did not finish, run it again")
+        for row in json.loads(listing.read_text(encoding="utf-8")):
+            failed[row["doc_id"]] = row["reason"]
+    return paragraphs, pages, meta, failed
+
+
 def collect(documents: Path, paragraphs: list[Path], pages: list[Path],
-            meta: list[Path]) -> tuple[pa.Table, list[dict], list[dict]]:
+            meta: list[Path], failed: dict[str, str] | None = None,
+            ) -> tuple[pa.Table, list[dict], list[dict]]:
     """Gather the per-document outputs of the extract stage.
 
     ``paragraphs``, ``pages`` and ``meta`` are the per-document files (``<doc_id>.parquet``,
     ``<doc_id>.parquet``, ``<doc_id>.json``); every accepted document of ``documents`` must
     have one of each (a missing one is an error naming the document).
 
+    A document in ``failed`` (doc_id -> reason: its extraction failed) is left out, with a
+    warning on stderr.
+
     Returns the corpus paragraph table (:func:`combine_paragraphs`; empty when no document
     was accepted), the rows of the extraction QC table and the rows of the metadata QC table.
     """
+    failed = failed or {}
     files = {
         "paragraphs": _by_doc("paragraphs", paragraphs, ".parquet"),
         "pages": _by_doc("pages", pages, ".parquet"),
@@ -101,6 +122,10 @@ def collect(documents: Path, paragraphs: list[Path], pages: list[Path],
     tables, extraction_rows, metadata_rows = [], [], []
     for doc in _read_documents(documents):
         doc_id = doc["doc_id"]
+        if doc_id in failed:
+            print(f"error: {doc_id}: extraction failed, the document is left out of the "
+                  f"analysis: {failed[doc_id]}", file=sys.stderr)
+            continue
         missing = [kind for kind, by_doc in files.items() if doc_id not in by_doc]
         if missing:
             raise ValueError(f"{documents}: document {doc_id} has no extracted "
@@ -145,17 +170,31 @@ def main(argv: list[str] | None = None) -> int:
                         help="per-document page tables (<doc_id>.parquet)")
     parser.add_argument("--meta", type=Path, nargs="*", default=[],
                         help="per-document metadata (<doc_id>.json)")
+    parser.add_argument("--batches", type=Path, nargs="*", default=[],
+                        help="batch folders of `extract batch` (their files and failures)")
+    parser.add_argument("--failed-out", type=Path, default=None,
+                        help="extraction_failed.csv: documents whose extraction failed")
+    parser.add_argument("--documents-out", type=Path, default=None,
+                        help="the documents table without those: what the analysis reads")
     parser.add_argument("--paragraphs-out", type=Path, required=True)
     parser.add_argument("--extraction-out", type=Path, required=True)
     parser.add_argument("--metadata-out", type=Path, required=True)
     args = parser.parse_args(argv)
 
     try:
-        combined, extraction_rows, metadata_rows = collect(args.documents, args.paragraphs,
-                                                           args.pages, args.meta)
+        paragraphs, pages, meta, failed = batch_files(args.batches)
+        combined, extraction_rows, metadata_rows = collect(
+            args.documents, [*args.paragraphs, *paragraphs], [*args.pages, *pages],
+            [*args.meta, *meta], failed)
     except ValueError as err:
         print(err, file=sys.stderr)
         return 1
+    if args.failed_out:
+        _write_csv(args.failed_out, ["doc_id", "reason"],
+                   [{"doc_id": d, "reason": failed[d]} for d in sorted(failed)])
+    if args.documents_out:
+        documents = read_csv(args.documents)
+        write_csv(documents[~documents["doc_id"].isin(failed)], args.documents_out)
     write_arrow(combined, args.paragraphs_out)
     _write_csv(args.extraction_out, EXTRACTION_COLUMNS, extraction_rows)
     _write_csv(
