@@ -248,6 +248,28 @@ def batch_ocr_pages(wildcards):
     )
 
 
+def batch_pages(wildcards):
+    """(pages of the batch's largest document, pages of all its documents), from the corpus
+    check's page counts."""
+    docs = accepted_documents()
+    pages = [int(docs[d].get("n_pages") or 0) for d in extraction_batches()[wildcards.batch]]
+    return max(pages, default=0), sum(pages)
+
+
+def batch_mem_mb(wildcards):
+    """Memory of an extraction batch: documents are read one at a time, so it follows the
+    largest document's pages; OCR (Tesseract) needs more."""
+    largest, _ = batch_pages(wildcards)
+    return (1500 if batch_ocr_pages(wildcards) else 800) + 2 * largest
+
+
+def batch_runtime(wildcards):
+    """Minutes for an extraction batch: its pages (a few hundred a second; one minute per
+    2,000 pages is ample), and about 1.5 s per page to OCR."""
+    _, total = batch_pages(wildcards)
+    return 10 + total // 2000 + batch_ocr_pages(wildcards) // 30
+
+
 def batch_folders(wildcards):
     return expand(BATCH_DIR, batch=sorted(extraction_batches()))
 

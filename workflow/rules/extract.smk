@@ -21,9 +21,9 @@ rule extract_batch:
     conda:
         ENV
     resources:
-        # one document in memory at a time; OCR (Tesseract) needs more, ~1.5 s per page
-        mem_mb=lambda wildcards: 1500 if batch_ocr_pages(wildcards) else 800,
-        runtime=lambda wildcards: 10 + batch_ocr_pages(wildcards) // 30,
+        # by the batch's pages (one document in memory at a time) and its pages to OCR
+        mem_mb=batch_mem_mb,
+        runtime=batch_runtime,
     params:
         py=PY,
         docs=batch_doc_options,
