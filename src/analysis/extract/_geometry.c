@@ -1,11 +1,11 @@
 /* Optional accelerator for analysis.extract.segment: the per-line work of reading a page.
  *
- * page_lines(funcs, textpage, text) -> list of (fa, end, hyphen, x0, x1, y, fs, bold,
- *   candidate), one per match of segment._LINE in text (the page text, one character per
- *   PDFium char index): (fa, end) the span of the line's text (group 1), hyphen whether a
- *   hyphen marker ends it (group 2), the geometry described below for (fa, end - 1, mid)
- *   with mid segment._segments' middle character, and candidate whether
- *   segment._MARKER_CANDIDATE.search(text, fa, end) matches. Whitespace is Python's
+ * page_line_objects(funcs, textpage, text, ...) reads every line of a page: one per match
+ *   of segment._LINE in text (the page text, one character per PDFium char index): (fa,
+ *   end) the span of the line's text (group 1), hyphen whether a hyphen marker ends it
+ *   (group 2), the geometry described below for (fa, end - 1, mid) with mid
+ *   segment._segments' middle character, and whether it is a marker candidate
+ *   (segment._MARKER_CANDIDATE.search(text, fa, end) matches); see its own comment below. Whitespace is Python's
  *   str.isspace (re's \s) and a digit re's \d (str.isdecimal), so results are those of the
  *   regexes for any text; split(text) and has_marker_candidate(text, fa, end) expose the two
  *   for tests (tests/test_geometry_ext.py compares them with the regexes).
@@ -228,57 +228,13 @@ static PyObject *split(PyObject *self, PyObject *arg) {
     return out;
 }
 
-typedef struct {
-    Reader *r;
-    PyObject *text;
-    PyObject *out;
-} PageCtx;
-
-static int emit_line(void *vctx, Py_ssize_t fa, Py_ssize_t end, int hyphen) {
-    PageCtx *ctx = (PageCtx *)vctx;
-    int kind = PyUnicode_KIND(ctx->text);
-    const void *data = PyUnicode_DATA(ctx->text);
-    if (end > INT_MAX) {
-        PyErr_SetString(PyExc_OverflowError, "char index does not fit a C int");
-        return -1;
-    }
-    Py_ssize_t lb = end - 1;
-    Py_ssize_t mid = (fa + lb) / 2; /* fa, lb >= 0: C division floors as Python's // */
-    while (mid < lb && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, mid))) mid++;
-    Geom g;
-    read_geom(ctx->r, (int)fa, (int)lb, (int)mid, &g);
-    int cand = marker_candidate(kind, data, fa, end);
-    PyObject *row = Py_BuildValue("(nnOddddOO)", fa, end, hyphen ? Py_True : Py_False, g.x0,
-                                  g.x1, g.y, g.fs, g.bold ? Py_True : Py_False,
-                                  cand ? Py_True : Py_False);
-    if (row == NULL) return -1;
-    int rc = PyList_Append(ctx->out, row);
-    Py_DECREF(row);
-    return rc;
-}
-
-static PyObject *page_lines(PyObject *self, PyObject *args) {
-    PyObject *funcs, *tp_obj, *text;
-    if (!PyArg_ParseTuple(args, "O!OU:page_lines", &PyTuple_Type, &funcs, &tp_obj, &text))
-        return NULL;
-    Reader r;
-    if (reader_init(&r, funcs, tp_obj) < 0) return NULL;
-    PageCtx ctx = {&r, text, PyList_New(0)};
-    if (ctx.out == NULL) return NULL;
-    if (split_lines(text, emit_line, &ctx) < 0) {
-        Py_DECREF(ctx.out);
-        return NULL;
-    }
-    return ctx.out;
-}
-
 /* page_line_objects(funcs, textpage, text, line_type, fields, kind, col, page_no):
- * page_lines, with the Lines built here. For a line that is not a marker candidate, a
+ * the lines of a page, built here. For a line that is not a marker candidate, a
  * line_type (segment.Line, a slots dataclass) is allocated and its fields set in their
  * slots, as Line(page_no, text[fa:end], x0, x1, y, fs, bold, hyphen, [], kind, col) would
  * (fields: the member descriptors of the 11 fields in that order; kind and col: their
- * defaults); a candidate gets None in the list and its page_lines row, prefixed with its
- * index, in the second list, for Python to take its markers. */
+ * defaults); a candidate gets None in the list and (index, fa, end, hyphen, x0, x1, y,
+ * fs, bold) in the second list, for Python to take its markers. */
 #define N_FIELDS 11 /* segment.Line: page text x0 x1 y fs bold hyphen refs kind col */
 
 typedef struct {
@@ -459,13 +415,9 @@ static PyObject *has_marker_candidate(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
-    {"page_lines", page_lines, METH_VARARGS,
-     "page_lines(funcs, textpage, text) -> list of (fa, end, hyphen, x0, x1, y, fs, bold, "
-     "candidate), one per segment._LINE match of text; see segment._segments_compiled."},
     {"page_line_objects", page_line_objects, METH_VARARGS,
      "page_line_objects(funcs, textpage, text, line_type, fields, kind, col, page_no) -> "
-     "(lines, candidates): "
-     "page_lines with the Lines built; see segment._segments_compiled."},
+     "(lines, candidates): the Lines of a page; see segment._segments_compiled."},
     {"needs_normalize", needs_normalize, METH_O,
      "needs_normalize(lines) -> indices of the lines whose text is not clean printable ASCII "
      "(see pdf.read_lines)."},

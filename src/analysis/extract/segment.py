@@ -107,7 +107,7 @@ _LINE_SLOTS = (
 )
 # The compiled clean-text test of pdf.read_lines (None: pdf tests each line in Python).
 needs_normalize = _compiled.needs_normalize if _compiled is not None else None
-# Addresses of the five functions, in the order _geometry.page_lines expects them.
+# Addresses of the five functions, in the order _geometry.page_line_objects expects them.
 _FUNCS = tuple(
     ctypes.cast(fn, ctypes.c_void_p).value
     for fn in (
