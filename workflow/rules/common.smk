@@ -193,16 +193,6 @@ EXTRACTED = {
 }
 
 
-def extracted(kind):
-    """Input function: one extraction output of `kind` per accepted document (the rule
-    `extract`, one document per job, for a single document on request)."""
-
-    def inputs(wildcards):
-        return expand(EXTRACTED[kind], doc_id=sorted(accepted_documents()))
-
-    return inputs
-
-
 # --- Extraction batches ---------------------------------------------------------------
 # A document's batch is a stable hash of its doc_id (crc32, not Python's salted hash()), so
 # adding or removing a document changes only its own batch's inputs.
