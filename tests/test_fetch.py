@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import itertools
 import socket
 import subprocess
 import sys
@@ -30,12 +31,20 @@ from analysis.schemas.manifest import load_manifest
 class _Handler(http.server.BaseHTTPRequestHandler):
     routes: ClassVar[dict] = {}  # replaced per test by a subclass (see `server`)
     seen: ClassVar[list] = []
+    times: ClassVar[list] = []
 
     def do_GET(self):
         self.seen.append((self.path, self.headers.get("User-Agent", "")))
-        status, ctype, body = self.routes.get(self.path, (404, "text/html", b"<h1>404</h1>"))
+        self.times.append(time.monotonic())
+        route = self.routes.get(self.path, (404, "text/html", b"<h1>404</h1>"))
+        if isinstance(route, list):  # a sequence of answers: the last one stays
+            route = route.pop(0) if len(route) > 1 else route[0]
+        status, ctype, body = route[:3]
+        extra = route[3] if len(route) > 3 else {}
         self.send_response(status)
-        if status in (301, 302):
+        for key, value in extra.items():
+            self.send_header(key, value)
+        if status in (301, 302, 303, 307, 308):
             self.send_header("Location", body.decode())
             body = b""
         self.send_header("Content-Type", ctype)
@@ -50,12 +59,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def server(tmp_path):
     """A live server; ``server.routes[path] = (status, content_type, body)``."""
-    handler = type("Handler", (_Handler,), {"routes": {}, "seen": []})
+    handler = type("Handler", (_Handler,), {"routes": {}, "seen": [], "times": []})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.routes, httpd.seen = handler.routes, handler.seen
+    httpd.routes, httpd.seen, httpd.times = handler.routes, handler.seen, handler.times
     yield httpd
     httpd.shutdown()
     httpd.server_close()
@@ -92,7 +101,7 @@ def run_fetch(tmp_path, server, df, raw, **kw):
     log = io.StringIO()
     lock = fetch_missing(df, raw, tmp_path / "results" / "sources", base_url=server.url + "/en/",
                          timeout=5, lock_path=tmp_path / "results" / "sources" / "lock.csv",
-                         log=log, **kw)
+                         log=log, **({"interval": 0.0, "backoff": 0.01} | kw))
     return lock.set_index("doc_id"), log.getvalue()
 
 
@@ -153,8 +162,8 @@ def test_http_errors_and_html_are_reported_while_others_succeed(tmp_path, site):
     lock, _ = run_fetch(tmp_path, site, df, raw)
     assert lock["status"].to_dict() == {"gone": "failed", "html": "failed", "res": "downloaded"}
     assert lock.loc["gone", "message"] == f"HTTP 404 Not Found for {site.url}/en/S/2099/1"
-    assert lock.loc["html", "message"] == ("not a PDF: server sent text/html starting with "
-                                           "'<!DOCTYPE html><html>Acc'")
+    assert lock.loc["html", "message"] == (f"not a PDF: {site.url}/html.pdf: landing page has "
+                                           "no link to a PDF")
     assert not (tmp_path / "results" / "sources" / "html.pdf").exists()
 
 
@@ -248,3 +257,112 @@ def test_cli_downloads_and_is_deterministic(tmp_path, site):
                          cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "column 'doc_type': the column is missing" in out.stderr
+
+
+# --- Politeness: landing pages, English version, retries, spacing, resuming ----------------
+LANDING = """<!DOCTYPE html><html><head><title>Resolution 1542 (2004) | Digital Library</title>
+</head><body><h1>Resolution 1542 (2004)</h1><ul>
+<li><a href="/files/S_RES_1542(2004)-AR.pdf">العربية</a></li>
+<li><a href="/files/S_RES_1542(2004)-FR.pdf">Français PDF</a></li>
+<li><a href="/files/S_RES_1542(2004)-EN.pdf">English PDF</a></li>
+<li><a href="/files/S_RES_1542(2004)-ES.pdf">Español PDF</a></li></ul></body></html>"""
+
+
+@pytest.fixture
+def polite_site(server, tmp_path):
+    """undocs-style redirect -> HTML landing page -> English PDF that fails once (503)."""
+    en = pdf_bytes(tmp_path, "en", "1. Decides to establish the Stabilization Mission.")
+    fr = pdf_bytes(tmp_path, "fr", "1. Décide de créer la Mission de stabilisation.")
+    server.routes.update({
+        "/en/S/RES/1542(2004)": (302, "text/html", b"/record/424431"),
+        "/record/424431": (200, "text/html; charset=utf-8", LANDING.encode()),
+        "/files/S_RES_1542(2004)-EN.pdf": [(503, "text/html", b"busy"),
+                                           (200, "application/pdf", en)],
+        "/files/S_RES_1542(2004)-FR.pdf": (200, "application/pdf", fr),
+        "/ods/N0433298.pdf": (200, "text/html", (b'<html><head><meta http-equiv="refresh" '
+                              b'content="1; url=/ods/real/N0433298.pdf"></head></html>')),
+        "/ods/real/N0433298.pdf": (200, "application/pdf", en),
+        "/french-only": (200, "text/html", (b'<a href="/files/x-FR.pdf">PDF</a>'
+                                            b'<a href="/files/x-ES.pdf">PDF</a>')),
+        "/word.doc": (200, "application/msword", b"\xd0\xcf\x11\xe0 a Word file"),
+    })
+    server.pdf = {"en": en, "fr": fr}
+    return server
+
+
+def test_landing_page_redirect_retry_and_english_version(tmp_path, polite_site):
+    df, raw = make_manifest(tmp_path, [{"doc_id": "res", "symbol": "S/RES/1542 (2004)"}])
+    lock, log = run_fetch(tmp_path, polite_site, df, raw, interval=0.2, backoff=0.05,
+                          contact="researcher@example.org")
+    assert lock.loc["res", "status"] == "downloaded", lock.loc["res", "message"]
+    got = (tmp_path / "results" / "sources" / "res.pdf").read_bytes()
+    assert got == polite_site.pdf["en"] != polite_site.pdf["fr"]
+    assert lock.loc["res", "message"] == (
+        f"via landing page {polite_site.url}/record/424431 -> "
+        f"{polite_site.url}/files/S_RES_1542(2004)-EN.pdf")
+    paths = [p for p, _ in polite_site.seen]
+    assert paths == ["/en/S/RES/1542(2004)", "/record/424431",
+                     "/files/S_RES_1542(2004)-EN.pdf", "/files/S_RES_1542(2004)-EN.pdf"]
+    assert "retry 1/3" in log and "HTTP 503" in log
+    assert all(ua.startswith("oc-mandates/") and "researcher@example.org" in ua
+               for _, ua in polite_site.seen)
+    # requests we start are spaced by the interval (the redirect hop is urllib's own)
+    starts = [t for (p, _), t in zip(polite_site.seen, polite_site.times, strict=True)
+              if p != "/record/424431"]
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.19
+
+
+def test_meta_refresh_is_followed(tmp_path, polite_site):
+    df, raw = make_manifest(tmp_path, [
+        {"doc_id": "ods", "source_url": polite_site.url + "/ods/N0433298.pdf"}])
+    lock, _ = run_fetch(tmp_path, polite_site, df, raw)
+    assert lock.loc["ods", "status"] == "downloaded"
+    assert lock.loc["ods", "message"].endswith("/ods/real/N0433298.pdf")
+
+
+def test_non_pdf_answers_are_rejected_with_the_reason(tmp_path, polite_site):
+    df, raw = make_manifest(tmp_path, [
+        {"doc_id": "fr", "source_url": polite_site.url + "/french-only"},
+        {"doc_id": "word", "source_url": polite_site.url + "/word.doc"},
+    ])
+    lock, _ = run_fetch(tmp_path, polite_site, df, raw)
+    assert lock.loc["fr", "message"] == (
+        f"not a PDF: {polite_site.url}/french-only: landing page offers PDFs only in other "
+        "languages (French, Spanish), no English version")
+    assert lock.loc["word", "message"].startswith(
+        f"not a PDF: {polite_site.url}/word.doc sent application/msword starting with")
+    assert not any((tmp_path / "results" / "sources").glob("fr.pdf"))
+    assert [p for p, _ in polite_site.seen].count("/files/x-FR.pdf") == 0
+
+
+def test_client_errors_are_not_retried(tmp_path, polite_site):
+    df, raw = make_manifest(tmp_path, [{"doc_id": "gone", "symbol": "S/2099/1"}])
+    lock, log = run_fetch(tmp_path, polite_site, df, raw)
+    assert lock.loc["gone", "status"] == "failed" and "retry" not in log
+    assert len(polite_site.seen) == 1
+
+
+def test_interrupted_fetch_resumes_without_refetching(tmp_path, polite_site):
+    from analysis.corpus.http import PoliteClient
+
+    polite_site.routes["/reports/b.pdf"] = (200, "application/pdf", polite_site.pdf["fr"])
+    df, raw = make_manifest(tmp_path, [
+        {"doc_id": "a", "symbol": "S/RES/1542 (2004)"},
+        {"doc_id": "b", "source_url": polite_site.url + "/reports/b.pdf"},
+    ])
+
+    class Interrupted(PoliteClient):
+        def get(self, url, accept="*/*"):
+            if url.endswith("/reports/b.pdf"):
+                raise KeyboardInterrupt  # the researcher presses Ctrl-C during document b
+            return super().get(url, accept)
+
+    with pytest.raises(KeyboardInterrupt):
+        run_fetch(tmp_path, polite_site, df, raw,
+                  client=Interrupted(interval=0, backoff=0.01, log=io.StringIO()))
+    state = pd.read_csv(tmp_path / "results" / "sources" / STATE_FILE, dtype=str)
+    assert state["doc_id"].tolist() == ["a"]  # a was saved before the interruption
+    asked = len(polite_site.seen)
+    lock, _ = run_fetch(tmp_path, polite_site, df, raw)
+    assert lock["status"].to_dict() == {"a": "reused", "b": "downloaded"}
+    assert [p for p, _ in polite_site.seen[asked:]] == ["/reports/b.pdf"]

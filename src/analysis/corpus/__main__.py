@@ -12,6 +12,8 @@ COMMANDS = {
     "validate": ("analysis.corpus.check:main",
                  "only validate a manifest; list every problem with file and line", ("validate",)),
     "operations": ("analysis.missions:main", "validate an operations table (raw/missions.csv)"),
+    "gate": ("analysis.corpus.study:main",
+             "after fetching the study: what is missing, by operation; stop if anything is"),
     "summary": ("analysis.corpus.summary:main",
                 "print what the corpus accepted and quarantined, and why"),
 }

@@ -14,6 +14,13 @@ sorted by doc_id, no timestamps): status ``downloaded``, ``reused`` (a file alre
 sources folder matched the expected checksum), ``failed`` (message says why) or ``offline``.
 A failure never stops the run: the corpus check turns it into a quarantine row.
 
+Politeness (``analysis.corpus.http``): one request per second by default (``--interval``),
+retries with exponential backoff for what may pass (``--retries``, ``--backoff``; a server's
+Retry-After is honoured), a User-Agent naming the project (and ``--contact``). An HTML answer
+is read as a landing page: a meta refresh is followed, else the link to the English PDF
+(links marked as another language are never taken); an answer that is still not a PDF is
+refused with the reason (what the server sent, or what the landing page lacked).
+
 Reuse: a file already in the sources folder is kept when its SHA-256 equals the manifest's
 sha256, or (when the manifest has none) the checksum recorded for the same URL by an earlier
 run. Earlier runs are remembered in the lock and in ``<dest>/.fetch-state.csv`` (same columns),
@@ -25,18 +32,23 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import http.client
+import html.parser
 import os
 import re
 import sys
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
 
-from analysis import __version__
+from analysis.corpus.http import (
+    DEFAULT_BACKOFF,
+    DEFAULT_INTERVAL,
+    DEFAULT_RETRIES,
+    HttpFailure,
+    PoliteClient,
+    user_agent,
+)
 from analysis.io import read_csv, write_csv
 from analysis.missions import MissionsError
 from analysis.schemas.manifest import (
@@ -49,7 +61,7 @@ from analysis.schemas.manifest import (
 
 DEFAULT_BASE_URL = "https://undocs.org/en/"
 DEFAULT_TIMEOUT = 60.0  # seconds without an answer before a download is given up
-USER_AGENT = f"oc-mandates/{__version__} (research workflow; Python urllib)"
+USER_AGENT = user_agent()
 LOCK_COLUMNS = ("doc_id", "url", "sha256", "bytes", "status", "message")
 STATE_FILE = ".fetch-state.csv"
 PDF_MAGIC = b"%PDF-"
@@ -103,51 +115,160 @@ def document_url(row, base_url: str = DEFAULT_BASE_URL) -> str:
     return row["source_url"] or symbol_url(row["symbol"], base_url)
 
 
-def download(url: str, target: Path, timeout: float, expected_sha256: str = "") -> tuple[str, int]:
-    """Download ``url`` to ``target`` atomically; return (sha256, bytes).
+class _LinkParser(html.parser.HTMLParser):
+    """Links of an HTML landing page: <a href> (with its text), <meta http-equiv=refresh>,
+    <link>/<iframe>/<embed>/<object> that point at a document, and the page <title>."""
 
-    Follows redirects, sends a User-Agent, gives up after ``timeout`` seconds of silence. The
-    body goes to a temporary file next to ``target`` and is renamed only when it is a PDF and
-    matches ``expected_sha256`` (if given). Raises ``FetchError`` with a readable message.
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[dict] = []  # {"href", "text", "hreflang", "refresh"}
+        self.title = ""
+        self._a: dict | None = None
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        a = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "a" and a.get("href"):
+            self._a = {"href": a["href"], "text": a.get("title", ""),
+                       "hreflang": a.get("hreflang", ""), "refresh": False}
+            self.links.append(self._a)
+        elif tag == "meta" and a.get("http-equiv", "").lower() == "refresh":
+            m = re.search(r"url\s*=\s*['\"]?([^'\";]+)", a.get("content", ""),
+                          re.IGNORECASE)
+            if m:
+                self.links.append({"href": m.group(1).strip(), "text": "", "hreflang": "",
+                                   "refresh": True})
+        elif tag in ("iframe", "embed") and a.get("src"):
+            self.links.append({"href": a["src"], "text": "", "hreflang": "", "refresh": False})
+        elif tag == "object" and a.get("data"):
+            self.links.append({"href": a["data"], "text": "", "hreflang": "", "refresh": False})
+        elif tag == "link" and a.get("href") and "pdf" in a.get("type", "").lower():
+            self.links.append({"href": a["href"], "text": a.get("title", ""),
+                               "hreflang": a.get("hreflang", ""), "refresh": False})
+        elif tag == "title":
+            self._in_title = True
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._a = None
+        elif tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._a is not None:
+            self._a["text"] = (self._a["text"] + " " + data).strip()
+        if self._in_title:
+            self.title = (self.title + " " + data).strip()
+
+
+# What marks a link as a PDF, and as the English or another language version of it. UN
+# systems name files ``S_RES_1509(2003)-EN.pdf`` (Digital Library), ``...?l=en&t=pdf``
+# (documents.un.org), ``/en/`` (undocs) or label the link with the language's name.
+_PDF_LINK = re.compile(r"(?i)(\.pdf(?:$|[?#])|[?&]t=pdf\b|/pdf/|openelement)")
+_ENGLISH = re.compile(r"(?i)([-_.](?:en|eng)\.pdf\b|[?&](?:ln|l|lang|language)=en\b|/en/|\benglish\b)")
+_OTHER_LANGUAGE = re.compile(
+    r"(?i)([-_.](?:fr|es|ar|zh|ru|de|pt)\.pdf\b|[?&](?:ln|l|lang|language)=(?:fr|es|ar|zh|ru|de|pt)\b"
+    r"|/(?:fr|es|ar|zh|ru|de|pt)/|\b(?:french|fran[cç]ais|spanish|espa[nñ]ol|arabic|chinese|"
+    r"russian|german|portuguese)\b|العربية|中文|русский)")
+LANGUAGE_NAMES = {"fr": "French", "es": "Spanish", "ar": "Arabic", "zh": "Chinese",
+                  "ru": "Russian", "de": "German", "pt": "Portuguese"}
+MAX_LANDING_HOPS = 2  # landing page -> (landing page ->) PDF
+
+
+def _link_language(link: dict) -> str:
+    """``en``, ``other`` or ``""`` (not said) for a landing-page link."""
+    lang = link["hreflang"].lower()[:2]
+    if lang:
+        return "en" if lang == "en" else "other"
+    where = f"{link['href']} {link['text']}"
+    if _ENGLISH.search(where):
+        return "en"
+    if _OTHER_LANGUAGE.search(where):
+        return "other"
+    return ""
+
+
+def pick_pdf_link(page: str, page_url: str) -> tuple[str | None, str]:
+    """The English PDF behind an HTML landing page: (absolute URL or None, explanation).
+
+    A meta refresh is followed whatever it points at (the UN document system answers with
+    one). Otherwise links that look like PDFs are ranked: English first, then links that
+    name no language; links marked as another language are never chosen. The explanation
+    says why nothing was chosen (no PDF link, or PDFs only in other languages).
     """
-    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,
-                                               "Accept": "application/pdf,*/*;q=0.5"})
+    parser = _LinkParser()
+    parser.feed(page)  # html.parser is lenient: broken markup gives fewer links, no error
+    parser.close()
+    title = f" ({parser.title[:80]!r})" if parser.title else ""
+    for link in parser.links:
+        if link["refresh"]:
+            return urllib.parse.urljoin(page_url, link["href"]), "refresh"
+    ranked = {"en": [], "": [], "other": []}
+    for link in parser.links:
+        href = link["href"].strip()
+        if href.startswith(("#", "mailto:", "javascript:")):
+            continue
+        if _PDF_LINK.search(href) or re.search(r"(?i)\bpdf\b", link["text"]):
+            ranked[_link_language(link)].append(urllib.parse.urljoin(page_url, href))
+    if ranked["en"]:
+        return ranked["en"][0], "English"
+    if ranked[""]:
+        return ranked[""][0], "no language named"
+    if ranked["other"]:
+        langs = sorted({LANGUAGE_NAMES.get(m.lower(), m) for u in ranked["other"]
+                        for m in re.findall(r"(?i)[-_.](fr|es|ar|zh|ru|de|pt)\.pdf", u)})
+        which = f" ({', '.join(langs)})" if langs else ""
+        return None, (f"landing page{title} offers PDFs only in other languages{which}, "
+                      "no English version")
+    return None, f"landing page{title} has no link to a PDF"
+
+
+def download(url: str, target: Path, client: PoliteClient,
+             expected_sha256: str = "") -> tuple[str, int, str]:
+    """Download the PDF at ``url`` (or behind its landing page) to ``target``.
+
+    Returns (sha256, bytes, how): ``how`` is empty for a direct PDF, else the landing-page
+    path taken. Redirects are followed by the client; an HTML answer is read as a landing
+    page and its English PDF link followed (at most MAX_LANDING_HOPS pages). Anything that
+    is not a PDF in the end is refused with the reason. The file is written atomically and
+    only when it is a PDF matching ``expected_sha256`` (if given). Raises ``FetchError``.
+    """
+    hops: list[str] = []
+    current = url
+    for _ in range(MAX_LANDING_HOPS + 1):
+        try:
+            resp = client.get(current, accept="application/pdf,text/html;q=0.8,*/*;q=0.5")
+        except HttpFailure as err:
+            raise FetchError(str(err)) from None
+        if looks_like_pdf(resp.body):
+            break
+        if resp.content_type not in ("text/html", "application/xhtml+xml"):
+            start = describe_start(resp.body) or "(empty body)"
+            raise FetchError(f"not a PDF: {resp.final_url} sent {resp.content_type} starting "
+                             f"with {start!r}")
+        if len(hops) == MAX_LANDING_HOPS:
+            raise FetchError(f"not a PDF: still an HTML page after {len(hops)} landing pages "
+                             f"({' -> '.join([*hops, resp.final_url])})")
+        link, why = pick_pdf_link(resp.text(), resp.final_url)
+        if link is None:
+            raise FetchError(f"not a PDF: {resp.final_url}: {why}")
+        hops.append(resp.final_url)
+        current = link
+    digest = hashlib.sha256(resp.body).hexdigest()
+    if expected_sha256 and digest != expected_sha256:
+        raise FetchError(f"checksum mismatch: downloaded file has sha256 {digest}, the "
+                         f"manifest expects {expected_sha256}; file not kept (correct the "
+                         "manifest's sha256 or source)")
     tmp = target.with_name(f".{target.name}.part")
-    h, size, head = hashlib.sha256(), 0, b""
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp, open(tmp, "wb") as out:
-            ctype = resp.headers.get_content_type()
-            for chunk in iter(lambda: resp.read(1 << 16), b""):
-                if len(head) < MAGIC_WINDOW:
-                    head += chunk[:MAGIC_WINDOW]
-                h.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-        if not looks_like_pdf(head):
-            start = describe_start(head) or "(empty body)"
-            raise FetchError(f"not a PDF: server sent {ctype} starting with {start!r}")
-        digest = h.hexdigest()
-        if expected_sha256 and digest != expected_sha256:
-            raise FetchError(f"checksum mismatch: downloaded file has sha256 {digest}, the "
-                             f"manifest expects {expected_sha256}; file not kept (correct the "
-                             "manifest's sha256 or source)")
+        tmp.write_bytes(resp.body)
         os.replace(tmp, target)
-        return digest, size
-    except urllib.error.HTTPError as err:
-        raise FetchError(f"HTTP {err.code} {err.reason} for {url}") from None
-    except urllib.error.URLError as err:
-        reason = err.reason
-        if isinstance(reason, TimeoutError):
-            raise FetchError(f"no answer within {timeout:g} s from {url}") from None
-        raise FetchError(f"cannot reach {urllib.parse.urlsplit(url).netloc}: {reason}") from None
-    except TimeoutError:
-        raise FetchError(f"no answer within {timeout:g} s from {url}") from None
-    except (OSError, http.client.HTTPException) as err:  # reset or cut mid-body, disk full
-        raise FetchError(f"download interrupted: {err!r}") from None
-    except ValueError as err:  # an address urllib cannot use (e.g. no host)
-        raise FetchError(f"unusable address {url!r}: {err}") from None
+    except OSError as err:
+        raise FetchError(f"cannot write {target}: {err}") from None
     finally:
         tmp.unlink(missing_ok=True)
+    how = f"via landing page {' -> '.join(hops)} -> {resp.final_url}" if hops else ""
+    return digest, len(resp.body), how
 
 
 def read_lock(path: str | Path | None) -> dict[str, dict]:
@@ -167,7 +288,7 @@ def _expected_sha(row, url: str, previous: dict[str, dict]) -> str:
     return ""
 
 
-def _fetch_one(row, url: str, target: Path, previous: dict, timeout: float,
+def _fetch_one(row, url: str, target: Path, previous: dict, client: PoliteClient | None,
                offline: bool) -> dict:
     expected = _expected_sha(row, url, previous)
     entry = {"doc_id": row["doc_id"], "url": url, "sha256": "", "bytes": 0}
@@ -182,13 +303,21 @@ def _fetch_one(row, url: str, target: Path, previous: dict, timeout: float,
                     return {**entry, "sha256": have, "bytes": target.stat().st_size,
                             "status": "reused",
                             "message": "offline: kept the file already downloaded (not verified)"}
-    if offline:
+    if offline or client is None:
         return {**entry, "status": "offline", "message": "not downloaded (offline)"}
     try:
-        digest, size = download(url, target, timeout, row["sha256"])
+        digest, size, how = download(url, target, client, row["sha256"])
     except FetchError as err:
         return {**entry, "status": "failed", "message": str(err)}
-    return {**entry, "sha256": digest, "bytes": size, "status": "downloaded", "message": ""}
+    return {**entry, "sha256": digest, "bytes": size, "status": "downloaded", "message": how}
+
+
+def _write_state(state: dict[str, dict], path: Path) -> None:
+    """The download state (documents on disk and their checksums), written atomically."""
+    df = pd.DataFrame(sorted(state.values(), key=lambda r: r["doc_id"]),
+                      columns=list(LOCK_COLUMNS))
+    df = df.astype({c: str for c in LOCK_COLUMNS if c != "bytes"} | {"bytes": "int64"})
+    write_csv(df, path, LockSchema)
 
 
 def _inside(child: Path, parent: Path) -> bool:
@@ -199,7 +328,9 @@ def _inside(child: Path, parent: Path) -> bool:
 def fetch_missing(manifest_df: pd.DataFrame, manifest_dir: str | Path, dest_dir: str | Path,
                   base_url: str = DEFAULT_BASE_URL, timeout: float = DEFAULT_TIMEOUT,
                   lock_path: str | Path | None = None, offline: bool = False,
-                  log=sys.stderr) -> pd.DataFrame:
+                  log=sys.stderr, interval: float = DEFAULT_INTERVAL,
+                  retries: int = DEFAULT_RETRIES, backoff: float = DEFAULT_BACKOFF,
+                  contact: str = "", client: PoliteClient | None = None) -> pd.DataFrame:
     """Download every manifest row that has no local file but a symbol or source_url.
 
     ``manifest_df`` comes from ``load_manifest``; ``manifest_dir`` is the folder its paths are
@@ -207,6 +338,12 @@ def fetch_missing(manifest_df: pd.DataFrame, manifest_dir: str | Path, dest_dir:
     manifest folder). Returns the lock table (LOCK_COLUMNS, sorted by doc_id) and writes it
     to ``lock_path`` if given. Per-document failures are rows with status ``failed``; progress
     lines go to ``log``.
+
+    Politeness: requests go through one :class:`PoliteClient` (``interval`` seconds between
+    requests, ``retries`` tries more with ``backoff``, a User-Agent naming the project and
+    ``contact``). Resuming: the state file in ``dest_dir`` is rewritten after every document,
+    so a run that is interrupted (Ctrl-C, a killed job) loses nothing it had downloaded; the
+    next run reuses those files by checksum instead of asking the server again.
     """
     manifest_dir, dest_dir = Path(manifest_dir), Path(dest_dir)
     if _inside(dest_dir, manifest_dir):
@@ -214,14 +351,25 @@ def fetch_missing(manifest_df: pd.DataFrame, manifest_dir: str | Path, dest_dir:
                          f"{manifest_dir}, which holds raw data and is never written to; "
                          "download into results/sources/ instead")
     dest_dir.mkdir(parents=True, exist_ok=True)
-    previous = {**read_lock(dest_dir / STATE_FILE), **read_lock(lock_path)}
+    state_path = dest_dir / STATE_FILE
+    state = read_lock(state_path)
+    previous = {**state, **read_lock(lock_path)}
     todo = [r for r in manifest_df.to_dict("records") if needs_download(r, manifest_dir)]
+    if client is None and not offline:
+        client = PoliteClient(interval=interval, retries=retries, backoff=backoff,
+                              timeout=timeout, contact=contact, log=log)
+    if todo and not offline:
+        print(f"fetch: {len(todo)} documents to check or download, at most one request every "
+              f"{client.interval:g} s, User-Agent {client.user_agent!r}", file=log, flush=True)
     entries = []
     for i, row in enumerate(todo, start=1):
         url = document_url(row, base_url)
         entry = _fetch_one(row, url, download_path(row["doc_id"], dest_dir), previous,
-                           timeout, offline)
+                           client, offline)
         entries.append(entry)
+        if entry["status"] in ON_DISK and state.get(row["doc_id"]) != entry:
+            state[row["doc_id"]] = entry
+            _write_state(state, state_path)  # after every document: resumable
         label = row["symbol"] or row["doc_id"]
         status = "ok" if entry["status"] == "downloaded" else entry["status"]
         detail = f": {entry['message']}" if entry["status"] == "failed" else ""
@@ -229,8 +377,11 @@ def fetch_missing(manifest_df: pd.DataFrame, manifest_dir: str | Path, dest_dir:
     lock = pd.DataFrame(entries, columns=list(LOCK_COLUMNS))
     lock = lock.sort_values("doc_id", kind="stable").reset_index(drop=True)
     lock = lock.astype({c: str for c in LOCK_COLUMNS if c != "bytes"} | {"bytes": "int64"})
-    kept = lock[lock["status"].isin(ON_DISK)]
-    write_csv(kept, dest_dir / STATE_FILE, LockSchema)
+    on_disk = set(lock.loc[lock["status"].isin(ON_DISK), "doc_id"])
+    state = {d: r for d, r in state.items() if d in on_disk}  # forget what is gone
+    for r in lock[lock["status"].isin(ON_DISK)].to_dict("records"):
+        state[r["doc_id"]] = r
+    _write_state(state, state_path)
     if lock_path is not None:
         write_csv(lock, lock_path, LockSchema)
     return lock
@@ -246,12 +397,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base-url", default=DEFAULT_BASE_URL, help="prefix for UN symbols")
     ap.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds")
     ap.add_argument("--offline", action="store_true", help="do not use the network")
+    ap.add_argument("--interval", type=float, default=DEFAULT_INTERVAL,
+                    help="seconds between two requests (default: %(default)s)")
+    ap.add_argument("--retries", type=int, default=DEFAULT_RETRIES,
+                    help="further tries after a failure that may pass (default: %(default)s)")
+    ap.add_argument("--backoff", type=float, default=DEFAULT_BACKOFF,
+                    help="seconds before the first retry, doubled for each further one "
+                         "(default: %(default)s)")
+    ap.add_argument("--contact", default="",
+                    help="e-mail or URL added to the User-Agent, so servers can reach you")
     ap.add_argument("--missions", metavar="PATH", help=MISSIONS_HELP)
     args = ap.parse_args(argv)
     try:
         manifest = load_manifest(args.manifest, args.missions)
         lock = fetch_missing(manifest, Path(args.manifest).parent, args.dest, args.base_url,
-                             args.timeout, args.lock_out, args.offline)
+                             args.timeout, args.lock_out, args.offline,
+                             interval=args.interval, retries=args.retries,
+                             backoff=args.backoff, contact=args.contact)
     except (ManifestError, MissionsError, DestinationError) as err:
         print(err, file=sys.stderr)
         return 1
