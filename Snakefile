@@ -70,8 +70,10 @@ rule all:
 # At the end of every run, on the console: what the corpus accepted and quarantined, and
 # why (a dropped document is never silent). corpus_summary: common.smk.
 onsuccess:
+    study_report()
     corpus_summary()
 
 
 onerror:
+    study_report()
     corpus_summary()

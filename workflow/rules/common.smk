@@ -71,8 +71,23 @@ elif "manifest" in _GIVEN and config["corpus"] == "demo":
 CORPUS = config["corpus"]
 DEMO = CORPUS == "demo"
 DEMO_MANIFEST = "results/demo/manifest.csv"
+STUDY = CORPUS == "study"
 if DEMO:
     MANIFEST = DEMO_MANIFEST
+elif STUDY:
+    MANIFEST = locate(config["study_manifest"])
+    if not Path(MANIFEST).is_file():
+        raise WorkflowError(
+            f"config key study_manifest: {config['study_manifest']} does not exist (looked "
+            f"for {Path(config['study_manifest']).resolve()} and "
+            f"{BASE / config['study_manifest']}); the shipped one is raw/study/manifest.csv."
+        )
+    if "manifest" in _GIVEN:
+        print(
+            f"config: corpus=study, so manifest={config['manifest']} is NOT used; the study "
+            f"reads study_manifest={config['study_manifest']}.",
+            file=sys.stderr,
+        )
 else:
     MANIFEST = locate(config["manifest"])
     if not Path(MANIFEST).is_file():
@@ -92,6 +107,22 @@ CODEBOOK_SCHEMA = str(BASE / "workflow" / "schemas" / "codebook.schema.yaml")
 DEMO_SPEC = locate(config["demo_spec"])
 DEMO_SPEC_SCHEMA = str(BASE / "workflow" / "schemas" / "demo-spec.schema.yaml")
 CONFIG_FILE = str(BASE / "workflow" / "config.yaml")
+
+
+def study_gate_input(wildcards):
+    """The study's gate (stop when documents are missing) before the corpus check; nothing
+    for the other corpora."""
+    return {"gate": "results/study/availability.csv"} if STUDY else {}
+
+
+def study_report():
+    """After a study run: what the gate said, when it let the run go on (when it stopped
+    the run, Snakemake has already shown its log)."""
+    log = Path("results/logs/study_gate.log")
+    if STUDY and log.is_file() and Path("results/study/availability.csv").is_file():
+        text = log.read_text(encoding="utf-8").rstrip()
+        if text:
+            print(text, file=sys.stderr)
 
 
 # --- Labelled passages (validation of the coding on real text) --------------------------

@@ -49,16 +49,46 @@ rule fetch_sources:
         base_url=config["fetch_base_url"],
         timeout=config["fetch_timeout"],
         offline="--offline" if config["offline"] else "",
+        interval=config["fetch_interval"],
+        retries=config["fetch_retries"],
+        contact=f"--contact {shlex.quote(config['fetch_contact'])}" if config["fetch_contact"] else "",
     shell:
         "{params.py} -m analysis.corpus fetch --manifest {input.manifest:q}"
         " --missions {input.missions:q} --dest {params.dest:q}"
         " --lock-out {output.lock:q} --base-url {params.base_url:q}"
-        " --timeout {params.timeout} {params.offline} 2> {log:q}"
+        " --timeout {params.timeout} {params.offline} --interval {params.interval}"
+        " --retries {params.retries} {params.contact} 2> {log:q}"
+
+
+rule study_gate:
+    """The real study: what could not be fetched, by operation; stop unless allow_missing."""
+    input:
+        code=code("corpus.study"),
+        manifest=MANIFEST,
+        missions=MISSIONS,
+        lock=rules.fetch_sources.output.lock,
+    output:
+        "results/study/availability.csv",
+    log:
+        "results/logs/study_gate.log",
+    conda:
+        ENV
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        py=PY,
+        allow="--allow-missing" if config["allow_missing"] else "",
+    shell:
+        "{params.py} -m analysis.corpus gate --manifest {input.manifest:q}"
+        " --missions {input.missions:q} --lock {input.lock:q} --out {output:q}"
+        " {params.allow} 2> {log:q}"
 
 
 checkpoint check_corpus:
     """Validate the manifest and every PDF; bad documents go to quarantine."""
     input:
+        unpack(study_gate_input),
         code=code("corpus.check"),
         manifest=MANIFEST,
         missions=MISSIONS,
