@@ -77,8 +77,10 @@ def pdf_bytes(tmp_path, name, text):
 @pytest.fixture
 def site(server, tmp_path):
     """Server with a resolution behind an undocs-style redirect, a report and an HTML page."""
-    res = pdf_bytes(tmp_path, "res", "1. Decides to establish the Stabilization Mission.")
-    rep = pdf_bytes(tmp_path, "rep", "12. The mission seized 40 kg of cocaine.")
+    res = pdf_bytes(tmp_path, "res", "Resolution 1542 (2004). 1. Decides to establish the "
+                    "Stabilization Mission.")
+    rep = pdf_bytes(tmp_path, "rep", "S/2007/503 Report under resolution 1542 (2004). 12. The mission "
+                    "seized 40 kg of cocaine.")
     server.routes.update({
         "/en/S/RES/1542(2004)": (302, "text/html", b"/files/N0433298.pdf"),
         "/files/N0433298.pdf": (200, "application/pdf", res),
@@ -271,8 +273,9 @@ LANDING = """<!DOCTYPE html><html><head><title>Resolution 1542 (2004) | Digital 
 @pytest.fixture
 def polite_site(server, tmp_path):
     """undocs-style redirect -> HTML landing page -> English PDF that fails once (503)."""
-    en = pdf_bytes(tmp_path, "en", "1. Decides to establish the Stabilization Mission.")
-    fr = pdf_bytes(tmp_path, "fr", "1. Décide de créer la Mission de stabilisation.")
+    en = pdf_bytes(tmp_path, "en", "Resolution 1542 (2004). 1. Decides to establish the "
+                   "Stabilization Mission.")
+    fr = pdf_bytes(tmp_path, "fr", "Résolution 1542 (2004). 1. Décide de créer la Mission.")
     server.routes.update({
         "/en/S/RES/1542(2004)": (302, "text/html", b"/record/424431"),
         "/record/424431": (200, "text/html; charset=utf-8", LANDING.encode()),
@@ -366,3 +369,42 @@ def test_interrupted_fetch_resumes_without_refetching(tmp_path, polite_site):
     lock, _ = run_fetch(tmp_path, polite_site, df, raw)
     assert lock["status"].to_dict() == {"a": "reused", "b": "downloaded"}
     assert [p for p, _ in polite_site.seen[asked:]] == ["/reports/b.pdf"]
+
+
+def test_a_pdf_that_does_not_name_its_symbol_is_refused(tmp_path, polite_site):
+    """A wrong address gives the wrong document: caught by the symbol on its first pages."""
+    polite_site.routes["/en/S/RES/1509(2003)"] = (200, "application/pdf", polite_site.pdf["en"])
+    polite_site.routes["/eu/2015-800.pdf"] = (
+        200, "application/pdf", pdf_bytes(tmp_path, "eu", "COUNCIL DECISION (CFSP) 2015/800 "
+                                          "of 19 May 2015"))
+    df, raw = make_manifest(tmp_path, [
+        {"doc_id": "wrong", "symbol": "S/RES/1509 (2003)"},
+        {"doc_id": "eu", "symbol": "Council Decision (CFSP) 2015/800",
+         "source_url": polite_site.url + "/eu/2015-800.pdf"},
+        {"doc_id": "au", "symbol": "PSC/PR/COMM.(DCCLIII)"},
+    ])
+    lock, _ = run_fetch(tmp_path, polite_site, df, raw)
+    assert lock.loc["wrong", "status"] == "failed"
+    assert lock.loc["wrong", "message"].startswith(
+        "wrong document? the PDF does not name S/RES/1509 (2003) on its first 2 pages")
+    assert not (tmp_path / "results" / "sources" / "wrong.pdf").exists()
+    assert lock.loc["eu", "status"] == "downloaded"
+    assert lock.loc["au", "status"] == "failed"  # never sent to undocs: not a UN symbol
+    assert lock.loc["au", "message"].startswith("no address to download")
+    assert not any("PSC" in p for p, _ in polite_site.seen)
+
+
+@pytest.mark.parametrize(("symbol", "text", "found"), [
+    ("S/RES/1509 (2003)", "S/RES/1509 (2003)\nResolution 1509 (2003)", True),
+    ("S/RES/1509 (2003)", "Resolution 11509 (2003)", False),
+    ("S/RES/1509 (2003)", "Resolution 1509 (2004)", False),
+    ("S/2003/875", "United Nations S /2003/875 Security Council", True),
+    ("S/2003/875", "S/2003/8750", False),
+    ("Council Decision (CFSP) 2015/800", "DECISION (CFSP) 2015/ 800 of 19 May", True),
+    ("Council Joint Action 2008/124/CFSP", "JOINT ACTION 2008/124/CFSP", True),
+    ("Council Joint Action 2008/124/CFSP", "JOINT ACTION 2008/1240/CFSP", False),
+])
+def test_symbol_keys(symbol, text, found):
+    from analysis.corpus.fetch import symbol_key
+
+    assert bool(symbol_key(symbol).search(text)) is found

@@ -1,4 +1,4 @@
-"""Download the manifest's documents that are not on disk (standard library only).
+"""Download the manifest's documents that are not on disk.
 
 A manifest row whose ``path`` is empty or names a missing file, and which has a ``symbol`` or a
 ``source_url``, is downloaded into the sources folder (the workflow uses ``results/sources/``)
@@ -20,6 +20,12 @@ Retry-After is honoured), a User-Agent naming the project (and ``--contact``). A
 is read as a landing page: a meta refresh is followed, else the link to the English PDF
 (links marked as another language are never taken); an answer that is still not a PDF is
 refused with the reason (what the server sent, or what the landing page lacked).
+
+Identity: a downloaded PDF must name the row's symbol on its first pages (``1509 (2003)``
+for ``S/RES/1509 (2003)``, the symbol for a report, ``2015/800`` for an EU act numbered so);
+otherwise it is refused as probably the wrong document. A scan without text is kept with a
+note that it could not be checked. A reference that is not a UN symbol (an AU communiqué)
+and has no ``source_url`` has no address: it fails with that reason and is never guessed.
 
 Reuse: a file already in the sources folder is kept when its SHA-256 equals the manifest's
 sha256, or (when the manifest has none) the checksum recorded for the same URL by an earlier
@@ -110,9 +116,73 @@ def symbol_url(symbol: str, base_url: str = DEFAULT_BASE_URL) -> str:
     return base_url.rstrip("/") + "/" + urllib.parse.quote(compact, safe="/()")
 
 
+# Symbols the UN document system resolves (Security Council, General Assembly, ECOSOC,
+# Secretariat); other references (an EU decision number, an AU communiqué) need a source_url.
+UN_SYMBOL = re.compile(r"^(?:S|A|E|ST)/\S")
+
+
 def document_url(row, base_url: str = DEFAULT_BASE_URL) -> str:
-    """The row's source_url, else the undocs address of its symbol."""
-    return row["source_url"] or symbol_url(row["symbol"], base_url)
+    """The row's source_url, else the undocs address of its UN symbol, else "" (no address:
+    a reference such as ``PSC/PR/COMM.(DCCLIII)`` that no URL scheme resolves)."""
+    if row["source_url"]:
+        return row["source_url"]
+    return symbol_url(row["symbol"], base_url) if UN_SYMBOL.match(row["symbol"]) else ""
+
+
+# What a downloaded PDF must say on its first pages to be the document the row names:
+# "1509 (2003)" for S/RES/1509 (2003), the symbol itself for a report, "2015/800" for an EU
+# act numbered 2015/800. A wrong address otherwise gives the wrong document, silently.
+CHECK_PAGES = 2
+
+
+def symbol_key(symbol: str) -> re.Pattern | None:
+    """The pattern a PDF of ``symbol`` shows on its first pages; None = nothing to check."""
+    m = re.match(r"^S/RES/(\d+) \((\d{4})\)$", symbol)
+    if m:
+        return re.compile(rf"(?<!\d){m.group(1)}\s*\(\s*{m.group(2)}\s*\)")
+    if UN_SYMBOL.match(symbol):
+        parts = [re.escape(p) for p in symbol.split("/")]
+        return re.compile(r"\s*/\s*".join(parts) + r"(?![\d])")
+    m = re.search(r"(?<!\d)((?:19|20)\d\d)/(\d{1,4})(?!\d)", symbol)
+    if m:
+        return re.compile(rf"(?<!\d){m.group(1)}\s*/\s*0*{int(m.group(2))}(?!\d)")
+    return None
+
+
+def first_pages_text(path: Path, pages: int = CHECK_PAGES) -> str:
+    """Text of the first pages (pypdfium2); "" for a scan without a text layer."""
+    import pypdfium2 as pdfium  # lazy: only needed after a download
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        out = []
+        for i in range(min(pages, len(pdf))):
+            page = pdf[i]
+            textpage = page.get_textpage()
+            out.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        return "\n".join(out)
+    finally:
+        pdf.close()
+
+
+def identity_problem(path: Path, symbol: str) -> tuple[str | None, str]:
+    """(problem or None, note): does the PDF at ``path`` name ``symbol`` on its first pages?
+    A scan without text cannot be checked (note says so)."""
+    key = symbol_key(symbol) if symbol else None
+    if key is None:
+        return None, ""
+    try:
+        text = first_pages_text(path)
+    except Exception as err:  # noqa: BLE001 - a PDF pdfium cannot open is the check's job
+        return None, f"identity not checked ({type(err).__name__})"
+    if not text.strip():
+        return None, "identity not checked (no text layer on the first pages)"
+    if key.search(text):
+        return None, ""
+    return (f"wrong document? the PDF does not name {symbol} on its first {CHECK_PAGES} "
+            "pages; file not kept (check the symbol or source_url)"), ""
 
 
 class _LinkParser(html.parser.HTMLParser):
@@ -303,12 +373,22 @@ def _fetch_one(row, url: str, target: Path, previous: dict, client: PoliteClient
                     return {**entry, "sha256": have, "bytes": target.stat().st_size,
                             "status": "reused",
                             "message": "offline: kept the file already downloaded (not verified)"}
+    if not url:
+        return {**entry, "status": "failed",
+                "message": (f"no address to download {row['symbol']!r} from: it is not a UN "
+                            "symbol and the row has no source_url; download the PDF by hand "
+                            "and give its path, or add a source_url")}
     if offline or client is None:
         return {**entry, "status": "offline", "message": "not downloaded (offline)"}
     try:
         digest, size, how = download(url, target, client, row["sha256"])
     except FetchError as err:
         return {**entry, "status": "failed", "message": str(err)}
+    problem, note = identity_problem(target, row["symbol"])
+    if problem:
+        target.unlink(missing_ok=True)
+        return {**entry, "status": "failed", "message": problem}
+    how = "; ".join(m for m in (how, note) if m)
     return {**entry, "sha256": digest, "bytes": size, "status": "downloaded", "message": how}
 
 
