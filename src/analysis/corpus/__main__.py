@@ -12,6 +12,7 @@ COMMANDS = {
     "validate": ("analysis.corpus.check:main",
                  "only validate a manifest; list every problem with file and line", ("validate",)),
     "operations": ("analysis.missions:main", "validate an operations table (raw/missions.csv)"),
+    "discover": ("analysis.corpus.discover:main", "find UN resolutions/reports online (draft)"),
     "summary": ("analysis.corpus.summary:main",
                 "print what the corpus accepted and quarantined, and why"),
 }
