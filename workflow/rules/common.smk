@@ -519,6 +519,7 @@ def coding_error_option(wildcards, input):
 # Formatted tables written beside numbers.json (analysis.paper.TABLES).
 PAPER_TABLES = [
     "corpus",
+    "documents",
     "excluded",
     "activity_by_mandate",
     "estimates",

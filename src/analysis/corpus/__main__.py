@@ -15,8 +15,8 @@ COMMANDS = {
     "gate": ("analysis.corpus.study:main",
              "after fetching the study: what is missing, by operation; stop if anything is"),
     "discover": ("analysis.corpus.discover:main",
-                 "list an operation's resolutions and reports from the UN Digital Library "
-                 "(needs the network; a draft to review)"),
+                 ("list an operation's resolutions and reports from the UN Digital Library "
+                 "(needs the network; a draft to review)")),
     "summary": ("analysis.corpus.summary:main",
                 "print what the corpus accepted and quarantined, and why"),
 }

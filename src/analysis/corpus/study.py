@@ -17,7 +17,9 @@ manifest lists, what is on disk and what could not be had (and why), writes that
 prints it. When documents are missing it stops the run (exit 1) unless ``allow_missing`` is
 set: an analysis of part of the study, silently, would be misleading (an operation whose
 reports are missing looks inactive). With ``allow_missing`` it warns and lets the run go on;
-the paper then lists the documents it lacks.
+the paper then lists the documents it lacks. A document for which no public address is known
+(an AU communiqué without a URL: status ``by_hand``) is reported but never stops the run,
+since no run could fetch it; it is analysed once its PDF is given with a ``path``.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ REPORT_YEAR = re.compile(r"^S/(\d{4})/\d+(?:/(?:Add|Corr|Rev)\.\d+)*$")
 # before 1994 Council documents were numbered without a year: S/26802
 OLD_SYMBOL = re.compile(r"^S/\d{4,5}(?:/(?:Add|Corr|Rev)\.\d+)*$")
 SUMMARY_COLUMNS = ("operation", "doc_type", "listed", "available", "missing", "offline",
-                   "failed")
+                   "failed", "by_hand")
+NO_ADDRESS = "no address"  # how the fetch lock's message starts for such a document
 
 
 def study_problems(df: pd.DataFrame, path: str | Path = "manifest") -> list[str]:
@@ -80,18 +83,28 @@ def study_problems(df: pd.DataFrame, path: str | Path = "manifest") -> list[str]
                             f"{seen[sym]})")
         seen[sym] = line
         year = row["date"][:4]
-        m = RES_YEAR.match(sym) or REPORT_YEAR.match(sym)
-        if OLD_SYMBOL.match(sym):
-            if row["date"] >= "1994":
-                problems.append(f"{where}, column symbol: {sym} has no year, as Council "
-                                "documents had only before 1994, but the date is "
-                                f"{row['date']}")
-        elif sym.startswith("S/") and not m:
-            problems.append(f"{where}, column symbol: {sym!r} is not written like "
-                            "'S/RES/1509 (2003)', 'S/2003/875' or (before 1994) 'S/26802'")
-        elif m and m.group(1) != year:
-            problems.append(f"{where}, column date: symbol {sym} carries the year {m.group(1)} but the "
-                            f"date is {row['date']}")
+        # numbered resolutions and numbered documents have a fixed shape; other symbols
+        # (S/PRST/2004/1, S/PV.5000) and other organizations' references are not checked
+        if sym.startswith("S/RES/") and sym[6:7].isdigit():
+            m = RES_YEAR.match(sym)
+            if not m:
+                problems.append(f"{where}, column symbol: {sym!r} is not written like "
+                                "'S/RES/1509 (2003)'")
+        elif re.match(r"^S/\d", sym):
+            m = REPORT_YEAR.match(sym)
+            if OLD_SYMBOL.match(sym):
+                if row["date"] >= "1994":
+                    problems.append(f"{where}, column symbol: {sym} has no year, as Council "
+                                    "documents had only before 1994, but the date is "
+                                    f"{row['date']}")
+            elif not m:
+                problems.append(f"{where}, column symbol: {sym!r} is not written like "
+                                "'S/2003/875' or (before 1994) 'S/26802'")
+        else:
+            m = None
+        if m and m.group(1) != year:
+            problems.append(f"{where}, column date: symbol {sym} carries the year "
+                            f"{m.group(1)} but the date is {row['date']}")
     return problems
 
 
@@ -106,8 +119,10 @@ def load_study_manifest(path: str | Path, missions: str | Path | None = None) ->
 
 def availability(manifest: pd.DataFrame, manifest_dir: str | Path,
                  lock: pd.DataFrame) -> pd.DataFrame:
-    """Per document: doc_id, doc_type, missions, symbol, status (``available``, ``offline``
-    or ``failed``) and message, from the manifest, the files on disk and the fetch lock."""
+    """Per document: doc_id, doc_type, missions, symbol, status and message, from the
+    manifest, the files on disk and the fetch lock. Status: ``available`` (on disk),
+    ``offline`` (not fetched because offline), ``failed`` (the fetch says why), ``by_hand``
+    (no public address is known: the PDF must be added by hand, with a ``path``)."""
     by_id = {r["doc_id"]: r for r in lock.to_dict("records")} if len(lock) else {}
     rows = []
     for row in manifest.to_dict("records"):
@@ -118,6 +133,8 @@ def availability(manifest: pd.DataFrame, manifest_dir: str | Path,
             status, msg = ("available", "") if ok else ("failed", f"file {path} not found")
         elif entry["status"] in ("downloaded", "reused"):
             status, msg = "available", ""
+        elif entry["message"].startswith(NO_ADDRESS):
+            status, msg = "by_hand", entry["message"]
         else:
             status, msg = entry["status"], entry["message"]
         rows.append({"doc_id": row["doc_id"], "doc_type": row["doc_type"],
@@ -129,44 +146,62 @@ def availability(manifest: pd.DataFrame, manifest_dir: str | Path,
 
 def summarise(avail: pd.DataFrame) -> pd.DataFrame:
     """SUMMARY_COLUMNS: per operation and document type, listed / available / missing (of
-    which offline / failed); a document of several operations counts for each; studies
+    which offline / failed / by_hand); a document of several operations counts for each; studies
     without an operation count under ``(study)``. Sorted by operation, doc_type."""
     long = avail.assign(operation=avail["missions"].str.split(";")).explode("operation")
     long["operation"] = long["operation"].fillna("").replace("", "(study)")
     out = (long.assign(available=long["status"].eq("available"),
                        offline=long["status"].eq("offline"),
-                       failed=long["status"].eq("failed"))
+                       failed=long["status"].eq("failed"),
+                       by_hand=long["status"].eq("by_hand"))
            .groupby(["operation", "doc_type"], sort=True)
            .agg(listed=("doc_id", "size"), available=("available", "sum"),
-                offline=("offline", "sum"), failed=("failed", "sum"))
+                offline=("offline", "sum"), failed=("failed", "sum"),
+                by_hand=("by_hand", "sum"))
            .reset_index())
     out["missing"] = out["listed"] - out["available"]
     return out[list(SUMMARY_COLUMNS)].astype({c: "int64" for c in SUMMARY_COLUMNS[2:]})
+
+
+def blocking(avail: pd.DataFrame) -> pd.Series:
+    """Documents whose absence stops the run: not fetched (offline) or failed. A document
+    with no public address (``by_hand``) is reported but never stops it: no run could
+    fetch it."""
+    return avail["status"].isin(["offline", "failed"])
 
 
 def report_lines(avail: pd.DataFrame, summary: pd.DataFrame, manifest_path: str,
                  allow_missing: bool, max_listed: int = 15) -> list[str]:
     """What the console shows after fetching the study."""
     n, ok = len(avail), int(avail["status"].eq("available").sum())
+    count = avail["status"].value_counts()
     missing = avail[avail["status"] != "available"]
     ops = summary.loc[summary["operation"] != "(study)", "operation"].nunique()
-    lines = [f"Study corpus ({manifest_path}): {n} documents on {ops} operations; "
-             f"{ok} available, {len(missing)} missing"
-             + (f" ({int(missing['status'].eq('offline').sum())} not fetched because offline, "
-                f"{int(missing['status'].eq('failed').sum())} failed)" if len(missing) else "")]
+    lines = [(f"Study corpus ({manifest_path}): {n} documents on {ops} operations; {ok} "
+             f"available, {len(missing)} missing")]
     if len(missing):
-        lines.append("  listed / available / missing, by operation and document type:")
+        lines[0] += (f" ({count.get('offline', 0)} not fetched because offline, "
+                     f"{count.get('failed', 0)} failed, {count.get('by_hand', 0)} to add by "
+                     "hand: no public address is known)")
+        lines.append("  missing documents by operation and document type "
+                     "(listed / available / missing):")
         for r in summary.to_dict("records"):
             if r["missing"]:
                 lines.append(f"    {r['operation']:<24} {r['doc_type']:<10} "
                              f"{r['listed']:>4} / {r['available']:>4} / {r['missing']:>4}")
-        failed = missing[missing["status"] == "failed"]
-        if len(failed):
-            lines.append("  failed downloads (first ones; all in the fetch lock):")
-            for r in failed.head(max_listed).to_dict("records"):
-                lines.append(f"    {r['symbol'] or r['doc_id']}: {r['message']}")
-            if len(failed) > max_listed:
-                lines.append(f"    ... and {len(failed) - max_listed} more")
+        for status, what in (("failed", "failed downloads"),
+                             ("by_hand", ("documents to add by hand (download the PDF, give its "
+                                         "path in the manifest)"))):
+            rows = missing[missing["status"] == status]
+            if len(rows):
+                lines.append(f"  {what}:")
+                for r in rows.head(max_listed).to_dict("records"):
+                    why = "" if status == "by_hand" else f": {r['message']}"
+                    lines.append(f"    {r['symbol'] or r['doc_id']}{why}")
+                if len(rows) > max_listed:
+                    lines.append(f"    ... and {len(rows) - max_listed} more (all in "
+                                 "results/sources/lock.csv)")
+    if blocking(avail).any():
         if allow_missing:
             lines.append(f"  WARNING: allow_missing=true, so the study is built from the {ok} "
                          "documents at hand; the paper lists what is missing. Operations "
@@ -175,8 +210,12 @@ def report_lines(avail: pd.DataFrame, summary: pd.DataFrame, manifest_path: str,
             lines.append("  Nothing was built: an analysis of part of the study would be "
                          "misleading (an operation whose reports are missing looks inactive).")
             lines.append("  To go on: run again with the network (documents already "
-                         "downloaded are kept and not asked for again), or add "
-                         "allow_missing=true to --config to build from what is at hand.")
+                         "downloaded are kept and not asked for again); correct the rows "
+                         "whose download failed; or add allow_missing=true to --config to "
+                         "build from what is at hand.")
+    elif len(missing):
+        lines.append("  The documents to add by hand are left out of this build until their "
+                     "PDFs are given; the paper lists them.")
     return lines
 
 
@@ -202,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise(avail)
     for line in report_lines(avail, summary, args.manifest, args.allow_missing):
         print(line, file=sys.stderr)
-    if (avail["status"] != "available").any() and not args.allow_missing:
+    if blocking(avail).any() and not args.allow_missing:
         return 1
     write_csv(summary, args.out)
     return 0

@@ -55,6 +55,7 @@ from analysis.paper.stats import (
     accuracy_numbers,
     activity_numbers,
     corpus_numbers,
+    documents_cited,
     extraction_numbers,
     mandate_numbers,
     panel_numbers,
@@ -63,9 +64,9 @@ from analysis.paper.stats import (
 from analysis.paper.validation import validation_numbers
 
 # Formatted tables written beside numbers.json, by name (file <name>.csv).
-TABLES = ("corpus", "excluded", "activity_by_mandate", "estimates", "estimates_notes",
-          "accuracy", "simulation", "reliability", "rounds")
-CORPORA = ("demo", "manifest")
+TABLES = ("corpus", "documents", "excluded", "activity_by_mandate", "estimates",
+          "estimates_notes", "accuracy", "simulation", "reliability", "rounds")
+CORPORA = ("demo", "manifest", "study")
 # Codebook versions refined while looking at coding errors on the demo corpus of the default
 # spec: their accuracy on that corpus is optimistic (the paper says so).
 
@@ -170,6 +171,7 @@ def build_numbers(*, documents, paragraphs, panel, mission_activity, mandates,
     tables["corpus"] = corpus_numbers(
         num, documents_table, read_paragraphs(paragraphs),
         documents_file=str(documents), paragraphs_file=str(paragraphs))
+    tables["documents"] = documents_cited(documents_table)
     extraction_numbers(num, read_table(extraction, "extraction QC table"),
                        file=str(extraction or ""))
     tables["excluded"] = excluded_numbers(

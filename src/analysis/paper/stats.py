@@ -76,6 +76,33 @@ def _ops(cell: str) -> list[str]:
     return [x for x in str(cell).split(";") if x]
 
 
+DOCUMENTS_COLUMNS = ["Operation", "Mandating documents", "Reports"]
+
+
+def documents_cited(documents: pd.DataFrame) -> pd.DataFrame:
+    """The paper's list of analysed documents, cited by symbol (or official reference): one
+    row per operation, its resolutions/decisions and its reports in date order, separated by
+    ``; `` (a document of several operations is listed under each); studies last, under
+    ``(studies)``, by title. A document without a symbol is cited by its doc_id."""
+    require(documents, ["doc_id", "doc_type", "missions", "date", "symbol"], "documents table",
+            "the extraction's documents table")
+    docs = documents.assign(cite=documents["symbol"].where(documents["symbol"] != "",
+                                                          documents["doc_id"]))
+    docs = docs.sort_values(["date", "cite"], kind="stable")
+    rows = []
+    long = docs[docs["doc_type"] != "study"].assign(op=lambda d: d["missions"].str.split(";"))
+    long = long.explode("op")
+    for op, grp in long.groupby("op", sort=True):
+        rows.append([op, "; ".join(grp.loc[grp["doc_type"] == "resolution", "cite"]),
+                     "; ".join(grp.loc[grp["doc_type"] == "report", "cite"])])
+    studies = docs[docs["doc_type"] == "study"]
+    if len(studies):
+        cites = [t or c for t, c in zip(studies.get("title", studies["cite"]), studies["cite"],
+                                        strict=True)]
+        rows.append(["(studies)", "", "; ".join(cites)])
+    return pd.DataFrame(rows, columns=DOCUMENTS_COLUMNS)
+
+
 def corpus_numbers(num: Numbers, documents: pd.DataFrame, paragraphs: pd.DataFrame, *,
                    documents_file: str, paragraphs_file: str) -> pd.DataFrame:
     """Documents, paragraphs and operations by document type.
