@@ -408,3 +408,42 @@ def test_symbol_keys(symbol, text, found):
     from analysis.corpus.fetch import symbol_key
 
     assert bool(symbol_key(symbol).search(text)) is found
+
+
+def test_a_killed_fetch_resumes_from_its_state(tmp_path, polite_site):
+    """A fetch killed mid-run (SIGTERM, as a cluster or Snakemake does) keeps what it had
+    downloaded; the next run asks the server only for the rest."""
+    import signal
+
+    polite_site.routes["/slow/b.pdf"] = (200, "application/pdf", polite_site.pdf["fr"])
+    make_manifest(tmp_path, [{"doc_id": "a", "symbol": "S/RES/1542 (2004)"},
+                             {"doc_id": "b", "source_url": polite_site.url + "/slow/b.pdf"}])
+    state = tmp_path / "results" / "sources" / STATE_FILE
+    original = polite_site.RequestHandlerClass.do_GET
+
+    def do_get(self):
+        if self.path == "/slow/b.pdf" and not state.with_suffix(".done").exists():
+            time.sleep(30)  # long enough to be killed while waiting for this document
+        original(self)
+
+    polite_site.RequestHandlerClass.do_GET = do_get
+    cmd = [sys.executable, "-m", "analysis.corpus", "fetch", "--manifest", "raw/manifest.csv",
+           "--dest", "results/sources", "--lock-out", "results/sources/lock.csv",
+           "--base-url", polite_site.url + "/en/", "--timeout", "60", "--interval", "0",
+           "--backoff", "0.01"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not state.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert state.exists(), "document a was never recorded"
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=10)
+    assert proc.returncode != 0 and not (tmp_path / "results" / "sources" / "lock.csv").exists()
+    assert pd.read_csv(state, dtype=str)["doc_id"].tolist() == ["a"]
+    state.with_suffix(".done").touch()  # the server answers at once from now on
+    asked = len(polite_site.seen)
+    out = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                         check=False)
+    assert out.returncode == 0, out.stderr
+    assert "fetch 1/2 S/RES/1542 (2004) ... reused" in out.stderr
+    assert [p for p, _ in polite_site.seen[asked:]] == ["/slow/b.pdf"]
