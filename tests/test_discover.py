@@ -34,6 +34,7 @@ from analysis.corpus.discover import (
     summary,
 )
 from analysis.corpus.http import PoliteClient
+from analysis.corpus.study import study_problems
 from analysis.io import read_csv
 from analysis.schemas.manifest import load_manifest
 
@@ -222,6 +223,10 @@ def test_pagination_collects_every_record_politely(library, tmp_path):
     df[df["status"] == "to review"].to_csv(reviewed, index=False)
     manifest = load_manifest(reviewed, MISSIONS)
     assert len(manifest) == 6 and set(manifest["missions"]) == {"UNMIL"}
+    # ... and study manifest rows: a document_kind and the record as source
+    assert study_problems(manifest, reviewed) == []
+    assert set(manifest["document_kind"]) == {"Security Council resolution",
+                                              "Secretary-General report"}
 
 
 def test_cli_writes_the_same_bytes_twice_and_says_draft(library, tmp_path):

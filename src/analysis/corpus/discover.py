@@ -5,8 +5,9 @@ Digital Library (https://digitallibrary.un.org): a DRAFT list for the researcher
 --out results/study/discovered.csv`` searches the library's public catalogue by the
 operation's names (acronym, name and aliases from the operations table), pages through the
 answers in MARCXML and writes one row per document with the manifest's columns
-(:data:`analysis.schemas.manifest.MANIFEST_COLUMNS`) plus ``source`` (the catalogue record
-the symbol and date were read from), ``record_id``, ``status`` and ``message``. It needs the
+(:data:`analysis.schemas.manifest.MANIFEST_COLUMNS`) plus ``document_kind`` and ``source``
+(the catalogue record the symbol and date were read from), as the study manifest
+(``raw/study/manifest.csv``) wants them, then ``record_id``, ``status`` and ``message``. It needs the
 network; every request goes through :class:`analysis.corpus.http.PoliteClient` (one request
 per second by default, retries with backoff, a User-Agent naming the project). Nothing it
 writes is a confirmed document: a catalogue search finds documents that merely mention an
@@ -98,7 +99,10 @@ DEFAULT_MAX_RECORDS = 500  # per operation and document type
 MARC_NS = "http://www.loc.gov/MARC21/slim"
 DOC_TYPES = ("resolution", "report")  # what discover searches for, in this order
 PLURAL = {"resolution": "resolutions", "report": "reports"}
-EXTRA_COLUMNS = ("source", "record_id", "status", "message")
+EXTRA_COLUMNS = ("document_kind", "source", "record_id", "status", "message")
+# the study manifest's document_kind (raw/study/README.md) by doc_type
+DOCUMENT_KIND = {"resolution": "Security Council resolution",
+                 "report": "Secretary-General report"}
 COLUMNS = (*MANIFEST_COLUMNS, *EXTRA_COLUMNS)
 TO_REVIEW, INCOMPLETE, OTHER = "to review", "incomplete", "other type"
 RESOLUTION_SYMBOL = re.compile(r"S/RES/\d+ \(\d{4}\)")
@@ -342,6 +346,7 @@ def records_to_rows(records: Iterable[Record], operation: str, base_url: str) ->
             "doc_id": doc_id_for(symbol, rec.record_id), "path": "", "doc_type": doc_type,
             "missions": operation, "date": date, "title": rec.title, "symbol": symbol,
             "source_url": source_url, "sha256": "",
+            "document_kind": DOCUMENT_KIND.get(doc_type, ""),
             "source": f"{base}/record/{rec.record_id}" if rec.record_id else "",
             "record_id": rec.record_id, "status": status, "message": "; ".join(notes),
         })
