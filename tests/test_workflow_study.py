@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import urllib.parse
+import zipfile
 from pathlib import Path
 from typing import ClassVar
 
@@ -147,3 +148,10 @@ def test_study_fetched_from_a_server_builds_the_paper_without_the_demo_banner(
     assert all(sym in listed for sym in demo["symbol"])
     assert "Appendix: documents analysed" in text
     assert pd.read_csv(tmp_path / "results" / "study" / "availability.csv")["missing"].sum() == 0
+
+    # the Snakemake report of a study run carries the availability table
+    config = ["--config", "corpus=study", f"study_manifest={study_manifest}",
+              f"fetch_base_url={base}", "fetch_interval=0.05"]
+    snakemake(tmp_path, "--report", "results/report.zip", *config)
+    with zipfile.ZipFile(tmp_path / "results" / "report.zip") as z:
+        assert any(n.endswith("availability.csv") for n in z.namelist())

@@ -68,7 +68,11 @@ rule study_gate:
         missions=MISSIONS,
         lock=rules.fetch_sources.output.lock,
     output:
-        "results/study/availability.csv",
+        report(
+            "results/study/availability.csv",
+            caption="../report/table_study_availability.rst",
+            category="Tables",
+        ),
     log:
         "results/logs/study_gate.log",
     conda:
