@@ -45,10 +45,14 @@ include: "workflow/rules/paper.smk"
 include: "workflow/rules/browser.smk"
 
 
+# Run where Snakemake runs (a cluster's login node): the targets, and the downloads and their
+# gate, because compute nodes often have no route to the internet.
 localrules:
     all,
     figures,
     simulation,
+    fetch_sources,
+    study_gate,
 
 
 rule all:

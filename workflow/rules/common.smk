@@ -109,6 +109,17 @@ DEMO_SPEC_SCHEMA = str(BASE / "workflow" / "schemas" / "demo-spec.schema.yaml")
 CONFIG_FILE = str(BASE / "workflow" / "config.yaml")
 
 
+def fetch_runtime(wildcards, input, attempt):
+    """Minutes the download job may take: every manifest row may need a request (plus a
+    landing page and a retry or two) at one request per fetch_interval, at most
+    fetch_timeout each; 10 minutes more, doubled on a retried job. A cluster kills a job
+    that outruns its runtime, so a large manifest asks for more."""
+    with open(input.manifest, encoding="utf-8") as fh:
+        rows = max(sum(1 for _ in fh) - 1, 0)
+    per_row = 2 * config["fetch_interval"] + 3  # seconds: two requests and their transfer
+    return int((10 + rows * per_row / 60) * attempt)
+
+
 def study_gate_input(wildcards):
     """The study's gate (stop when documents are missing) before the corpus check; nothing
     for the other corpora."""

@@ -42,7 +42,7 @@ rule fetch_sources:
         ENV
     resources:
         mem_mb=500,
-        runtime=60,
+        runtime=fetch_runtime,
     params:
         py=PY,
         dest=lambda wildcards, output: str(Path(output.lock).parent),
