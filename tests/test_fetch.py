@@ -447,3 +447,24 @@ def test_a_killed_fetch_resumes_from_its_state(tmp_path, polite_site):
     assert out.returncode == 0, out.stderr
     assert "fetch 1/2 S/RES/1542 (2004) ... reused" in out.stderr
     assert [p for p, _ in polite_site.seen[asked:]] == ["/slow/b.pdf"]
+
+
+def test_a_server_that_never_answers_is_not_tried_for_every_document(tmp_path, site):
+    """Without a network each document would wait through every retry: after three in a row
+    whose server never answered, the rest of that server's documents are not tried."""
+    with socket.socket() as s:  # a port that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    far = [{"doc_id": f"far{i}", "source_url": f"http://127.0.0.1:{closed}/{i}.pdf"}
+           for i in range(1, 6)]
+    df, raw = make_manifest(tmp_path, [*far, {"doc_id": "res", "symbol": "S/RES/1542 (2004)"}])
+    lock, log = run_fetch(tmp_path, site, df, raw)
+    assert lock["status"].to_dict() == {**{f"far{i}": "failed" for i in range(1, 6)},
+                                        "res": "downloaded"}
+    tried = [lock.loc[f"far{i}", "message"] for i in range(1, 4)]
+    assert all(m.startswith(f"cannot reach 127.0.0.1:{closed}") for m in tried)
+    for i in (4, 5):
+        assert lock.loc[f"far{i}", "message"].startswith(
+            f"not tried: 127.0.0.1:{closed} did not answer for 3 documents in a row")
+    assert log.count("retry 1/3") == 3  # retries only for the three that were tried
+    assert "its other documents are not tried in this run" in log

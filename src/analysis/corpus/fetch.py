@@ -70,6 +70,10 @@ DEFAULT_TIMEOUT = 60.0  # seconds without an answer before a download is given u
 USER_AGENT = user_agent()
 LOCK_COLUMNS = ("doc_id", "url", "sha256", "bytes", "status", "message")
 STATE_FILE = ".fetch-state.csv"
+# After this many documents in a row whose server never answered, the other documents of
+# that server are not tried (each would wait through every retry): no network, or it is down.
+MAX_UNREACHABLE = 3
+UNREACHABLE = "_unreachable"  # internal flag of a lock entry, not written
 PDF_MAGIC = b"%PDF-"
 # lock statuses of a document whose PDF is in the download folder
 ON_DISK = ("downloaded", "reused")
@@ -82,7 +86,12 @@ MISSIONS_HELP = ("operations table (e.g. raw/missions.csv); when given, every na
 
 
 class FetchError(Exception):
-    """One document could not be downloaded; the message is written to the lock."""
+    """One document could not be downloaded; the message is written to the lock.
+    ``unreachable``: its server never answered (see HttpFailure)."""
+
+    def __init__(self, message: str, unreachable: bool = False):
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 class DestinationError(ValueError):
@@ -309,7 +318,7 @@ def download(url: str, target: Path, client: PoliteClient,
         try:
             resp = client.get(current, accept="application/pdf,text/html;q=0.8,*/*;q=0.5")
         except HttpFailure as err:
-            raise FetchError(str(err)) from None
+            raise FetchError(str(err), err.unreachable) from None
         if looks_like_pdf(resp.body):
             break
         if resp.content_type not in ("text/html", "application/xhtml+xml"):
@@ -383,7 +392,8 @@ def _fetch_one(row, url: str, target: Path, previous: dict, client: PoliteClient
     try:
         digest, size, how = download(url, target, client, row["sha256"])
     except FetchError as err:
-        return {**entry, "status": "failed", "message": str(err)}
+        return {**entry, "status": "failed", "message": str(err),
+                UNREACHABLE: err.unreachable}
     problem, note = identity_problem(target, row["symbol"])
     if problem:
         target.unlink(missing_ok=True)
@@ -442,10 +452,29 @@ def fetch_missing(manifest_df: pd.DataFrame, manifest_dir: str | Path, dest_dir:
         print(f"fetch: {len(todo)} documents to check or download, at most one request every "
               f"{client.interval:g} s, User-Agent {client.user_agent!r}", file=log, flush=True)
     entries = []
+    unreachable: dict[str, list[str]] = {}  # host -> messages of its failures in a row
     for i, row in enumerate(todo, start=1):
         url = document_url(row, base_url)
-        entry = _fetch_one(row, url, download_path(row["doc_id"], dest_dir), previous,
-                           client, offline)
+        host = urllib.parse.urlsplit(url).netloc
+        target = download_path(row["doc_id"], dest_dir)
+        down = unreachable.get(host, [])
+        if len(down) >= MAX_UNREACHABLE and not (target.is_file() and _expected_sha(
+                row, url, previous)):
+            entry = {"doc_id": row["doc_id"], "url": url, "sha256": "", "bytes": 0,
+                     "status": "failed",
+                     "message": (f"not tried: {host} did not answer for {MAX_UNREACHABLE} "
+                                 f"documents in a row (last: {down[-1]}); no network, or the "
+                                 "server is down: run again later")}
+        else:
+            entry = _fetch_one(row, url, target, previous, client, offline)
+            if entry.pop(UNREACHABLE, False):
+                unreachable.setdefault(host, []).append(entry["message"])
+                if len(unreachable[host]) == MAX_UNREACHABLE:
+                    print(f"fetch: {host} did not answer for {MAX_UNREACHABLE} documents in "
+                          f"a row; its other documents are not tried in this run", file=log,
+                          flush=True)
+            elif entry["status"] != "offline":
+                unreachable.pop(host, None)  # it answered: count again from zero
         entries.append(entry)
         if entry["status"] in ON_DISK and state.get(row["doc_id"]) != entry:
             state[row["doc_id"]] = entry

@@ -45,11 +45,14 @@ def user_agent(contact: str = "") -> str:
 
 
 class HttpFailure(Exception):
-    """A request failed for good (after the retries it was allowed)."""
+    """A request failed for good (after the retries it was allowed). ``unreachable``: the
+    server never answered (no route, no name resolution, refused, timed out), as opposed to
+    answering with an error."""
 
-    def __init__(self, message: str, status: int | None = None):
+    def __init__(self, message: str, status: int | None = None, unreachable: bool = False):
         super().__init__(message)
         self.status = status
+        self.unreachable = unreachable
 
 
 @dataclass
@@ -139,7 +142,7 @@ class PoliteClient:
         attempt = 0
         while True:
             attempt += 1
-            wait = None
+            wait, unreachable = None, False
             try:
                 return self._once(url, accept)
             except urllib.error.HTTPError as err:
@@ -154,16 +157,16 @@ class PoliteClient:
                     problem = f"no answer within {self.timeout:g} s"
                 else:
                     problem = f"cannot reach {host}: {reason}"
-                status = None
+                status, unreachable = None, True
             except TimeoutError:
-                problem, status = f"no answer within {self.timeout:g} s", None
+                problem, status, unreachable = f"no answer within {self.timeout:g} s", None, True
             except (OSError, http.client.HTTPException) as err:  # reset or cut mid-body
                 problem, status = f"connection broken: {err!r}", None
             except ValueError as err:  # an address urllib cannot use (e.g. no host)
                 raise HttpFailure(f"unusable address {url!r}: {err}") from None
             if attempt > self.retries:
                 tries = f"{attempt} tries" if attempt > 1 else "1 try"
-                raise HttpFailure(f"{problem} for {url} ({tries})", status)
+                raise HttpFailure(f"{problem} for {url} ({tries})", status, unreachable)
             if wait is None:
                 wait = self.backoff * 2 ** (attempt - 1)
             wait = min(wait, self.max_wait)
