@@ -185,6 +185,19 @@ def test_offline_documents_stop_the_run_and_are_counted_per_operation(small):
     assert "WARNING: allow_missing=true" in allowed and "Nothing was built" not in allowed
 
 
+def test_failures_are_counted_by_kind(small):
+    m, raw = small
+    lock = lock_of([
+        ["r1", "u", "", 0, "failed", ("cannot reach undocs.org: [Errno -2] Name or service "
+                                     "not known for https://undocs.org/en/S/RES/1 (4 tries)")],
+        ["p1", "u", "", 0, "failed", "not tried: undocs.org did not answer for 3 documents"],
+        ["au", "", "", 0, "failed", "no address to download 'PSC/1' from: ..."],
+    ])
+    avail = availability(m, raw, lock)
+    text = "\n".join(report_lines(avail, summarise(avail), "m.csv", allow_missing=False))
+    assert "failed downloads by kind: cannot reach undocs.org (1), not tried (1)" in text
+
+
 def test_documents_without_an_address_alone_do_not_stop_the_run(small):
     m, raw = small
     lock = lock_of([["r1", "u", "h", 1, "downloaded", ""], ["p1", "u", "h", 1, "reused", ""],

@@ -163,6 +163,12 @@ def summarise(avail: pd.DataFrame) -> pd.DataFrame:
     return out[list(SUMMARY_COLUMNS)].astype({c: "int64" for c in SUMMARY_COLUMNS[2:]})
 
 
+def failure_kind(message: str) -> str:
+    """``cannot reach undocs.org``, ``HTTP 404 Not Found``, ``not a PDF``, ``not tried``,
+    ``wrong document?`` ...: a failure message up to its first ``:`` or `` for ``."""
+    return re.split(r":| for ", message, maxsplit=1)[0].strip() or "no reason given"
+
+
 def blocking(avail: pd.DataFrame) -> pd.Series:
     """Documents whose absence stops the run: not fetched (offline) or failed. A document
     with no public address (``by_hand``) is reported but never stops it: no run could
@@ -189,6 +195,11 @@ def report_lines(avail: pd.DataFrame, summary: pd.DataFrame, manifest_path: str,
             if r["missing"]:
                 lines.append(f"    {r['operation']:<24} {r['doc_type']:<10} "
                              f"{r['listed']:>4} / {r['available']:>4} / {r['missing']:>4}")
+        failed = missing[missing["status"] == "failed"]
+        if len(failed):
+            kinds = failed["message"].map(failure_kind).value_counts()
+            lines.append("  failed downloads by kind: " + ", ".join(
+                f"{k} ({n})" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))))
         for status, what in (("failed", "failed downloads"),
                              ("by_hand", ("documents to add by hand (download the PDF, give its "
                                          "path in the manifest)"))):
