@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import http.server
 import io
 import itertools
 import socket
 import subprocess
 import sys
-import threading
 import time
-from typing import ClassVar
 
+import local_server
 import pandas as pd
 import pytest
 from pdf_fixtures import text_pdf, tree_state, write_manifest
@@ -28,46 +26,12 @@ from analysis.corpus.fetch import (
 from analysis.schemas.manifest import load_manifest
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    routes: ClassVar[dict] = {}  # replaced per test by a subclass (see `server`)
-    seen: ClassVar[list] = []
-    times: ClassVar[list] = []
-
-    def do_GET(self):
-        self.seen.append((self.path, self.headers.get("User-Agent", "")))
-        self.times.append(time.monotonic())
-        route = self.routes.get(self.path, (404, "text/html", b"<h1>404</h1>"))
-        if isinstance(route, list):  # a sequence of answers: the last one stays
-            route = route.pop(0) if len(route) > 1 else route[0]
-        status, ctype, body = route[:3]
-        extra = route[3] if len(route) > 3 else {}
-        self.send_response(status)
-        for key, value in extra.items():
-            self.send_header(key, value)
-        if status in (301, 302, 303, 307, 308):
-            self.send_header("Location", body.decode())
-            body = b""
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):  # keep pytest output clean
-        pass
-
-
 @pytest.fixture
-def server(tmp_path):
-    """A live server; ``server.routes[path] = (status, content_type, body)``."""
-    handler = type("Handler", (_Handler,), {"routes": {}, "seen": [], "times": []})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.routes, httpd.seen, httpd.times = handler.routes, handler.seen, handler.times
+def server():
+    """A live server; ``server.routes[path] = (status, content_type, body)`` (local_server)."""
+    httpd = local_server.start()
     yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    local_server.stop(httpd)
 
 
 def pdf_bytes(tmp_path, name, text):

@@ -12,16 +12,14 @@ fetching, the gate, and a paper without the demo banner that cites documents by 
 
 from __future__ import annotations
 
-import http.server
 import json
 import subprocess
 import sys
-import threading
 import urllib.parse
 import zipfile
 from pathlib import Path
-from typing import ClassVar
 
+import local_server
 import pandas as pd
 import pypdfium2 as pdfium
 import pytest
@@ -59,43 +57,11 @@ def test_offline_study_ends_with_a_summary_and_builds_nothing(tmp_path):
     assert lock.loc[lock["status"] == "failed", "message"].str.startswith("no address").all()
 
 
-class _UNLike(http.server.BaseHTTPRequestHandler):
-    routes: ClassVar[dict] = {}
-    seen: ClassVar[list] = []
-
-    def do_GET(self):
-        self.seen.append((self.path, self.headers.get("User-Agent", "")))
-        route = self.routes.get(urllib.parse.unquote(self.path))
-        if route is None:
-            self.send_response(404)
-            self.end_headers()
-            return
-        if isinstance(route, list):
-            route = route.pop(0) if len(route) > 1 else route[0]
-        status, ctype, body = route
-        self.send_response(status)
-        if status == 302:
-            self.send_header("Location", body.decode())
-            body = b""
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def un_like_server():
-    handler = type("H", (_UNLike,), {"routes": {}, "seen": []})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
-    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.routes, httpd.seen = handler.routes, handler.seen
+    httpd = local_server.start()
     yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    local_server.stop(httpd)
 
 
 def test_study_fetched_from_a_server_builds_the_paper_without_the_demo_banner(

@@ -502,12 +502,7 @@ def summary(df, searches: Sequence[Search], out: str | Path, base_url: str,
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m analysis.corpus discover --operation ACRONYM [...] --missions M --out O``."""
-    from analysis.corpus.http import (
-        DEFAULT_INTERVAL,
-        DEFAULT_RETRIES,
-        HttpFailure,
-        PoliteClient,
-    )
+    from analysis.corpus.http import HttpFailure, add_politeness_arguments, client_from_args
     from analysis.io import TableError
     from analysis.missions import MissionsError
 
@@ -523,23 +518,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, help="draft CSV to write "
                                                  "(e.g. results/study/discovered.csv)")
     ap.add_argument("--base-url", default=DEFAULT_BASE_URL, help="the library's address")
-    ap.add_argument("--interval", type=float, default=DEFAULT_INTERVAL,
-                    help="seconds between requests (default %(default)s)")
-    ap.add_argument("--retries", type=int, default=DEFAULT_RETRIES,
-                    help="further tries after a failure that may pass (default %(default)s)")
     ap.add_argument("--max-records", type=int, default=DEFAULT_MAX_RECORDS,
                     help="most records read per operation and document type "
                          "(default %(default)s)")
     ap.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE,
                     help=f"records per request, 1..{MAX_PAGE_SIZE} (default %(default)s)")
-    ap.add_argument("--contact", default="", metavar="EMAIL",
-                    help="an address for the library's staff, sent in the User-Agent")
+    add_politeness_arguments(ap)
     args = ap.parse_args(argv)
     if args.max_records < 1 or not 1 <= args.page_size <= MAX_PAGE_SIZE:
         ap.error(f"--max-records must be >= 1 and --page-size 1..{MAX_PAGE_SIZE}")
     try:
-        client = PoliteClient(interval=args.interval, retries=args.retries,
-                              contact=args.contact)
+        client = client_from_args(args)
     except ValueError as err:
         ap.error(str(err))
     try:

@@ -51,8 +51,11 @@ from analysis.corpus.http import (
     DEFAULT_BACKOFF,
     DEFAULT_INTERVAL,
     DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
     HttpFailure,
     PoliteClient,
+    add_politeness_arguments,
+    client_from_args,
     user_agent,
 )
 from analysis.io import read_csv, write_csv
@@ -66,7 +69,6 @@ from analysis.schemas.manifest import (
 )
 
 DEFAULT_BASE_URL = "https://undocs.org/en/"
-DEFAULT_TIMEOUT = 60.0  # seconds without an answer before a download is given up
 USER_AGENT = user_agent()
 LOCK_COLUMNS = ("doc_id", "url", "sha256", "bytes", "status", "message")
 STATE_FILE = ".fetch-state.csv"
@@ -504,28 +506,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dest", required=True, help="download folder (e.g. results/sources)")
     ap.add_argument("--lock-out", required=True, help="lock CSV to write")
     ap.add_argument("--base-url", default=DEFAULT_BASE_URL, help="prefix for UN symbols")
-    ap.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds")
     ap.add_argument("--offline", action="store_true", help="do not use the network")
-    ap.add_argument("--interval", type=float, default=DEFAULT_INTERVAL,
-                    help="seconds between two requests (default: %(default)s)")
-    ap.add_argument("--retries", type=int, default=DEFAULT_RETRIES,
-                    help="further tries after a failure that may pass (default: %(default)s)")
-    ap.add_argument("--backoff", type=float, default=DEFAULT_BACKOFF,
-                    help="seconds before the first retry, doubled for each further one "
-                         "(default: %(default)s)")
-    ap.add_argument("--contact", default="",
-                    help="e-mail or URL added to the User-Agent, so servers can reach you")
+    add_politeness_arguments(ap)
     ap.add_argument("--missions", metavar="PATH", help=MISSIONS_HELP)
     args = ap.parse_args(argv)
     try:
         manifest = load_manifest(args.manifest, args.missions)
+        client = None if args.offline else client_from_args(args)
         lock = fetch_missing(manifest, Path(args.manifest).parent, args.dest, args.base_url,
-                             args.timeout, args.lock_out, args.offline,
-                             interval=args.interval, retries=args.retries,
-                             backoff=args.backoff, contact=args.contact)
+                             args.timeout, args.lock_out, args.offline, client=client)
     except (ManifestError, MissionsError, DestinationError) as err:
         print(err, file=sys.stderr)
         return 1
+    except ValueError as err:  # an option value the client refuses (e.g. --interval -1)
+        print(f"fetch: {err}", file=sys.stderr)
+        return 2
     counts = lock["status"].value_counts().sort_index()
     summary = ", ".join(f"{n} {s}" for s, n in counts.items()) or "nothing to download"
     print(f"fetch: {summary}; lock written to {args.lock_out}", file=sys.stderr)

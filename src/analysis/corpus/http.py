@@ -79,6 +79,31 @@ class Response:
             return self.body.decode("utf-8", errors="replace")
 
 
+def add_politeness_arguments(ap) -> None:
+    """The command-line options of a polite client (``--interval``, ``--retries``,
+    ``--backoff``, ``--timeout``, ``--contact``), shared by ``fetch`` and ``discover``."""
+    ap.add_argument("--interval", type=float, default=DEFAULT_INTERVAL,
+                    help="seconds between two requests (default: %(default)s)")
+    ap.add_argument("--retries", type=int, default=DEFAULT_RETRIES,
+                    help="further tries after a failure that may pass (default: %(default)s)")
+    ap.add_argument("--backoff", type=float, default=DEFAULT_BACKOFF,
+                    help="seconds before the first retry, doubled for each further one "
+                         "(default: %(default)s)")
+    ap.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                    help="seconds without an answer before a request is given up "
+                         "(default: %(default)s)")
+    ap.add_argument("--contact", default="", metavar="EMAIL",
+                    help="e-mail or web address added to the User-Agent, so that a "
+                         "server's operators can reach you")
+
+
+def client_from_args(args, log=sys.stderr) -> PoliteClient:
+    """A PoliteClient from the options of :func:`add_politeness_arguments`; ValueError
+    for values it refuses (negative interval ...)."""
+    return PoliteClient(interval=args.interval, retries=args.retries, backoff=args.backoff,
+                        timeout=args.timeout, contact=args.contact, log=log)
+
+
 def _retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (a number or an HTTP date); None if absent/odd."""
     if not value:
