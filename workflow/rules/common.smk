@@ -110,10 +110,11 @@ CONFIG_FILE = str(BASE / "workflow" / "config.yaml")
 
 
 def fetch_runtime(wildcards, input, attempt):
-    """Minutes the download job may take: every manifest row may need a request (plus a
-    landing page and a retry or two) at one request per fetch_interval, at most
-    fetch_timeout each; 10 minutes more, doubled on a retried job. A cluster kills a job
-    that outruns its runtime, so a large manifest asks for more."""
+    """Minutes the download job may take: two requests per manifest row (the document and,
+    often, a landing page) at one request per fetch_interval, plus 3 s of transfer, and 10
+    minutes more; doubled on a retried job. A cluster kills a job that outruns its
+    runtime, so a large manifest asks for more. (A server that stops answering makes the
+    fetch skip its documents, so timeouts do not add up over the whole manifest.)"""
     with open(input.manifest, encoding="utf-8") as fh:
         rows = max(sum(1 for _ in fh) - 1, 0)
     per_row = 2 * config["fetch_interval"] + 3  # seconds: two requests and their transfer
